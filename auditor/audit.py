@@ -1,0 +1,169 @@
+"""`audit(...)`: the one entry point the CLI, the TUI and the tests call.
+
+readers -> canonical table -> tracking checks -> rules -> negatives -> AuditResult.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from auditor import schema
+from auditor.config import Settings
+from auditor.context import AuditContext
+from auditor.engine import run_rules
+from auditor.errors import InputError
+from auditor.model import AuditResult, InputSummary, Period, Report
+from auditor.negatives import propose_negatives
+from auditor.readers import expand_paths, read_report
+from auditor.tracking import apply_reliability, run_tracking
+
+ProgressFn = Callable[[str, float], None]
+"""Called with a short step description and the share of work done (0..1)."""
+
+TOTAL_METRICS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
+_ROLE_SETTINGS = ("conversions", "by_action", "by_day", "orders", "existing_negatives", "keywords")
+
+
+def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], list[str]]:
+    jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths)]
+    for role in _ROLE_SETTINGS:
+        jobs.extend((p, role) for p in expand_paths(getattr(settings, role)))
+    if not jobs:
+        raise InputError("no input files given")
+    reports = [read_report(path, source=i) for i, (path, _) in enumerate(jobs)]
+    return reports, [role for _, role in jobs]
+
+
+def _search_terms(reports: list[Report], roles: list[str]) -> list[Report]:
+    return [
+        r
+        for r, role in zip(reports, roles, strict=True)
+        if role == "report" and r.kind == schema.KIND_SEARCH_TERMS
+    ]
+
+
+def _keywords(reports: list[Report], search_terms: pd.DataFrame) -> pd.DataFrame:
+    """Bought keywords from keyword reports and the search-terms Keyword column."""
+    cols = ["keyword", "keyword_match_type", "campaign", "ad_group", "status"]
+    parts = [r.table[cols] for r in reports if r.kind == schema.KIND_KEYWORDS]
+    from_terms = search_terms.loc[search_terms["keyword"].notna(), cols]
+    parts.append(from_terms.assign(status=pd.Series(pd.NA, dtype=schema.STRING_DTYPE)))
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates(ignore_index=True)
+
+
+def _period(reports: list[Report]) -> Period | None:
+    periods = [r.period for r in reports if r.period is not None]
+    if not periods:
+        return None
+    return Period(min(p.start for p in periods), max(p.end for p in periods))
+
+
+def _hidden(reports: list[Report]) -> tuple[float | None, float | None]:
+    """(share, amount) of cost in `Total: Other search terms`, over files that have it."""
+    shown = hidden = 0.0
+    seen = False
+    for r in reports:
+        other = r.file_totals.get("other_search_terms", {}).get("cost")
+        listed = r.file_totals.get("search_terms", {}).get("cost")
+        if other is None:
+            continue
+        seen = True
+        hidden += other
+        shown += listed if listed is not None else float(r.table["cost"].sum())
+    if not seen:
+        return None, None
+    total = shown + hidden
+    return (hidden / total if total > 0 else 0.0), hidden
+
+
+def _totals(table: pd.DataFrame, present: frozenset[str]) -> dict[str, float | None]:
+    return {m: (float(table[m].sum()) if m in present else None) for m in TOTAL_METRICS}
+
+
+def _currency(reports: list[Report]) -> str | None:
+    found = sorted({r.currency for r in reports if r.currency})
+    return found[0] if len(found) == 1 else None
+
+
+def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
+    """Read every input and combine the search-terms reports into one canonical table."""
+    reports, roles = _read_all(paths, settings)
+    st_reports = _search_terms(reports, roles)
+    if st_reports:
+        table = pd.concat([r.table for r in st_reports], ignore_index=True)
+        present = frozenset.intersection(*(r.columns_present for r in st_reports))
+    else:
+        table, present = schema.empty_table(), frozenset()
+    share, _ = _hidden(st_reports)
+    return AuditContext(
+        table=table,
+        columns_present=present,
+        keywords=_keywords(reports, table),
+        settings=settings,
+        period=_period(st_reports or reports),
+        currency=_currency(reports),
+        hidden_share=share,
+        reports=reports,
+        roles=roles,
+    )
+
+
+def _summaries(ctx: AuditContext) -> list[InputSummary]:
+    return [
+        InputSummary(
+            path=r.path,
+            kind=r.kind,
+            format=r.format,
+            rows=len(r.table),
+            skipped=r.skipped,
+            role=role,
+            unknown_columns=r.unknown_columns,
+            notes=r.notes,
+        )
+        for r, role in zip(ctx.reports, ctx.roles, strict=True)
+    ]
+
+
+def audit(
+    paths: Sequence[Path], settings: Settings | None = None, *, progress: ProgressFn | None = None
+) -> AuditResult:
+    """Run the whole audit on report files; raise an AuditorError subclass on bad input."""
+    settings = settings or Settings()
+
+    def step(text: str, done: float) -> None:
+        if progress is not None:
+            progress(text, done)
+
+    step("reading reports", 0.0)
+    ctx = build_context(paths, settings)
+    st_reports = _search_terms(ctx.reports, ctx.roles)
+    step("checking conversion tracking", 0.3)
+    tracking = run_tracking(ctx)
+    step("running rules", 0.45)
+    rules = run_rules(ctx)
+    step("finding negative keywords", 0.7)
+    negatives = propose_negatives(ctx)
+    findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+    share, amount = _hidden(st_reports)
+    step("done", 1.0)
+    return AuditResult(
+        inputs=_summaries(ctx),
+        period=ctx.period,
+        currency=ctx.currency,
+        totals=_totals(ctx.table, ctx.columns_present),
+        hidden_cost=share,
+        hidden_cost_amount=amount,
+        findings=[*tracking, *findings],
+        negatives=negatives.proposals,
+        held_back=negatives.held_back,
+        notes=[*rules.notes, *negatives.notes],
+        checks_skipped=rules.checks_skipped,
+        baseline=rules.baseline,
+        table=ctx.table,
+        keywords=ctx.keywords,
+        ngrams=negatives.ngrams,
+    )

@@ -1,0 +1,209 @@
+"""The `auditor` command: `audit`, `rules`, `review`. A thin door onto `auditor.audit.audit`.
+
+Exit codes are the named constants in `auditor.errors`: 0 done, 2 unusable input, 3 bad
+config or rule pack, 4 output not written (exists without --force, or not writable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from auditor import __version__
+from auditor.config import Settings, load_config, validate_settings
+from auditor.errors import EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
+
+BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
+
+
+def sample_dir() -> Path:
+    """The bundled sample reports: the repo's `sample_reports/` or the installed copy."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "sample_reports", here / "_bundled" / "sample_reports"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the bundled sample reports are missing from this installation")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+    return value
+
+
+def _add_audit_flags(p: argparse.ArgumentParser, *, reports_required: bool) -> None:
+    p.add_argument(
+        "reports",
+        metavar="REPORT",
+        nargs="+" if reports_required else "*",
+        type=Path,
+        help="search-terms (and keyword) reports, or folders of them",
+    )
+    p.add_argument("--config", type=Path, help="account settings (TOML)")
+    p.add_argument("--target-cpa", type=_positive, help="target cost per conversion")
+    p.add_argument("--target-roas", type=_positive, help="target ROAS (conversion value / cost)")
+    p.add_argument("--margin", type=_positive, help="gross margin 0-1; break-even ROAS = 1/margin")
+    p.add_argument("--brand", action="append", metavar="TERM", help="brand term (repeatable)")
+    p.add_argument(
+        "--protect", action="append", metavar="TERM", help="term no negative may block (repeatable)"
+    )
+    p.add_argument("--platform", choices=("google", "microsoft"), help="negative semantics/limits")
+    p.add_argument("--keywords", action="append", type=Path, metavar="FILE", help="keyword report")
+    p.add_argument(
+        "--existing-negatives",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="negatives already in the account (Editor export or a plain list)",
+    )
+    p.add_argument("--conversions", action="append", type=Path, metavar="FILE")
+    p.add_argument("--by-action", action="append", type=Path, metavar="FILE")
+    p.add_argument("--by-day", action="append", type=Path, metavar="FILE")
+    p.add_argument("--orders", action="append", type=Path, metavar="FILE", help="shop orders/day")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditor", description="Search-campaign hygiene auditor for Google Ads / Microsoft."
+    )
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("audit", help="audit reports; print a summary, write JSON/CSV/negatives")
+    _add_audit_flags(a, reports_required=True)
+    a.add_argument("--json", type=Path, metavar="FILE", help="write the audit JSON here")
+    a.add_argument("--findings", type=Path, metavar="FILE", help="write findings as CSV")
+    a.add_argument("--negatives", type=Path, metavar="FILE", help="write proposed negatives")
+    a.add_argument("--negatives-format", choices=("editor", "microsoft", "list"), default="editor")
+    a.add_argument("--top", type=int, default=10, help="top findings to print (default 10)")
+
+    r = sub.add_parser("rules", help="list the rules, or explain one")
+    r.add_argument("--config", type=Path, help="account settings (extra packs, overrides)")
+    rsub = r.add_subparsers(dest="rules_command")
+    e = rsub.add_parser("explain", help="print a rule's docs")
+    e.add_argument("rule_id", metavar="ID")
+
+    v = sub.add_parser("review", help="the weekly review in a terminal UI")
+    _add_audit_flags(v, reports_required=False)
+    v.add_argument("--db", type=Path, help="decisions database (default: user data folder)")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The config file's settings with every given flag laid over them."""
+    settings = load_config(args.config)
+    lists = {
+        name: tuple(getattr(settings, name)) + tuple(getattr(args, name) or ())
+        for name in (
+            "brand",
+            "protect",
+            "keywords",
+            "existing_negatives",
+            "conversions",
+            "by_action",
+            "by_day",
+            "orders",
+        )
+    }
+    settings = settings.with_overrides(
+        target_cpa=args.target_cpa,
+        target_roas=args.target_roas,
+        margin=args.margin,
+        platform=args.platform,
+        **lists,
+    )
+    validate_settings(settings)
+    return settings
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from auditor.audit import audit
+    from auditor.csvio import check_writable
+    from auditor.export_findings import write_findings_csv
+    from auditor.export_negatives import write_negatives
+    from auditor.jsonform import write_audit_json
+    from auditor.summary import summary_lines
+
+    settings = settings_from_args(args)
+    for out in (args.json, args.findings, args.negatives):
+        if out is not None:
+            check_writable(out, args.force)
+    result = audit(args.reports, settings)
+    print("\n".join(summary_lines(result, top=args.top)))
+    if args.json is not None:
+        write_audit_json(result, args.json, force=args.force)
+        print(f"Wrote the audit JSON to {args.json}")
+    if args.findings is not None:
+        write_findings_csv(args.findings, result.findings, force=args.force)
+        print(f"Wrote {len(result.findings)} findings to {args.findings}")
+    if args.negatives is not None:
+        write_negatives(
+            args.negatives,
+            result.negatives,
+            args.negatives_format,
+            force=args.force,
+            settings=settings,
+        )
+        print(
+            f"Wrote {len(result.negatives)} negatives ({args.negatives_format}) to {args.negatives}"
+        )
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from auditor.engine import explain, rules_table
+
+    settings = load_config(args.config)
+    if args.rules_command == "explain":
+        print(explain(args.rule_id, settings))
+        return EXIT_OK
+    for row in rules_table(settings):
+        state = "" if row.get("enabled", "yes") == "yes" else "  (disabled)"
+        print(
+            f"{row['id']:<9} {row['severity']:<6} {row['category']:<10} {row['level']:<11}"
+            f" {row['title']}{state}"
+        )
+    return EXIT_OK
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from auditor.tui import run_review
+
+    settings = settings_from_args(args)
+    reports = list(args.reports) or [sample_dir() / BUNDLED_SAMPLE]
+    return run_review(reports, settings, db_path=args.db)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit code (also used by tests)."""
+    args = _parser().parse_args(argv)
+    handlers = {"audit": _cmd_audit, "rules": _cmd_rules, "review": _cmd_review}
+    try:
+        return handlers[args.command](args)
+    except AuditorError as exc:
+        print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("auditor: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        print(
+            f"auditor: internal error: {type(exc).__name__}: {exc}"
+            " (set AUDITOR_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Findings as a CSV a manager can sort and filter in a spreadsheet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from auditor.csvio import write_csv
+from auditor.jsonform import finding_to_dict
+from auditor.model import Finding
+
+COLUMNS = (
+    "rule",
+    "title",
+    "category",
+    "severity",
+    "level",
+    "campaign",
+    "ad_group",
+    "search_term",
+    "keyword",
+    "ngram",
+    "cost",
+    "clicks",
+    "conversions",
+    "conversion_value",
+    "message",
+    "check",
+    "metrics",
+)
+
+
+def write_findings_csv(path: Path, findings: Sequence[Finding], *, force: bool = False) -> None:
+    """One row per finding, most expensive first; `metrics` as compact JSON."""
+    rows = []
+    for f in sorted(findings, key=lambda f: f.cost or 0.0, reverse=True):
+        d = finding_to_dict(f)
+        d["metrics"] = json.dumps(d.get("metrics") or {}, ensure_ascii=False, sort_keys=True)
+        rows.append([d.get(c) for c in COLUMNS])
+    write_csv(path, COLUMNS, rows, force=force, encoding="utf-8-sig")

@@ -1,0 +1,117 @@
+"""The canonical search-terms table every reader produces.
+
+One row per search term x campaign x ad group x keyword x match type as the file has it.
+Text columns are pandas strings (missing: <NA>), metric columns float64 (missing: NaN).
+A metric column the file does not have is present but all-NaN, and its name is absent from
+`Report.columns_present`: unknown, not zero.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TEXT_COLUMNS: tuple[str, ...] = (
+    "search_term",
+    "match_type",
+    "status",
+    "campaign",
+    "ad_group",
+    "keyword",
+    "keyword_match_type",
+    "currency",
+    "campaign_type",
+    "account",
+    "conversion_action",
+    "conversion_category",
+)
+METRIC_COLUMNS: tuple[str, ...] = (
+    "impressions",
+    "clicks",
+    "cost",
+    "conversions",
+    "conversion_value",
+    "all_conversions",
+)
+DATE_COLUMNS: tuple[str, ...] = ("day",)
+LINE_COLUMN = "line"
+"""1-based line number in the source file (for explanations and error messages)."""
+SOURCE_COLUMN = "source"
+"""Index into `AuditResult.inputs` of the file the row came from."""
+
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    *TEXT_COLUMNS,
+    *METRIC_COLUMNS,
+    *DATE_COLUMNS,
+    LINE_COLUMN,
+    SOURCE_COLUMN,
+)
+
+# Canonical match types of a search-term match (the `match_type` column).
+MATCH_EXACT = "exact"
+MATCH_EXACT_CV = "exact_close_variant"
+MATCH_PHRASE = "phrase"
+MATCH_PHRASE_CV = "phrase_close_variant"
+MATCH_BROAD = "broad"
+MATCH_PMAX = "performance_max"
+MATCH_AI_MAX = "ai_max"
+MATCH_OTHER = "other"
+MATCH_TYPES: tuple[str, ...] = (
+    MATCH_EXACT,
+    MATCH_EXACT_CV,
+    MATCH_PHRASE,
+    MATCH_PHRASE_CV,
+    MATCH_BROAD,
+    MATCH_PMAX,
+    MATCH_AI_MAX,
+    MATCH_OTHER,
+)
+# Keyword match types (the `keyword_match_type` column): exact, phrase, broad.
+KEYWORD_MATCH_TYPES: tuple[str, ...] = (MATCH_EXACT, MATCH_PHRASE, MATCH_BROAD)
+
+# Added/Excluded status of a search term.
+STATUS_NONE = "none"
+STATUS_ADDED = "added"
+STATUS_EXCLUDED = "excluded"
+STATUS_ADDED_EXCLUDED = "added_excluded"
+
+# Report kinds.
+KIND_SEARCH_TERMS = "search_terms"
+KIND_KEYWORDS = "keywords"
+KIND_CAMPAIGNS = "campaigns"
+KIND_CONVERSIONS = "conversions"
+KIND_ORDERS = "orders"
+KIND_NEGATIVES = "negatives"
+
+STRING_DTYPE = pd.StringDtype("pyarrow")
+
+
+def empty_table(n: int = 0) -> pd.DataFrame:
+    """A canonical table of `n` rows with every column unknown (NA / NaN)."""
+    data: dict[str, pd.Series] = {}
+    for col in TEXT_COLUMNS:
+        data[col] = pd.Series(pd.NA, index=range(n), dtype=STRING_DTYPE)
+    for col in METRIC_COLUMNS:
+        data[col] = pd.Series(float("nan"), index=range(n), dtype="float64")
+    data["day"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    data[LINE_COLUMN] = pd.Series(0, index=range(n), dtype="int64")
+    data[SOURCE_COLUMN] = pd.Series(0, index=range(n), dtype="int64")
+    return pd.DataFrame(data)
+
+
+def conform(table: pd.DataFrame) -> pd.DataFrame:
+    """Return `table` with every canonical column, in canonical order and dtypes.
+
+    Missing columns are added as unknown; extra columns are kept after the canonical ones.
+    """
+    n = len(table)
+    out = table.reset_index(drop=True)
+    base = empty_table(n)
+    for col in CANONICAL_COLUMNS:
+        if col not in out.columns:
+            out[col] = base[col]
+        elif col in TEXT_COLUMNS:
+            out[col] = out[col].astype(STRING_DTYPE)
+        elif col in METRIC_COLUMNS:
+            out[col] = out[col].astype("float64")
+    extra = [c for c in out.columns if c not in CANONICAL_COLUMNS]
+    return out[[*CANONICAL_COLUMNS, *extra]]

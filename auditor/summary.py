@@ -1,0 +1,83 @@
+"""The short human summary `auditor audit` prints (plain text, no colours needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from auditor.model import SEVERITIES, AuditResult, Finding
+
+
+def money(value: float | None, currency: str | None = None) -> str:
+    if value is None:
+        return "unknown"
+    text = f"{value:,.2f}"
+    return f"{currency} {text}" if currency else text
+
+
+def count(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def _finding_line(f: Finding, currency: str | None) -> str:
+    subject = f.search_term or f.keyword or f.ngram or f.ad_group or f.campaign or "account"
+    cost = money(f.cost, currency) if f.cost is not None else ""
+    return f"  {f.severity.upper():<6} {f.rule:<9} {subject[:38]:<38} {cost:>14}  {f.message}"
+
+
+def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
+    """The summary as lines: inputs, period, totals, hidden share, findings, negatives."""
+    cur = result.currency
+    t = result.totals
+    rows = sum(i.rows for i in result.inputs if i.role == "report")
+    skipped = sum(len(i.skipped) for i in result.inputs)
+    lines = [f"Read {len(result.inputs)} file(s): {rows:,} rows, {skipped:,} skipped."]
+    for i in result.inputs:
+        lines.append(f"  {i.path} ({i.kind}, {i.format}, {i.rows:,} rows)")
+        lines.extend(f"    skipped line {s.line}: {s.reason}" for s in i.skipped[:5])
+        if len(i.skipped) > 5:
+            lines.append(f"    ... and {len(i.skipped) - 5} more skipped rows (see the JSON)")
+        lines.extend(f"    note: {n}" for n in i.notes)
+    if result.period is not None:
+        p = result.period
+        lines.append(f"Period:      {p.start} to {p.end} ({p.days} days)")
+    cpa = _ratio(t.get("cost"), t.get("conversions"))
+    roas = _ratio(t.get("conversion_value"), t.get("cost"))
+    lines.append(
+        f"Cost:        {money(t.get('cost'), cur)}   clicks {count(t.get('clicks'))}"
+        f"   impressions {count(t.get('impressions'))}"
+    )
+    lines.append(
+        f"Conversions: {count(t.get('conversions'))}"
+        f"   value {money(t.get('conversion_value'), cur)}"
+        f"   CPA {money(cpa, cur) if cpa is not None else '-'}"
+        f"   ROAS {f'{roas:.2f}' if roas is not None else '-'}"
+    )
+    if result.hidden_cost is not None:
+        lines.append(
+            f"Hidden:      {result.hidden_cost:.0%} of search cost went to terms the platform"
+            f" does not list ({money(result.hidden_cost_amount, cur)})"
+        )
+    lines.extend(f"Note: {n}" for n in result.notes)
+    lines.extend(f"Not checked: {c['rule']}: {c['reason']}" for c in result.checks_skipped)
+    by_sev = Counter(f.severity for f in result.findings)
+    parts = ", ".join(f"{s} {by_sev[s]}" for s in SEVERITIES if by_sev[s])
+    lines.append(f"Findings:    {len(result.findings)}" + (f" ({parts})" if parts else ""))
+    ranked = sorted(result.findings, key=lambda f: f.cost or 0.0, reverse=True)[:top]
+    if ranked:
+        lines.append("Top findings by cost:")
+        lines.extend(_finding_line(f, cur) for f in ranked)
+    if result.negatives or result.held_back:
+        blocked = sum(p.blocked_cost for p in result.negatives)
+        lines.append(
+            f"Negatives:   {len(result.negatives)} proposed, covering {money(blocked, cur)};"
+            f" {len(result.held_back)} held back as unsafe"
+        )
+    return lines
