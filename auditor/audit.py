@@ -33,7 +33,7 @@ def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], 
         jobs.extend((p, role) for p in expand_paths(getattr(settings, role)))
     if not jobs:
         raise InputError("no input files given")
-    reports = [read_report(path, source=i) for i, (path, _) in enumerate(jobs)]
+    reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
     return reports, [role for _, role in jobs]
 
 

@@ -36,6 +36,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def read_report(path: Path, *, source: int = 0) -> Report:
-    """Read one file into a Report; raise InputError if it cannot be used."""
+def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
+    """Read one file into a Report; raise InputError if it cannot be used.
+
+    `role` is how the file was given (`report`, `keywords`, `by_action`, `by_day`,
+    `conversions`, `orders`, `existing_negatives`): a hint that forces the format where the
+    header alone cannot tell (a plain list of negatives has no header).
+    """
     raise InputError("reader not implemented yet", path=path)
