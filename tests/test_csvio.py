@@ -1,0 +1,52 @@
+"""Output safety: formula injection, atomic writes, no silent overwrite."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from auditor.csvio import safe_cell, write_atomic, write_csv
+from auditor.errors import EXIT_OUTPUT, OutputError
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"],
+)
+def test_formula_like_text_is_defused(cell: str) -> None:
+    assert safe_cell(cell) == "'" + cell
+
+
+def test_numbers_and_plain_text_are_kept() -> None:
+    assert safe_cell(-3.5) == "-3.5"
+    assert safe_cell(12) == "12"
+    assert safe_cell("hiking boots") == "hiking boots"
+    assert safe_cell(None) == ""
+    assert safe_cell(float("nan")) == ""
+
+
+def test_csv_round_trip_keeps_quotes_and_commas(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    write_csv(path, ["Keyword", "Note"], [['"kids boots"', "a, b"], ["=cmd|' /C calc'!A0", "x"]])
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    assert rows[1] == ['"kids boots"', "a, b"]
+    assert rows[2][0].startswith("'=")
+
+
+def test_existing_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("precious", encoding="utf-8")
+    with pytest.raises(OutputError) as info:
+        write_atomic(path, "new")
+    assert info.value.exit_code == EXIT_OUTPUT
+    assert "--force" in str(info.value)
+    assert path.read_text(encoding="utf-8") == "precious"
+    write_atomic(path, "new", force=True)
+    assert path.read_text(encoding="utf-8") == "new"
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "a.json", "{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
