@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import __version__
+from auditor.audit import audit
+from auditor.batch import group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
+from auditor.csvio import check_writable
 from auditor.errors import EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
+from auditor.export_findings import write_findings_csv
+from auditor.export_negatives import write_negatives
+from auditor.jsonform import write_audit_json
+from auditor.model import AuditResult
+from auditor.summary import summary_lines
 
 BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
 
@@ -84,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--negatives", type=Path, metavar="FILE", help="write proposed negatives")
     a.add_argument("--negatives-format", choices=("editor", "microsoft", "list"), default="editor")
     a.add_argument("--top", type=int, default=10, help="top findings to print (default 10)")
+    a.add_argument(
+        "--out-dir",
+        type=Path,
+        metavar="DIR",
+        help="agency batch: one audit per account folder, files in DIR/<account>/",
+    )
 
     r = sub.add_parser("rules", help="list the rules, or explain one")
     r.add_argument("--config", type=Path, help="account settings (extra packs, overrides)")
@@ -124,38 +138,105 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _cmd_audit(args: argparse.Namespace) -> int:
-    from auditor.audit import audit
-    from auditor.csvio import check_writable
-    from auditor.export_findings import write_findings_csv
-    from auditor.export_negatives import write_negatives
-    from auditor.jsonform import write_audit_json
-    from auditor.summary import summary_lines
+def _write_outputs(
+    result: AuditResult,
+    settings: Settings,
+    *,
+    json_path: Path | None,
+    findings_path: Path | None,
+    negatives_path: Path | None,
+    negatives_format: str,
+    force: bool,
+) -> list[str]:
+    """Write the files asked for; return the lines saying what was written."""
+    lines = []
+    if json_path is not None:
+        write_audit_json(result, json_path, force=force)
+        lines.append(f"Wrote the audit JSON to {json_path}")
+    if findings_path is not None:
+        write_findings_csv(findings_path, result.findings, force=force)
+        lines.append(f"Wrote {len(result.findings)} findings to {findings_path}")
+    if negatives_path is not None:
+        write_negatives(
+            negatives_path, result.negatives, negatives_format, force=force, settings=settings
+        )
+        n = len(result.negatives)
+        lines.append(f"Wrote {n} negatives ({negatives_format}) to {negatives_path}")
+    return lines
 
+
+def _cmd_audit(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    if args.out_dir is not None:
+        return _audit_accounts(args, settings)
     for out in (args.json, args.findings, args.negatives):
         if out is not None:
             check_writable(out, args.force)
     result = audit(args.reports, settings)
     print("\n".join(summary_lines(result, top=args.top)))
-    if args.json is not None:
-        write_audit_json(result, args.json, force=args.force)
-        print(f"Wrote the audit JSON to {args.json}")
-    if args.findings is not None:
-        write_findings_csv(args.findings, result.findings, force=args.force)
-        print(f"Wrote {len(result.findings)} findings to {args.findings}")
-    if args.negatives is not None:
-        write_negatives(
-            args.negatives,
-            result.negatives,
-            args.negatives_format,
-            force=args.force,
-            settings=settings,
-        )
-        print(
-            f"Wrote {len(result.negatives)} negatives ({args.negatives_format}) to {args.negatives}"
-        )
+    written = _write_outputs(
+        result,
+        settings,
+        json_path=args.json,
+        findings_path=args.findings,
+        negatives_path=args.negatives,
+        negatives_format=args.negatives_format,
+        force=args.force,
+    )
+    print("\n".join(written))
     return EXIT_OK
+
+
+_ROLE_FLAGS = ("conversions", "by_action", "by_day", "orders", "existing_negatives", "keywords")
+
+
+def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
+    """One audit per account folder; a bad account is reported and the batch goes on."""
+    accounts = group_accounts(args.reports)
+    if len(accounts) > 1 and any(getattr(args, f) for f in _ROLE_FLAGS):
+        raise ConfigError(
+            "--keywords, --existing-negatives, --conversions, --by-action, --by-day and --orders"
+            " name one account's files: put them in that account's folder instead"
+            " (their format is detected there)"
+        )
+    index: list[dict[str, object]] = []
+    worst = EXIT_OK
+    for account in accounts:
+        folder = args.out_dir / account.name
+        print(f"== {account.name} ({len(account.paths)} file(s))")
+        try:
+            result = audit(list(account.paths), settings)
+            print("\n".join(summary_lines(result, top=min(args.top, 3))))
+            written = _write_outputs(
+                result,
+                settings,
+                json_path=folder / "audit.json",
+                findings_path=folder / "findings.csv",
+                negatives_path=folder / "negatives.csv",
+                negatives_format=args.negatives_format,
+                force=args.force,
+            )
+            print("\n".join(written))
+            index.append(
+                {
+                    "account": account.name,
+                    "inputs": [str(p) for p in account.paths],
+                    "folder": str(folder),
+                    "currency": result.currency,
+                    "totals": result.totals,
+                    "hidden_cost": result.hidden_cost,
+                    "findings": len(result.findings),
+                    "high": sum(f.severity == "high" for f in result.findings),
+                    "negatives": len(result.negatives),
+                }
+            )
+        except AuditorError as exc:
+            print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
+            index.append({"account": account.name, "error": exc.one_line()})
+            worst = max(worst, exc.exit_code)
+    write_index(args.out_dir / "accounts.json", index, force=args.force)
+    print(f"Wrote {len(accounts)} account(s) to {args.out_dir}; index in accounts.json")
+    return worst
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:

@@ -1,23 +1,326 @@
-"""The rule engine: loads rule packs from `rules/`, evaluates them, returns findings."""
+"""The rule engine: loads rule packs from `rules/`, evaluates them, returns findings.
+
+Each enabled rule (tracking checks excepted: `auditor.tracking` runs those) is evaluated on
+whole columns of its level's metrics (`auditor.metrics`); every row where the condition holds
+becomes one `Finding`. Decisions:
+
+- A rule whose inputs are missing (no Conversions column, no margin, no hidden-spend row, no
+  keywords, no conversions at all and no target) is not run; it is listed in
+  `checks_skipped` with the reason.
+- A rule that raises becomes one `internal-error` finding naming it; the other rules run.
+- Overlap: a rule may say `unless = ["WASTE001"]`: it stays silent on rows another rule
+  already flagged (same level, campaign, ad group and text). The default pack uses this so a
+  search term costly enough for the CPA rule (WASTE001) is not repeated by the statistical
+  rule (WASTE002); the CPA finding quotes the statistics too.
+- Findings are sorted by severity, then cost (highest first).
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
 
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.errors import ConfigError
-from auditor.model import RulesOutcome
+from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason
+from auditor.model import SEVERITIES, Finding, RulesOutcome
+from auditor.packs import PLACEHOLDER, Rule, load_rules
+
+_SCALAR_TARGETS = {
+    "target_cpa": "no conversions in the report and no target CPA (--target-cpa)",
+    "target_roas": "no conversion value in the report and no target ROAS (--target-roas)",
+    "account_cvr": "no clicks in the report, so there is no conversion rate",
+    "baseline_cvr": "no clicks in the report, so there is no conversion rate",
+}
+_STANDARD_FIGURES = ("cost", "clicks", "conversions", "value")
 
 
 def run_rules(ctx: AuditContext) -> RulesOutcome:
     """Evaluate every enabled rule of every pack on the context's table."""
-    return RulesOutcome()
+    rules = load_rules(ctx.settings)
+    ws = Workspace(ctx)
+    outcome = RulesOutcome(baseline=ws.baseline.as_dict(), notes=baseline_notes(ws, ctx.currency))
+    flagged: dict[str, set[tuple[object, ...]]] = {}
+    for rule in _in_order(rules):
+        if not rule.enabled or rule.check is not None:
+            continue
+        reason = _skip_reason(rule, ws)
+        if reason is not None:
+            outcome.checks_skipped.append({"rule": rule.id, "reason": reason})
+            continue
+        try:
+            found = evaluate_rule(rule, ws, ctx.currency)
+        except Exception as exc:  # a broken rule must not stop the audit
+            outcome.findings.append(_internal_error(rule, exc))
+            continue
+        hidden = set().union(*(flagged.get(u, set()) for u in rule.unless))
+        found = [f for f in found if _key(f) not in hidden]
+        flagged[rule.id] = {_key(f) for f in found}
+        outcome.findings.extend(found)
+    outcome.findings.sort(key=_rank)
+    return outcome
+
+
+def _rank(f: Finding) -> tuple[int, float]:
+    return (SEVERITIES.index(f.severity), -(f.cost or 0.0))
+
+
+def _key(f: Finding) -> tuple[object, ...]:
+    return (f.level, f.campaign, f.ad_group, f.search_term, f.keyword, f.ngram)
+
+
+def _in_order(rules: list[Rule]) -> list[Rule]:
+    """Rules after the rules their `unless` names (file order otherwise)."""
+    done: list[Rule] = []
+    placed: set[str] = set()
+    pending = list(rules)
+    while pending:
+        ready = [r for r in pending if set(r.unless) <= placed or not r.unless]
+        if not ready:
+            ready = pending[:1]
+        for r in ready:
+            done.append(r)
+            placed.add(r.id)
+        pending = [r for r in pending if r.id not in placed]
+    return done
+
+
+def _skip_reason(rule: Rule, ws: Workspace) -> str | None:
+    names = rule.reads()
+    reason = missing_reason(ws, names, rule.frame)
+    if reason is not None:
+        return reason
+    base = ws.level("account")
+    for name, text in _SCALAR_TARGETS.items():
+        if name in names:
+            value = np.asarray(base.get(name), dtype=float).ravel()
+            if value.size and not np.isfinite(value).any():
+                return text
+    return None
+
+
+def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> list[Finding]:
+    """The findings of one rule (no overlap handling, no sorting)."""
+    assert rule.expr is not None
+    level = ws.level(rule.frame)
+    env = {n: level.get(n) for n in rule.expr.names if n in METRICS} | rule.params
+    mask = np.asarray(rule.expr.evaluate(env, level.size), dtype=bool)
+    if level.valid is not None:
+        mask = mask & level.valid
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    figures = _figures(rule, level, rows)
+    served = _served_by(ws, level, rows, currency) if rule.kind == "cannibalisation" else None
+    out = []
+    for i, row in enumerate(rows):
+        values = {name: float(col[i]) for name, col in figures.items()}
+        texts = _texts(rule, level, row, served[i] if served else None)
+        out.append(_finding(rule, level, row, values, texts, currency))
+    return out
+
+
+def _figures(rule: Rule, level: Level, rows: np.ndarray) -> dict[str, np.ndarray]:
+    names = [*_STANDARD_FIGURES, *sorted(rule.reads() - set(_STANDARD_FIGURES))]
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        values = np.asarray(level.get(name), dtype=float)
+        out[name] = np.broadcast_to(values, (level.size,))[rows]
+    for name, value in rule.params.items():
+        out[name] = np.full(len(rows), value)
+    return out
+
+
+def _texts(rule: Rule, level: Level, row: int, served: str | None) -> dict[str, str | None]:
+    texts = {k: v[row] for k, v in level.keys.items()}
+    texts["subject"] = str(level.subject()[row])
+    if served is not None:
+        texts["served_by"] = served
+    return texts
+
+
+def _finding(
+    rule: Rule,
+    level: Level,
+    row: int,
+    values: dict[str, float],
+    texts: dict[str, str | None],
+    currency: str | None,
+) -> Finding:
+    subject_key = SUBJECT[level.name]
+    f = Finding(
+        rule=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        level=rule.level,
+        title=rule.title,
+        message=render(rule.message, values, texts, currency),
+        campaign=texts.get("campaign"),
+        ad_group=texts.get("ad_group"),
+        cost=_num(values["cost"]),
+        clicks=_num(values["clicks"]),
+        conversions=_num(values["conversions"]),
+        conversion_value=_num(values["value"]),
+        metrics={
+            k: _num(v) for k, v in values.items() if k not in _STANDARD_FIGURES and k not in FLAGS
+        },
+    )
+    if subject_key in ("search_term", "keyword", "ngram"):
+        setattr(f, subject_key, texts.get(subject_key))
+    return f
+
+
+def _num(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _served_by(ws: Workspace, level: Level, rows: np.ndarray, currency: str | None) -> list[str]:
+    """For each flagged term: the ad groups serving it, costliest first, with their figures."""
+    terms = level.keys["search_term"][rows]
+    st = ws.level("search_term")
+    wanted = {t: i for i, t in enumerate(terms)}
+    parts: list[list[tuple[float, str]]] = [[] for _ in rows]
+    cost, conv = st.sum("cost"), st.sum("conversions")
+    hits = np.flatnonzero(np.isin(st.keys["search_term"], terms))
+    for j in hits:
+        where = f"{st.keys['campaign'][j] or '-'} > {st.keys['ad_group'][j] or '-'}"
+        text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
+        parts[wanted[st.keys["search_term"][j]]].append((cost[j], text))
+    return ["; ".join(t for _, t in sorted(p, key=lambda x: -x[0])) for p in parts]
+
+
+def fmt(value: float | None, style: str | None, currency: str | None = None) -> str:
+    """A figure as a manager reads it (`money`, `pct`, `chance`, `int`, `num`, `ratio`)."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if style == "money":
+        text = f"{abs(value):,.0f}" if abs(value) >= 100 else f"{abs(value):,.2f}"
+        sign = "-" if value < 0 else ""
+        return f"{sign}{currency} {text}" if currency else f"{sign}{text}"
+    if style == "pct":
+        return f"{value:.1%}"
+    if style == "chance":
+        return "<1%" if value < 0.01 else f"{value:.0%}"
+    if style == "int":
+        return f"{value:,.0f}"
+    if style == "ratio":
+        return f"{value:.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def render(
+    template: str, values: dict[str, float], texts: dict[str, str | None], currency: str | None
+) -> str:
+    """Fill `{name}` / `{name:style}` placeholders (validated when the pack was loaded)."""
+
+    def one(match: object) -> str:
+        name, style = match.group(1), match.group(2)  # type: ignore[attr-defined]
+        if name in texts:
+            return str(texts[name]) if texts[name] is not None else "-"
+        return fmt(values.get(name), style, currency)
+
+    return PLACEHOLDER.sub(one, template)
+
+
+def _internal_error(rule: Rule, exc: Exception) -> Finding:
+    return Finding(
+        rule="internal-error",
+        category=rule.category,
+        severity="low",
+        level=rule.level,
+        title=f"Rule {rule.id} failed",
+        message=f"Rule {rule.id} ({rule.name}) failed and was skipped: {type(exc).__name__}: {exc}",
+        metrics={"failed_rule": rule.id},
+    )
+
+
+def baseline_notes(ws: Workspace, currency: str | None) -> list[str]:
+    """Sentences saying which figures the rules judged against, and where they came from."""
+    b = ws.baseline
+    notes = []
+    if b.target_cpa_source == "account" and math.isfinite(b.cpa):
+        notes.append(
+            f"No target CPA set: the account's own CPA ({fmt(b.cpa, 'money', currency)})"
+            " is the baseline"
+        )
+    if b.target_roas_source == "account" and math.isfinite(b.roas) and b.roas > 0:
+        notes.append(f"No target ROAS set: the account's own ROAS ({b.roas:.2f}) is the baseline")
+    if b.margin is None:
+        notes.append("No margin set: break-even ROAS and POAS rules did not run (--margin)")
+    if ws.settings.brand:
+        notes.append("Brand terms (" + ", ".join(ws.settings.brand) + ") are not judged as waste")
+    return notes
+
+
+def _rule_by_id(rule_id: str, settings: Settings) -> Rule:
+    rules = {r.id: r for r in load_rules(settings)}
+    key = rule_id.strip().upper()
+    if key in rules:
+        return rules[key]
+    from difflib import get_close_matches
+
+    near = get_close_matches(key, sorted(rules), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(near)}?" if near else "; `auditor rules` lists them"
+    raise ConfigError(f"unknown rule id {rule_id!r}{hint}")
 
 
 def rules_table(settings: Settings) -> list[dict[str, str]]:
     """One row per loaded rule: id, severity, category, level, title, enabled."""
-    return []
+    return [
+        {
+            "id": r.id,
+            "severity": r.severity,
+            "category": r.category,
+            "level": r.level,
+            "title": r.title,
+            "enabled": "yes" if r.enabled else "no",
+        }
+        for r in load_rules(settings)
+    ]
 
 
 def explain(rule_id: str, settings: Settings) -> str:
     """The rule's docs as text (What it finds / Why it costs money / What to do)."""
-    raise ConfigError(f"unknown rule id {rule_id!r}")
+    r = _rule_by_id(rule_id, settings)
+    wrap: Callable[[str], str] = _indent
+    lines = [
+        f"{r.id} ({r.name}): {r.title}",
+        f"Category {r.category}, severity {r.severity}, level {r.level}"
+        + ("" if r.enabled else " - disabled"),
+        f"Pack: {r.source}",
+        "",
+        "What it finds",
+        wrap(r.docs.get("what", "")),
+        "",
+        "Why it costs money",
+        wrap(r.docs.get("why", "")),
+        "",
+        "What to do",
+        wrap(r.docs.get("fix", "")),
+    ]
+    if r.docs.get("example"):
+        lines += ["", "Example", wrap(r.docs["example"])]
+    if r.when:
+        lines += ["", "Condition", f"    when = {r.when}"]
+    if r.check:
+        lines += ["", "Check", f"    {r.check} (run by the tracking checks)"]
+    if r.params:
+        lines += ["", "Params (override in the config: [rules." + r.id + "] params = {...})"]
+        lines += [f"    {k} = {v:g}" for k, v in r.params.items()]
+    if r.unless:
+        lines += ["", "Silent where " + ", ".join(r.unless) + " already found the same row"]
+    if r.when:
+        lines += ["", "Metrics read"]
+        lines += [f"    {n}: {METRICS[n].doc}" for n in sorted(r.reads()) if n in METRICS]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(
+        " ".join(text.split()), width=96, initial_indent="    ", subsequent_indent="    "
+    )

@@ -1,0 +1,166 @@
+"""Irrelevant-intent lexicons: words and phrases PPC managers negate in almost every account.
+
+The bundled lexicons live in `rules/lexicons/*.toml` (English, Swedish, Norwegian, Danish,
+German; format in `rules/lexicons/README.md`). User lexicons (`Settings.lexicons`) add to them
+and account words (`Settings.irrelevant`) get the intent `account`. Entries are normalised with
+`auditor.matching.normalize_one`, so they compare exactly as negatives do.
+
+Misspellings: `fuzzy_variants` maps the account's own words to the single-word entries they
+misspell. It is strict on purpose, because a variant becomes a negative of its own:
+- words of 4-5 letters: one inserted, dropped or swapped-neighbour letter (`jbos`, `freee`),
+  never a substituted one (`used` must not catch `user`);
+- 6-8 letters: one edit of any kind (optimal string alignment distance 1);
+- 9 letters and more: two edits;
+- the first letter always agrees, both words have 4 letters or more, no digits;
+- the variant is rare in the account and is no word of a bought keyword or converting term.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
+
+from auditor.config import Settings
+from auditor.errors import ConfigError
+from auditor.matching import normalize_one
+
+ACCOUNT_INTENT = "account"
+MIN_FUZZY_LEN = 4
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One word or phrase with the intent it carries and where it came from."""
+
+    text: str
+    intent: str
+    language: str
+    source: str
+
+
+@dataclass
+class Lexicon:
+    """All entries (first definition of a text wins) and the phrases never to block."""
+
+    entries: dict[str, LexiconEntry] = field(default_factory=dict)
+    keep: list[str] = field(default_factory=list)
+
+    def add(self, entry: LexiconEntry) -> None:
+        if entry.text and entry.text not in self.entries:
+            self.entries[entry.text] = entry
+
+    def single_words(self) -> list[str]:
+        return [t for t in self.entries if " " not in t]
+
+
+def lexicon_dir() -> Path:
+    """The bundled lexicon folder (repository checkout or installed package)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "rules" / "lexicons", here / "_bundled" / "rules" / "lexicons"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("bundled lexicons not found (rules/lexicons)")
+
+
+def _strings(value: object, where: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings", path=path)
+    return value
+
+
+def read_lexicon(path: Path, into: Lexicon) -> None:
+    """Add one lexicon file's entries and keep-phrases to `into`; ConfigError if malformed."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("lexicon file not found", path=path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not a valid lexicon (TOML): {exc}", path=path) from None
+    unknown = set(data) - {"language", "intents", "keep"}
+    if unknown:
+        raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", path=path)
+    intents = data.get("intents", {})
+    if not isinstance(intents, dict):
+        raise ConfigError("[intents] must be a table of intent = [words]", path=path)
+    language = str(data.get("language", ""))
+    for intent, items in intents.items():
+        for text in _strings(items, f"[intents] {intent}", path):
+            into.add(LexiconEntry(normalize_one(text), intent, language, path.name))
+    keep = data.get("keep", {})
+    if not isinstance(keep, dict):
+        raise ConfigError("[keep] must be a table with phrases = [...]", path=path)
+    phrases = _strings(keep.get("phrases", []), "[keep] phrases", path)
+    into.keep.extend(p for p in map(normalize_one, phrases) if p)
+
+
+def load_lexicons(settings: Settings) -> Lexicon:
+    """Account words first (they win), then user lexicons, then the bundled ones."""
+    lexicon = Lexicon()
+    for word in settings.irrelevant:
+        lexicon.add(LexiconEntry(normalize_one(word), ACCOUNT_INTENT, "", "config"))
+    for path in settings.lexicons:
+        read_lexicon(path, lexicon)
+    for path in sorted(lexicon_dir().glob("*.toml")):
+        read_lexicon(path, lexicon)
+    return lexicon
+
+
+def _close_enough(token: str, word: str) -> bool:
+    """The misspelling rule of the module docstring, for one pair already near in OSA."""
+    if token[0] != word[0] or token == word:
+        return False
+    size = len(word)
+    if size <= 5:
+        indel = Indel.distance(token, word)
+        swapped = len(token) == size and sorted(token) == sorted(word)
+        return indel == 1 or (swapped and OSA.distance(token, word) == 1)
+    return OSA.distance(token, word) <= (1 if size <= 8 else 2)
+
+
+def _rare(token: str, word: str, counts: dict[str, int] | None) -> bool:
+    if counts is None:
+        return True
+    return counts.get(token, 0) <= max(5, counts.get(word, 0))
+
+
+def fuzzy_variants(
+    tokens: list[str],
+    words: list[str],
+    counts: dict[str, int] | None = None,
+    real_words: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """Account words that misspell a lexicon word: token -> lexicon word.
+
+    `counts` (distinct terms per word in the account) keeps real words out: a misspelling is
+    rarer than the word it misspells, so a token in more terms than max(5, the word's own
+    count) is not one (`hiking` is not `hiring`). `real_words` (e.g. the words of bought
+    keywords and converting terms) are never variants.
+
+    Candidates come from `cdist` of the lexicon words against the account's distinct words
+    with the same first letter, at OSA distance 2; then the strict rule above decides.
+    """
+    cands = [t for t in tokens if len(t) >= MIN_FUZZY_LEN and t.isalpha()]
+    targets = [w for w in words if len(w) >= MIN_FUZZY_LEN]
+    if not cands or not targets:
+        return {}
+    known = set(words)
+    out: dict[str, str] = {}
+    for letter in sorted({w[0] for w in targets}):
+        group = [w for w in targets if w[0] == letter]
+        near = [t for t in cands if t[0] == letter and t not in known and t not in real_words]
+        if not near:
+            continue
+        dist = process.cdist(
+            near, group, scorer=OSA.distance, score_cutoff=2, dtype=np.uint8, workers=1
+        )
+        rows, cols = np.nonzero(dist <= 2)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            token, word = near[r], group[c]
+            if token not in out and _close_enough(token, word) and _rare(token, word, counts):
+                out[token] = word
+    return out

@@ -1,0 +1,261 @@
+"""Negative-keyword match semantics: the single source of truth for what a negative blocks.
+
+Google Ads (negatives never match close variants, plurals or misspellings):
+- broad: every word of the negative is a word of the query, in any order;
+- phrase: the words of the negative appear in the query together and in the same order;
+- exact: the query is exactly the words of the negative.
+
+Microsoft Advertising has phrase and exact negatives only; a broad negative acts as phrase.
+
+Words are compared whole and case-insensitively after `normalize`: lower case; the
+punctuation `, ; : ! ? " ( ) [ ] { } < > |` and runs of whitespace become one space; full stops
+and hyphens too, because Google Ads ignores them in keywords (`t-shirt` = `t shirt`,
+`shoes.` = `shoes`). Every other character is part of its word: `kid's` is not `kids`,
+`b&b` is not `b and b`, accents count (`über` is not `uber`). Compound words are single words:
+`car` does not block `carwash` or `green card`, and `tshirt` does not block `t shirt`.
+
+Levels: an ad-group negative applies to that ad group's queries, a campaign negative to the
+campaign's, a shared list to every campaign it is attached to (`scope_mask`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+BROAD = "broad"
+PHRASE = "phrase"
+EXACT = "exact"
+MATCH_TYPES: tuple[str, ...] = (BROAD, PHRASE, EXACT)
+PLATFORMS: tuple[str, ...] = ("google", "microsoft")
+
+LEVEL_AD_GROUP = "ad_group"
+LEVEL_CAMPAIGN = "campaign"
+LEVEL_SHARED = "shared_list"
+LEVELS: tuple[str, ...] = (LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED)
+
+_SEPARATORS = r"[\s,;:!?\"()\[\]{}<>|.\-]+"
+_DIRTY = r"[^\S ]|[,;:!?\"()\[\]{}<>|.\-]|^ | $|  "
+"""Values that need the (slow) regex clean-up: anything but single inner spaces."""
+
+
+def _as_arrow(values: pd.Series | pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """Values as one large_string arrow array."""
+    if isinstance(values, pd.Series):
+        values = pa.array(values.astype("string[pyarrow]").array)
+    elif isinstance(values, list):
+        values = pa.array(values, type=pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.cast(pa.large_string())
+
+
+def normalize(values: pd.Series | pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """Queries or negatives as the words the platforms compare, joined by single spaces.
+
+    Missing values become empty strings (an empty query is blocked by nothing).
+    """
+    arr = pc.utf8_lower(pc.fill_null(_as_arrow(values), ""))
+    dirty = pc.match_substring_regex(arr, _DIRTY)
+    if not pc.any(dirty).as_py():
+        return arr
+    fixed = arr.filter(dirty)
+    fixed = pc.replace_substring_regex(fixed, _SEPARATORS, " ")
+    fixed = pc.utf8_trim(fixed, " ")
+    return pc.replace_with_mask(arr, dirty, fixed)
+
+
+def normalize_one(text: str) -> str:
+    """One query or negative normalised (see `normalize`); `+` word prefixes are dropped."""
+    words = normalize([text])[0].as_py().split(" ")
+    return " ".join(w.lstrip("+") for w in words if w.lstrip("+"))
+
+
+def words(text: str) -> list[str]:
+    """The words of a query or negative as the platforms compare them."""
+    norm = normalize_one(text)
+    return norm.split(" ") if norm else []
+
+
+def effective_match_type(match_type: str, platform: str = "google") -> str:
+    """The match type a negative really has on `platform` (Microsoft: broad acts as phrase)."""
+    if match_type not in MATCH_TYPES:
+        raise ValueError(f"unknown match type {match_type!r}; use broad, phrase or exact")
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}; use google or microsoft")
+    if platform == "microsoft" and match_type == BROAD:
+        return PHRASE
+    return match_type
+
+
+def pad_words(norm: pa.Array) -> pa.Array:
+    """Normalised texts as ` text ` so that whole words are plain substrings ` word `."""
+    empty = pa.scalar("", pa.large_string())
+    return pc.binary_join_element_wise(empty, norm, empty, pa.scalar(" ", pa.large_string()))
+
+
+def padded_block_mask(
+    padded: pa.Array, negative: str, match_type: str, platform: str = "google"
+) -> np.ndarray:
+    """Boolean mask over padded normalised queries (see `pad_words`) blocked by a negative."""
+    kind = effective_match_type(match_type, platform)
+    neg = normalize_one(negative)
+    if not neg:
+        return np.zeros(len(padded), dtype=bool)
+    if kind == EXACT:
+        hit = pc.equal(padded, f" {neg} ")
+    elif kind == PHRASE:
+        hit = pc.match_substring(padded, f" {neg} ")
+    else:
+        hit = None
+        for word in dict.fromkeys(neg.split(" ")):
+            one = pc.match_substring(padded, f" {word} ")
+            hit = one if hit is None else pc.and_(hit, one)
+    return np.asarray(pc.fill_null(hit, False), dtype=bool)
+
+
+def blocks(
+    negative: str, match_type: str, queries: pd.Series, platform: str = "google"
+) -> pd.Series:
+    """Which of `queries` the negative keyword blocks (bool Series aligned with `queries`)."""
+    mask = padded_block_mask(pad_words(normalize(queries)), negative, match_type, platform)
+    return pd.Series(mask, index=queries.index, dtype=bool)
+
+
+def blocks_query(negative: str, match_type: str, query: str, platform: str = "google") -> bool:
+    """Whether the negative blocks one query."""
+    return bool(blocks(negative, match_type, pd.Series([query]), platform).iloc[0])
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Which unique queries hold each word (CSR: word -> sorted query ids)."""
+
+    vocab: dict[str, int]
+    offsets: np.ndarray
+    ids: np.ndarray
+
+    @classmethod
+    def build(cls, padded: pa.Array) -> _Postings:
+        lists = pc.split_pattern(pc.utf8_trim(padded, " "), " ")
+        parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+        encoded = pc.dictionary_encode(pc.list_flatten(lists))
+        codes = np.asarray(encoded.indices, dtype=np.int64)
+        size = max(len(padded), 1)
+        keys = np.sort(codes * np.int64(size) + parent)
+        keep = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, bool)
+        keys = keys[keep]
+        words = encoded.dictionary.to_pylist()
+        counts = np.bincount(keys // size, minlength=len(words))
+        offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        return cls({w: i for i, w in enumerate(words)}, offsets, keys % size)
+
+    def holding(self, word: str) -> np.ndarray:
+        code = self.vocab.get(word)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.ids[self.offsets[code] : self.offsets[code + 1]]
+
+
+@dataclass
+class TermIndex:
+    """A search-terms table prepared for fast replays of negatives against every row.
+
+    `codes[i]` is the index of row i's normalised query in `padded` (unique queries). A word
+    index (postings) is built on first use, so a replay reads only the queries holding the
+    negative's words.
+    """
+
+    padded: pa.Array
+    codes: np.ndarray
+    campaign: np.ndarray
+    ad_group: np.ndarray
+    _postings: _Postings | None = field(default=None, repr=False)
+
+    @property
+    def postings(self) -> _Postings:
+        if self._postings is None:
+            self._postings = _Postings.build(self.padded)
+        return self._postings
+
+    def term_ids(self, negative: str, match_type: str, platform: str = "google") -> np.ndarray:
+        """Sorted ids of the unique queries the negative blocks."""
+        kind = effective_match_type(match_type, platform)
+        neg = normalize_one(negative)
+        if not neg:
+            return np.zeros(0, dtype=np.int64)
+        parts = list(dict.fromkeys(neg.split(" ")))
+        ids = self.postings.holding(parts[0])
+        for word in parts[1:]:
+            if len(ids) == 0:
+                break
+            ids = np.intersect1d(ids, self.postings.holding(word), assume_unique=True)
+        if kind == BROAD or len(ids) == 0 or (kind == PHRASE and " " not in neg):
+            return ids
+        held = self.padded.take(pa.array(ids))
+        hit = pc.equal(held, f" {neg} ") if kind == EXACT else pc.match_substring(held, f" {neg} ")
+        return ids[np.asarray(hit, dtype=bool)]
+
+    def term_mask(self, negative: str, match_type: str, platform: str = "google") -> np.ndarray:
+        """Boolean mask over the unique queries the negative blocks."""
+        mask = np.zeros(len(self.padded), dtype=bool)
+        mask[self.term_ids(negative, match_type, platform)] = True
+        return mask
+
+    def row_mask(self, negative: str, match_type: str, platform: str = "google") -> np.ndarray:
+        """Rows whose query the negative blocks (before its level is applied)."""
+        return self.term_mask(negative, match_type, platform)[self.codes]
+
+
+_CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
+
+
+def _text(table: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in table.columns:
+        return np.full(len(table), "", dtype=object)
+    return table[col].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def term_index(table: pd.DataFrame) -> TermIndex:
+    """The (cached) TermIndex of a canonical table; rebuilt if the table object changes."""
+    key = id(table)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is table and len(hit[1].codes) == len(table):
+        return hit[1]
+    encoded = pc.dictionary_encode(normalize(table["search_term"]))
+    index = TermIndex(
+        padded=pad_words(encoded.dictionary),
+        codes=np.asarray(encoded.indices, dtype=np.int64),
+        campaign=_text(table, "campaign"),
+        ad_group=_text(table, "ad_group"),
+    )
+    _CACHE[key] = (weakref.ref(table, lambda _: _CACHE.pop(key, None)), index)
+    return index
+
+
+def scope_mask(
+    index: TermIndex,
+    level: str,
+    campaign: str | None = None,
+    ad_group: str | None = None,
+    campaigns: list[str] | tuple[str, ...] = (),
+) -> np.ndarray:
+    """Rows a negative at `level` applies to.
+
+    Ad group: that campaign's ad group; campaign: that campaign; shared list: the campaigns it
+    is attached to. A level without a target (no campaign named) applies to every row.
+    """
+    n = len(index.codes)
+    if level == LEVEL_SHARED:
+        return np.isin(index.campaign, list(campaigns)) if campaigns else np.ones(n, bool)
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; use ad_group, campaign or shared_list")
+    mask = np.ones(n, dtype=bool) if campaign is None else index.campaign == campaign
+    if level == LEVEL_AD_GROUP and ad_group is not None:
+        mask &= index.ad_group == ad_group
+    return mask

@@ -1,0 +1,715 @@
+"""Metrics at every level (search term, keyword, n-gram, ad group, campaign, account).
+
+Rows of the canonical table are grouped with integer codes (pyarrow dictionary encoding,
+`pd.factorize` of combined int64 keys) and summed with `np.bincount`: no Python loop over rows.
+Derived metrics are computed only when a rule reads them (`Level.get`).
+
+Statistics, in words:
+
+- `baseline_cvr`: the conversion rate this row is judged against. For a search term or a
+  keyword it is the rate of the REST of its ad group (leave-one-out, so a big failing term does
+  not drag its own benchmark down), shrunk toward the campaign's rate, which is itself shrunk
+  toward the account's: `(conversions + K * parent_rate) / (clicks + K)` with `K =
+  PRIOR_CLICKS` (100 clicks). An ad group with 100 clicks of its own counts half, one with
+  1,000 clicks 91%. Ad groups are judged against the rest of their campaign, campaigns against
+  the rest of the account, n-grams and the account against the account rate.
+- `expected_conversions` = clicks x baseline_cvr.
+- `p_zero`: the chance of seeing zero conversions when `expected_conversions` were due:
+  Poisson `exp(-expected)`. It is slightly above the binomial `(1 - p) ** clicks`, so it errs
+  toward not flagging. `p_low` is the chance of seeing at most the conversions observed
+  (Poisson lower tail): small `p_low` means "fewer conversions than chance explains".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auditor import schema
+from auditor.config import Settings
+from auditor.context import AuditContext
+
+PRIOR_CLICKS = 100.0
+"""K of the shrinkage: how many clicks of the parent's rate a thin group is blended with."""
+
+SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
+LEVEL_KEYS: dict[str, tuple[str, ...]] = {
+    "search_term": ("campaign", "ad_group", "search_term"),
+    "keyword": ("campaign", "ad_group", "keyword", "keyword_match_type"),
+    "ad_group": ("campaign", "ad_group"),
+    "campaign": ("campaign",),
+    "account": (),
+    "ngram": ("ngram",),
+}
+SUBJECT: dict[str, str | None] = {
+    "search_term": "search_term",
+    "keyword": "keyword",
+    "ngram": "ngram",
+    "ad_group": "ad_group",
+    "campaign": "campaign",
+    "account": None,
+    "term_account": "search_term",
+}
+"""The key column that names a level's rows in a finding."""
+
+LOOSE_MATCHES = {
+    "variant": (schema.MATCH_EXACT_CV, schema.MATCH_PHRASE_CV),
+    "broad": (schema.MATCH_BROAD,),
+    "exact": (schema.MATCH_EXACT,),
+}
+
+Value = np.ndarray | float
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A name the condition language can read, what it needs, and how to compute it."""
+
+    doc: str
+    compute: Callable[[Level], Value]
+    columns: frozenset[str] = frozenset()
+    needs: str | None = None
+    """`margin`, `hidden_share`, `keywords`, `ngrams` or `match_type`: what beyond columns."""
+    flag: bool = False
+    levels: frozenset[str] | None = None
+    """Levels the metric exists at (None: all)."""
+
+
+@dataclass
+class Baseline:
+    """The account figures rules judge against, and where targets came from."""
+
+    cost: float
+    clicks: float
+    impressions: float
+    conversions: float
+    value: float
+    cvr: float
+    cpa: float
+    roas: float
+    target_cpa: float
+    target_cpa_source: str
+    target_roas: float
+    target_roas_source: str
+    margin: float | None
+    break_even_roas: float | None
+    hidden_share: float | None
+
+    def as_dict(self) -> dict[str, float | str | None]:
+        return {
+            "cpa": _finite(self.cpa),
+            "roas": _finite(self.roas),
+            "cvr": _finite(self.cvr),
+            "target_cpa": _finite(self.target_cpa),
+            "target_cpa_source": self.target_cpa_source,
+            "target_roas": _finite(self.target_roas),
+            "target_roas_source": self.target_roas_source,
+            "margin": self.margin,
+            "break_even_roas": self.break_even_roas,
+            "hidden_share": self.hidden_share,
+            "prior_clicks": PRIOR_CLICKS,
+        }
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 and math.isfinite(num) else math.nan
+
+
+def _column_sum(table: pd.DataFrame, col: str, present: frozenset[str]) -> float:
+    return float(table[col].sum()) if col in present else math.nan
+
+
+def account_baseline(
+    table: pd.DataFrame, present: frozenset[str], settings: Settings, hidden: float | None
+) -> Baseline:
+    """Account totals and the targets in force (settings first, else the account's own)."""
+    s = {c: _column_sum(table, c, present) for c in SUMS}
+    cpa = _ratio(s["cost"], s["conversions"])
+    roas = _ratio(s["conversion_value"], s["cost"])
+    margin = settings.margin
+    return Baseline(
+        cost=s["cost"],
+        clicks=s["clicks"],
+        impressions=s["impressions"],
+        conversions=s["conversions"],
+        value=s["conversion_value"],
+        cvr=_ratio(s["conversions"], s["clicks"]),
+        cpa=cpa,
+        roas=roas,
+        target_cpa=settings.target_cpa if settings.target_cpa is not None else cpa,
+        target_cpa_source="settings" if settings.target_cpa is not None else "account",
+        target_roas=settings.target_roas if settings.target_roas is not None else roas,
+        target_roas_source="settings" if settings.target_roas is not None else "account",
+        margin=margin,
+        break_even_roas=1.0 / margin if margin else None,
+        hidden_share=hidden,
+    )
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer code per row (NA gets its own code 0; values 1..n)."""
+    encoded = pc.dictionary_encode(pa.array(column.astype(schema.STRING_DTYPE).array))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    return np.asarray(encoded.indices.fill_null(-1), dtype=np.int64) + 1
+
+
+@dataclass
+class Groups:
+    """Rows grouped by some key columns: group id per row, group count, first row per group."""
+
+    ids: np.ndarray
+    size: int
+    _first: np.ndarray | None = None
+
+    @property
+    def first(self) -> np.ndarray:
+        if self._first is None:
+            order = np.argsort(self.ids, kind="stable")
+            ordered = self.ids[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            self._first = order[starts]
+        return self._first
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.ids, weights=values, minlength=self.size)
+
+
+def group_rows(table: pd.DataFrame, keys: tuple[str, ...]) -> Groups:
+    """Group `table` rows by `keys` (NA is a value of its own)."""
+    n = len(table)
+    if not keys or n == 0:
+        return Groups(np.zeros(n, dtype=np.int64), 1 if n or not keys else 0)
+    combined: np.ndarray | None = None
+    for key in keys:
+        codes = _codes(table[key])
+        combined = codes if combined is None else combined * np.int64(codes.max() + 1) + codes
+        combined, uniques = pd.factorize(combined)
+        size = len(uniques)
+    assert combined is not None
+    return Groups(combined.astype(np.int64), size)
+
+
+def poisson_cdf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """P(X <= floor(k)) for X ~ Poisson(lam), element-wise; normal approximation past 60."""
+    k = np.floor(np.nan_to_num(np.asarray(k, dtype=float), nan=0.0))
+    lam = np.asarray(lam, dtype=float)
+    k, lam = np.broadcast_arrays(k, lam)
+    out = np.full(k.shape, np.nan)
+    small = (k <= 60) & np.isfinite(lam)
+    term = np.exp(-np.where(small, lam, 0.0))
+    total = np.where(small & (k >= 0), term, 0.0)
+    top = int(k[small].max()) if small.any() else -1
+    for i in range(1, top + 1):
+        term = term * np.where(small, lam, 0.0) / i
+        total = total + np.where(k >= i, term, 0.0)
+    out[small] = np.minimum(total[small], 1.0)
+    big = ~small & np.isfinite(lam)
+    if big.any():
+        z = (k[big] + 0.5 - lam[big]) / np.sqrt(np.maximum(lam[big], 1e-12))
+        out[big] = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    return out
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz-Stegun 7.1.26 (error below 1.5e-7)."""
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    return sign * (1.0 - poly * np.exp(-x * x))
+
+
+class Workspace:
+    """Everything the metrics of one audit share: the table, groupings, baseline, levels."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self.table = ctx.table
+        self.present = ctx.columns_present
+        self.settings = ctx.settings
+        self.baseline = account_baseline(
+            ctx.table, ctx.columns_present, ctx.settings, ctx.hidden_share
+        )
+        self._groups: dict[tuple[str, ...], Groups] = {}
+        self._levels: dict[str, Level] = {}
+        self._columns: dict[str, np.ndarray] = {}
+
+    def groups(self, keys: tuple[str, ...]) -> Groups:
+        if keys not in self._groups:
+            self._groups[keys] = group_rows(self.table, keys)
+        return self._groups[keys]
+
+    def column(self, name: str) -> np.ndarray:
+        """A metric column as float64, NaN everywhere when the report lacks it."""
+        if name not in self._columns:
+            if name in self.present or name not in SUMS:
+                values = self.table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                self._columns[name] = np.nan_to_num(values, nan=0.0)
+            else:
+                self._columns[name] = np.full(len(self.table), np.nan)
+        return self._columns[name]
+
+    def has_keywords(self) -> bool:
+        return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
+
+    def has_match_types(self) -> bool:
+        return bool(self.table["match_type"].notna().any())
+
+    def level(self, name: str) -> Level:
+        if name not in self._levels:
+            self._levels[name] = _build_level(self, name)
+        return self._levels[name]
+
+
+@dataclass
+class Level:
+    """The rows of one level (one per group) and its metrics, computed on demand."""
+
+    name: str
+    ws: Workspace
+    keys: dict[str, np.ndarray]
+    """Key column -> object array of texts (None for NA), one per row of the level."""
+    size: int
+    groups: Groups | None
+    """Row -> level-row grouping of the canonical table (None for n-grams)."""
+    sums: dict[str, np.ndarray] = field(default_factory=dict)
+    valid: np.ndarray | None = None
+    """Level rows a rule may judge (keyword level: rows that have a keyword)."""
+    _cache: dict[str, Value] = field(default_factory=dict)
+
+    def get(self, name: str) -> Value:
+        if name not in self._cache:
+            self._cache[name] = METRICS[name].compute(self)
+        return self._cache[name]
+
+    def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum of a canonical metric column per level row (rows of the table under `mask`)."""
+        if column in self.sums and mask is None:
+            return self.sums[column]
+        if self.groups is None:
+            raise KeyError(f"{column} is not available at the {self.name} level")
+        values = self.ws.column(column)
+        if mask is not None:
+            values = np.where(mask, values, 0.0)
+        return self.groups.sum(values)
+
+    def subject(self) -> np.ndarray:
+        key = SUBJECT[self.name]
+        return self.keys[key] if key is not None else np.full(self.size, "account", dtype=object)
+
+
+def _key_texts(table: pd.DataFrame, keys: tuple[str, ...], first: np.ndarray) -> dict:
+    out: dict[str, np.ndarray] = {}
+    for key in keys:
+        values = table[key].take(first).to_numpy(dtype=object, na_value=None)
+        out[key] = values
+    return out
+
+
+def _build_level(ws: Workspace, name: str) -> Level:
+    if name == "ngram":
+        return _ngram_level(ws)
+    keys = ("search_term",) if name == "term_account" else LEVEL_KEYS[name]
+    groups = ws.groups(keys)
+    level = Level(
+        name=name,
+        ws=ws,
+        keys=_key_texts(ws.table, keys, groups.first),
+        size=groups.size,
+        groups=groups,
+    )
+    for col in SUMS:
+        level.sums[col] = groups.sum(ws.column(col))
+    if name == "keyword":
+        level.valid = np.array([k is not None for k in level.keys["keyword"]], dtype=bool)
+    return level
+
+
+def _ngram_level(ws: Workspace) -> Level:
+    from auditor.ngrams import ngram_table
+
+    frame = ngram_table(ws.table)
+    level = Level(
+        name="ngram",
+        ws=ws,
+        keys={"ngram": frame["ngram"].to_numpy(dtype=object, na_value=None)},
+        size=len(frame),
+        groups=None,
+    )
+    for col in (*SUMS, "terms", "n"):
+        level.sums[col] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    return level
+
+
+def _div(num: Value, den: Value) -> Value:
+    with np.errstate(all="ignore"):
+        return np.where(np.asarray(den) > 0, np.true_divide(num, den), np.nan)
+
+
+def _sum(column: str) -> Callable[[Level], Value]:
+    return lambda lv: lv.sum(column)
+
+
+def _scalar(get: Callable[[Baseline], float | None]) -> Callable[[Level], Value]:
+    def compute(lv: Level) -> Value:
+        value = get(lv.ws.baseline)
+        return math.nan if value is None else float(value)
+
+    return compute
+
+
+def _margin(lv: Level) -> float:
+    return lv.ws.baseline.margin or math.nan
+
+
+def _baseline_cvr(lv: Level) -> Value:
+    """See the module docstring: leave-one-out parent rate, shrunk toward the grandparent."""
+    ws, k = lv.ws, PRIOR_CLICKS
+    account = ws.baseline.cvr
+    if lv.groups is None or lv.name in ("account", "term_account"):
+        return np.full(lv.size, account)
+    conv, clicks = lv.sum("conversions"), lv.sum("clicks")
+    first = lv.groups.first
+    if lv.name == "campaign":
+        parent_conv, parent_clicks, prior = ws.baseline.conversions, ws.baseline.clicks, account
+    else:
+        camp = ws.groups(("campaign",))
+        camp_conv, camp_clicks = camp.sum(ws.column("conversions")), camp.sum(ws.column("clicks"))
+        if lv.name == "ad_group":
+            g = camp.ids[first]
+            parent_conv, parent_clicks, prior = camp_conv[g], camp_clicks[g], account
+        else:
+            camp_rate = (camp_conv + k * account) / (camp_clicks + k)
+            ag = ws.groups(("campaign", "ad_group"))
+            g = ag.ids[first]
+            parent_conv = ag.sum(ws.column("conversions"))[g]
+            parent_clicks = ag.sum(ws.column("clicks"))[g]
+            prior = camp_rate[camp.ids[first]]
+    rest_conv = np.maximum(parent_conv - conv, 0.0)
+    rest_clicks = np.maximum(parent_clicks - clicks, 0.0)
+    return (rest_conv + k * prior) / (rest_clicks + k)
+
+
+def _expected(lv: Level) -> Value:
+    return lv.sum("clicks") * lv.get("baseline_cvr")
+
+
+def _p_zero(lv: Level) -> Value:
+    return np.exp(-np.asarray(lv.get("expected_conversions")))
+
+
+def _p_low(lv: Level) -> Value:
+    return poisson_cdf(lv.sum("conversions"), np.asarray(lv.get("expected_conversions")))
+
+
+def _brand_pattern(brand: tuple[str, ...]) -> str | None:
+    words = [r"\s+".join(_re2_escape(w) for w in b.lower().split()) for b in brand if b.strip()]
+    if not words:
+        return None
+    return r"(?:^|[^\pL\pN])(?:" + "|".join(words) + r")(?:$|[^\pL\pN])"
+
+
+def _re2_escape(text: str) -> str:
+    return "".join("\\" + c if not c.isalnum() else c for c in text)
+
+
+def _is_brand(lv: Level) -> Value:
+    pattern = _brand_pattern(lv.ws.settings.brand)
+    if pattern is None or lv.name == "account":
+        return np.zeros(lv.size, dtype=bool)
+    texts = pa.array(lv.subject(), type=pa.large_string())
+    hits = pc.match_substring_regex(texts, pattern, ignore_case=True)
+    return np.asarray(hits.fill_null(False), dtype=bool)
+
+
+def _is_keyword(lv: Level) -> Value:
+    """The row's text, normalised, is the text of a bought keyword (any match type)."""
+    from auditor.matching import normalize
+
+    kw = lv.ws.ctx.keywords["keyword"].dropna()
+    bought = pc.replace_substring_regex(normalize(pa.array(kw.astype(str).tolist())), r"\+", "")
+    texts = normalize(pa.array(lv.subject(), type=pa.large_string()))
+    hits = pc.is_in(
+        texts.cast(pa.large_string()), value_set=pc.unique(bought).cast(pa.large_string())
+    )
+    return np.asarray(hits.fill_null(False), dtype=bool)
+
+
+def _is_added(lv: Level) -> Value:
+    assert lv.groups is not None
+    status = lv.ws.table["status"]
+    known = status.isin([schema.STATUS_ADDED, schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
+    return lv.groups.sum(known.to_numpy(dtype=float, na_value=0.0)) > 0
+
+
+def _distinct(extra: tuple[str, ...]) -> Callable[[Level], Value]:
+    """How many distinct `extra` key combinations each level row spans."""
+
+    def compute(lv: Level) -> Value:
+        if lv.name == "ngram" and extra == ("search_term",):
+            return lv.sums["terms"]
+        assert lv.groups is not None
+        keys = (*_level_keys(lv), *extra)
+        combos = lv.ws.groups(keys)
+        owner = lv.groups.ids[combos.first]
+        return np.bincount(owner, minlength=lv.size).astype(float)
+
+    return compute
+
+
+def _level_keys(lv: Level) -> tuple[str, ...]:
+    return ("search_term",) if lv.name == "term_account" else LEVEL_KEYS[lv.name]
+
+
+def _match_mask(lv: Level, kind: str) -> np.ndarray:
+    return lv.ws.table["match_type"].isin(LOOSE_MATCHES[kind]).to_numpy(dtype=bool)
+
+
+def _match_sum(kind: str, column: str) -> Callable[[Level], Value]:
+    return lambda lv: lv.sum(column, _match_mask(lv, kind))
+
+
+def _match_ratio(kind: str, num: str, den: str) -> Callable[[Level], Value]:
+    return lambda lv: _div(lv.get(f"{kind}_{num}"), lv.get(f"{kind}_{den}"))
+
+
+def _match_expected(kind: str) -> Callable[[Level], Value]:
+    return lambda lv: lv.get(f"{kind}_clicks") * np.asarray(lv.get("exact_cvr"))
+
+
+def _match_p_low(kind: str) -> Callable[[Level], Value]:
+    return lambda lv: poisson_cdf(lv.get(f"{kind}_conversions"), lv.get(f"{kind}_expected"))
+
+
+_CONV = frozenset({"conversions"})
+_CLICK_CONV = frozenset({"clicks", "conversions"})
+_GROUPED = frozenset({"search_term", "keyword", "ad_group", "campaign", "account", "term_account"})
+_MATCH_LEVELS = frozenset({"keyword", "ad_group", "campaign", "account"})
+_TEXT_LEVELS = frozenset({"search_term", "keyword", "ngram", "term_account"})
+
+
+def _metric_table() -> dict[str, Metric]:
+    m: dict[str, Metric] = {
+        "cost": Metric("cost in the account currency", _sum("cost"), frozenset({"cost"})),
+        "clicks": Metric("clicks", _sum("clicks"), frozenset({"clicks"})),
+        "impressions": Metric("impressions", _sum("impressions"), frozenset({"impressions"})),
+        "conversions": Metric("conversions", _sum("conversions"), _CONV),
+        "value": Metric(
+            "conversion value", _sum("conversion_value"), frozenset({"conversion_value"})
+        ),
+        "ctr": Metric(
+            "clicks / impressions",
+            lambda lv: _div(lv.sum("clicks"), lv.sum("impressions")),
+            frozenset({"clicks", "impressions"}),
+        ),
+        "cpc": Metric(
+            "cost / clicks",
+            lambda lv: _div(lv.sum("cost"), lv.sum("clicks")),
+            frozenset({"cost", "clicks"}),
+        ),
+        "cvr": Metric(
+            "conversions / clicks",
+            lambda lv: _div(lv.sum("conversions"), lv.sum("clicks")),
+            _CLICK_CONV,
+        ),
+        "cpa": Metric(
+            "cost / conversions (NaN without conversions)",
+            lambda lv: _div(lv.sum("cost"), lv.sum("conversions")),
+            frozenset({"cost", "conversions"}),
+        ),
+        "roas": Metric(
+            "conversion value / cost",
+            lambda lv: _div(lv.sum("conversion_value"), lv.sum("cost")),
+            frozenset({"cost", "conversion_value"}),
+        ),
+        "poas": Metric(
+            "gross profit / cost = value x margin / cost (above 1 pays for itself)",
+            lambda lv: np.asarray(lv.get("roas")) * _margin(lv),
+            frozenset({"cost", "conversion_value"}),
+            needs="margin",
+        ),
+        "profit": Metric(
+            "value x margin - cost (gross profit after ad cost)",
+            lambda lv: lv.sum("conversion_value") * _margin(lv) - lv.sum("cost"),
+            frozenset({"cost", "conversion_value"}),
+            needs="margin",
+        ),
+        "break_even_roas": Metric(
+            "1 / margin", _scalar(lambda b: b.break_even_roas), needs="margin"
+        ),
+        "margin": Metric("gross margin (settings)", _scalar(lambda b: b.margin), needs="margin"),
+        "account_cpa": Metric(
+            "the account's CPA", _scalar(lambda b: b.cpa), frozenset({"cost", "conversions"})
+        ),
+        "account_roas": Metric(
+            "the account's ROAS",
+            _scalar(lambda b: b.roas),
+            frozenset({"cost", "conversion_value"}),
+        ),
+        "account_cvr": Metric(
+            "the account's conversion rate", _scalar(lambda b: b.cvr), _CLICK_CONV
+        ),
+        "target_cpa": Metric(
+            "target CPA from settings, else the account's CPA",
+            _scalar(lambda b: b.target_cpa),
+            frozenset({"cost", "conversions"}),
+        ),
+        "target_roas": Metric(
+            "target ROAS from settings, else the account's ROAS",
+            _scalar(lambda b: b.target_roas),
+            frozenset({"cost", "conversion_value"}),
+        ),
+        "hidden_share": Metric(
+            "share of search cost on terms the platform does not list (0-1)",
+            _scalar(lambda b: b.hidden_share),
+            needs="hidden_share",
+        ),
+        "cost_share": Metric(
+            "share of the account's listed cost (0-1)",
+            lambda lv: lv.sum("cost") / lv.ws.baseline.cost if lv.ws.baseline.cost > 0 else np.nan,
+            frozenset({"cost"}),
+        ),
+        "baseline_cvr": Metric(
+            "conversion rate this row is judged against (shrunk parent rate)",
+            _baseline_cvr,
+            _CLICK_CONV,
+        ),
+        "expected_conversions": Metric("clicks x baseline_cvr", _expected, _CLICK_CONV),
+        "p_zero": Metric(
+            "chance of zero conversions at the baseline rate: exp(-expected)", _p_zero, _CLICK_CONV
+        ),
+        "p_low": Metric(
+            "chance of at most the observed conversions at the baseline rate (Poisson)",
+            _p_low,
+            _CLICK_CONV,
+        ),
+        "terms": Metric("distinct search terms", _distinct(("search_term",))),
+        "ad_groups": Metric(
+            "distinct ad groups that served it",
+            _distinct(("campaign", "ad_group")),
+            levels=_GROUPED,
+        ),
+        "campaigns": Metric(
+            "distinct campaigns that served it", _distinct(("campaign",)), levels=_GROUPED
+        ),
+        "is_brand": Metric(
+            "the text contains a brand term (--brand) as whole words", _is_brand, flag=True
+        ),
+        "is_keyword": Metric(
+            "the text is already a bought keyword (any match type, normalised)",
+            _is_keyword,
+            needs="keywords",
+            flag=True,
+            levels=_TEXT_LEVELS,
+        ),
+        "is_added": Metric(
+            "Added/Excluded says the term is already a keyword or a negative",
+            _is_added,
+            flag=True,
+            levels=_GROUPED,
+        ),
+    }
+    for kind, words in (("exact", "exact"), ("variant", "close-variant"), ("broad", "broad")):
+        m[f"{kind}_clicks"] = Metric(
+            f"clicks from {words} matches",
+            _match_sum(kind, "clicks"),
+            frozenset({"clicks"}),
+            needs="match_type",
+            levels=_MATCH_LEVELS,
+        )
+        m[f"{kind}_cost"] = Metric(
+            f"cost of {words} matches",
+            _match_sum(kind, "cost"),
+            frozenset({"cost"}),
+            needs="match_type",
+            levels=_MATCH_LEVELS,
+        )
+        m[f"{kind}_conversions"] = Metric(
+            f"conversions from {words} matches",
+            _match_sum(kind, "conversions"),
+            _CONV,
+            needs="match_type",
+            levels=_MATCH_LEVELS,
+        )
+        m[f"{kind}_cvr"] = Metric(
+            f"conversion rate of {words} matches",
+            _match_ratio(kind, "conversions", "clicks"),
+            _CLICK_CONV,
+            needs="match_type",
+            levels=_MATCH_LEVELS,
+        )
+        m[f"{kind}_cpa"] = Metric(
+            f"CPA of {words} matches",
+            _match_ratio(kind, "cost", "conversions"),
+            frozenset({"cost", "conversions"}),
+            needs="match_type",
+            levels=_MATCH_LEVELS,
+        )
+        if kind != "exact":
+            m[f"{kind}_expected"] = Metric(
+                f"conversions {words} clicks would bring at the exact conversion rate",
+                _match_expected(kind),
+                _CLICK_CONV,
+                needs="match_type",
+                levels=_MATCH_LEVELS,
+            )
+            m[f"{kind}_p_low"] = Metric(
+                f"chance of at most the {words} conversions at the exact rate (Poisson)",
+                _match_p_low(kind),
+                _CLICK_CONV,
+                needs="match_type",
+                levels=_MATCH_LEVELS,
+            )
+    m["conversion_value"] = m["value"]
+    return m
+
+
+METRICS: dict[str, Metric] = _metric_table()
+FLAGS: frozenset[str] = frozenset(n for n, m in METRICS.items() if m.flag)
+
+
+def names_at(level: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(number metrics, flag metrics) a rule at `level` may read."""
+    ok = {n for n, m in METRICS.items() if m.levels is None or level in m.levels}
+    return frozenset(ok - FLAGS), frozenset(ok & FLAGS)
+
+
+def missing_reason(ws: Workspace, names: frozenset[str], level: str) -> str | None:
+    """Why metrics `names` cannot be computed on this audit's inputs, or None."""
+    lacking = sorted({c for n in names if n in METRICS for c in METRICS[n].columns} - ws.present)
+    if lacking:
+        heads = ", ".join(c.replace("_", " ") for c in lacking)
+        return f"needs {heads}; the report has no such column"
+    needs = {METRICS[n].needs for n in names if n in METRICS} - {None}
+    if "margin" in needs and ws.baseline.margin is None:
+        return "needs a margin (--margin or [account] margin in the config)"
+    if "hidden_share" in needs and ws.baseline.hidden_share is None:
+        return "needs the report's 'Total: Other search terms' row (hidden spend)"
+    if "keywords" in needs and not ws.has_keywords():
+        return "needs the bought keywords (a Keyword column or --keywords FILE)"
+    if "match_type" in needs and not ws.has_match_types():
+        return "needs the Match type column"
+    if level == "ngram" and not _ngrams_available():
+        return "the n-gram table is not available in this build"
+    return None
+
+
+def _ngrams_available() -> bool:
+    try:
+        from auditor.ngrams import ngram_table  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,159 @@
+"""Word n-grams of the search terms, with the spend and results of every term containing them.
+
+Terms are normalised as the negative-match semantics compare them (`auditor.matching`), so an
+n-gram is exactly what a phrase negative of that text would block. Each n-gram is counted once
+per distinct search term, even when the term repeats it (`new york new york`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auditor.matching import normalize
+
+METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
+COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms")
+
+
+def term_codes(table: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    """Unique normalised terms and, per row, the index of its term among them.
+
+    The raw column is encoded first and only its distinct values are normalised.
+    """
+    raw = pc.dictionary_encode(pa.array(table["search_term"].astype("string[pyarrow]").array))
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    codes = np.asarray(raw.indices.fill_null(-1), dtype=np.int64)
+    terms = normalize(raw.dictionary)
+    if not pc.all(pc.equal(terms, raw.dictionary.cast(terms.type))).as_py():
+        merged = pc.dictionary_encode(terms)
+        remap = np.asarray(merged.indices, dtype=np.int64)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        terms = merged.dictionary
+    return terms, codes
+
+
+def term_totals(table: pd.DataFrame) -> tuple[pa.Array, dict[str, np.ndarray]]:
+    """Unique normalised terms and their summed metrics (NaN sums where a metric is unknown).
+
+    Rows without a search term count nowhere.
+    """
+    terms, codes = term_codes(table)
+    size = len(terms)
+    valid = codes >= 0
+    codes = codes[valid]
+    sums: dict[str, np.ndarray] = {}
+    for metric in METRICS:
+        values = table[metric].to_numpy(dtype=np.float64, na_value=np.nan)[valid]
+        sums[metric] = _sum_by(codes, values, size)
+    return terms, sums
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The n-grams of one size: per start position its gram code (-1: none), and the texts."""
+
+    codes: np.ndarray
+    texts: pa.Array
+
+
+def _tokens(terms: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Word codes of every word occurrence, the index of its term, and the word texts."""
+    lists = pc.split_pattern(terms, " ")
+    parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    codes = np.asarray(encoded.indices, dtype=np.int64)
+    empty = np.asarray(pc.equal(encoded.dictionary, ""), dtype=bool)
+    if empty.any():
+        keep = ~empty[codes]
+        codes, parent = codes[keep], parent[keep]
+    return codes, parent, encoded.dictionary
+
+
+def _levels(terms: pa.Array, sizes: tuple[int, ...]) -> tuple[dict[int, _Level], np.ndarray]:
+    """N-gram codes for each size, built from integer word codes (strings only for uniques)."""
+    words, parent, vocab = _tokens(terms)
+    total = len(words)
+    levels = {1: _Level(words, vocab)}
+    space = pa.scalar(" ", vocab.type)
+    for n in range(2, max(sizes, default=1) + 1):
+        prev = levels[n - 1]
+        codes = np.full(total, -1, dtype=np.int64)
+        last = total - n + 1
+        if last > 0:
+            start = np.arange(last)
+            ok = (parent[start] == parent[start + n - 1]) & (prev.codes[start] >= 0)
+            start = start[ok]
+            pair = prev.codes[start] * np.int64(len(vocab)) + words[start + n - 1]
+            found, uniques = pd.factorize(pair)
+            codes[start] = found
+            head = prev.texts.take(pa.array(uniques // len(vocab)))
+            tail = vocab.take(pa.array(uniques % len(vocab)))
+            texts = pc.binary_join_element_wise(head, tail, space)
+        else:
+            texts = pa.array([], vocab.type)
+        levels[n] = _Level(codes, texts)
+    return levels, parent
+
+
+def _once_per_term(codes: np.ndarray, parents: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
+    """(gram code, term) pairs without repeats, sorted by gram code (np.unique is slow)."""
+    keys = np.sort(codes * np.int64(size) + parents)
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = keys[1:] != keys[:-1]
+    keys = keys[keep]
+    return keys // size, keys % size
+
+
+def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sum of `values` per code; NaN where every value of a code is NaN (unknown)."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return np.bincount(codes, weights=values, minlength=size)
+    total = np.bincount(codes, weights=np.where(missing, 0.0, values), minlength=size)
+    known = np.bincount(codes, weights=~missing, minlength=size) > 0
+    return np.where(known, total, np.nan)
+
+
+def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.DataFrame:
+    """1..3-word n-grams with summed metrics and the number of distinct terms holding them.
+
+    Columns: ngram, n, cost, clicks, impressions, conversions, conversion_value, terms; in no
+    particular order (sort as you need). A metric the report lacks stays NaN.
+    """
+    terms, sums = term_totals(table)
+    levels, parent = _levels(terms, sizes)
+    partial = {m for m in METRICS if np.isnan(sums[m]).any()}
+    matrix = np.column_stack([np.nan_to_num(sums[m]) for m in METRICS])
+    texts: list[pa.Array] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in ("n", *METRICS, "terms")}
+    for n in sizes:
+        level = levels[n]
+        at = level.codes >= 0
+        codes, owner = _once_per_term(level.codes[at], parent[at], max(len(terms), 1))
+        size = len(level.texts)
+        texts.append(level.texts)
+        columns["n"].append(np.full(size, n, dtype=np.int64))
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+        block = np.add.reduceat(matrix[owner], starts, axis=0) if len(codes) else matrix[:0]
+        for i, metric in enumerate(METRICS):
+            if metric in partial:
+                columns[metric].append(_sum_by(codes, sums[metric][owner], size))
+            else:
+                columns[metric].append(block[:, i])
+        columns["terms"].append(np.diff(np.r_[starts, len(codes)]).astype(np.int64))
+    data: dict[str, object] = {
+        "ngram": pd.array(
+            pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
+            dtype="string[pyarrow]",
+        )
+    }
+    for name, parts in columns.items():
+        dtype = np.float64 if name in METRICS else np.int64
+        data[name] = np.concatenate(parts) if parts else np.array([], dtype=dtype)
+    return pd.DataFrame(data, copy=False)

@@ -1,0 +1,591 @@
+"""Performance reports -> canonical table: search terms, keywords, campaigns.
+
+One reader for every layout the alias table (`headers.toml`) knows: Google Ads UI downloads
+(English, Swedish, Norwegian, Danish, German; CSV, UTF-16 tab, Excel re-saves), Google Ads API /
+GAQL dumps, Microsoft Advertising UI and API exports. The header decides the kind:
+a search-term column -> search terms; else a keyword column -> keywords; else a campaign
+column -> campaigns.
+
+Decisions (README, "Reading reports"):
+- `Total: ...` rows (any language, any column) are the file's own totals, kept in
+  `Report.file_totals`, never data. The rows are checked against `Total: Search terms`.
+- A metric column the file lacks stays unknown (NaN, not in `columns_present`) and a note says
+  which checks it rules out.
+- A row with a cell that is present but not a number in a metric column is skipped and listed;
+  a row without a search term (or keyword) is skipped and listed.
+- search_term: stripped, case kept (Google writes lower case; matching lower-cases).
+- Keyword cells `[x]` -> exact, `"x"` -> phrase, `+x` (old modified broad) and bare -> broad,
+  unless the file has a keyword match-type column, which wins.
+- campaign_type and conversion_category: lower-case slugs (`performance_max`, `purchase`), so
+  UI and API values compare equal.
+- Manager-account exports with several currencies: the `(converted currency)` columns are used
+  when present (sums in one currency) and `currency` is left unknown; with one currency the
+  account's own columns are used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auditor import schema
+from auditor.errors import InputError
+from auditor.model import Period, Report, SkippedRow
+from auditor.readers import headers
+from auditor.readers.dates import parse_days, parse_period
+from auditor.readers.tabular import (
+    LINE,
+    NumberStyle,
+    RawTable,
+    detect_number_style,
+    normalise_name,
+    parse_numbers,
+)
+
+NUMBER_COLUMNS = (
+    *schema.METRIC_COLUMNS,
+    "cost_micros",
+    "cost_converted",
+    "conversion_value_converted",
+)
+TEXT_COLUMNS = (
+    "search_term",
+    "campaign",
+    "ad_group",
+    "account",
+    "currency",
+    "conversion_action",
+)
+ACTIVITY = ("clicks", "cost", "impressions")
+"""A search-terms report needs at least one of these to be audited."""
+STYLE_SAMPLE = 5000
+Frame = TypeVar("Frame", pd.DataFrame, pd.Series)
+MS_MARKERS = frozenset({"spend", "deliveredmatchtype", "bidmatchtype", "searchquery"})
+METRIC_WORDS = {
+    "impressions": "Impressions",
+    "clicks": "Clicks",
+    "cost": "Cost",
+    "conversions": "Conversions",
+    "conversion_value": "Conv. value",
+}
+MISSING_METRIC_EFFECT = {
+    "conversions": "conversion-based checks (CPA, zero-conversion spend, harvesting) cannot run",
+    "conversion_value": "value-based checks (ROAS, POAS) cannot run",
+    "cost": "spend-based checks cannot run",
+    "clicks": "click-based checks (CVR, expected conversions) cannot run",
+    "impressions": "impression-based checks (CTR) cannot run",
+}
+
+
+@dataclass
+class HeaderMap:
+    """Which file column stands for which canonical column, and what the header says."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    """canonical -> unique column name in RawTable.rows."""
+    unknown: list[str] = field(default_factory=list)
+    language: str = "en"
+    google_api: bool = False
+    microsoft: bool = False
+    camel_case: bool = False
+
+
+def map_header(raw: RawTable) -> HeaderMap:
+    """Match every header cell against the alias table."""
+    table = headers.table()
+    out = HeaderMap()
+    votes: Counter[str] = Counter()
+    for name in raw.columns:
+        key = normalise_name(name)
+        canonical = table.canonical.get(key)
+        if canonical is None or canonical in out.columns:
+            if key not in table.ignored and key:
+                out.unknown.append(name)
+            continue
+        out.columns[canonical] = name
+        sections = table.sections[key]
+        votes.update(s for s in sections if s in headers.LANGUAGES)
+        out.google_api |= "google_api" in sections and "." in name
+        out.microsoft |= key in MS_MARKERS
+    out.camel_case = bool(out.columns) and all(
+        re.fullmatch(r"[A-Z][A-Za-z]+", n) for n in out.columns.values()
+    )
+    if votes:
+        best = max(votes.values())
+        out.language = next(lang for lang in headers.LANGUAGES if votes[lang] == best)
+    text = " ".join(raw.preamble) + " " + " ".join(t for _, t in raw.trailer)
+    out.microsoft |= "Report Name:" in text or "Microsoft" in text or out.camel_case
+    return out
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """Two or more cells the alias table knows, one of them a search term, keyword or campaign."""
+    known = {headers.table().canonical.get(normalise_name(c)) for c in cells}
+    return len(known - {None}) >= 2 and bool(known & {"search_term", "keyword", "campaign"})
+
+
+# --------------------------------------------------------------------------- totals
+
+
+def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.Series]:
+    """(bool mask of `Total:` rows, the cell holding the label per total row)."""
+    n = len(rows)
+    mask = np.zeros(n, dtype=bool)
+    label = pd.Series(pd.NA, index=rows.index, dtype=schema.STRING_DTYPE)
+    pattern = headers.total_prefix_pattern()
+    for name in columns:
+        arr = rows[name].array.__arrow_array__()
+        if not pc.any(pc.match_substring(arr, ":")).as_py():
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+            zero_copy_only=False
+        )
+        new = hit & ~mask
+        if new.any():
+            label[new] = rows.loc[new, name]
+            mask |= hit
+    return mask, label
+
+
+def _file_totals(
+    rows: pd.DataFrame, labels: pd.Series, hmap: HeaderMap, style: NumberStyle
+) -> dict[str, dict[str, float]]:
+    """{canonical label: {metric: value}} of the `Total:` rows (first of each label wins)."""
+    metrics = _metrics(rows, hmap, style)[0]
+    out: dict[str, dict[str, float]] = {}
+    pattern = headers.table().total_prefix
+    for pos, cell in enumerate(labels.tolist()):
+        match = pattern.match(str(cell))
+        base = headers.total_label(match.group(1) if match else str(cell))
+        key, n = base, 1
+        while key in out:
+            n += 1
+            key = f"{base}_{n}"
+        out[key] = {m: float(v.iloc[pos]) for m, v in metrics.items() if pd.notna(v.iloc[pos])}
+    return out
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _metrics(
+    rows: pd.DataFrame, hmap: HeaderMap, style: NumberStyle
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """(canonical metric -> float values, file column -> bad-cell mask)."""
+    values: dict[str, pd.Series] = {}
+    bad: dict[str, pd.Series] = {}
+    for col in NUMBER_COLUMNS:
+        name = hmap.columns.get(col)
+        if name is None:
+            continue
+        values[col], bad[name] = parse_numbers(rows[name], style)
+    if "cost_micros" in values:
+        micros = values.pop("cost_micros") / 1_000_000
+        values.setdefault("cost", micros)
+    return values, bad
+
+
+def _style(rows: pd.DataFrame, raw: RawTable, hmap: HeaderMap) -> NumberStyle:
+    """Number style from a sample of every column (money and ratios carry the decimals)."""
+    sample = rows.head(STYLE_SAMPLE)
+    text_cols = {hmap.columns.get(c) for c in ("search_term", "campaign", "ad_group", "keyword")}
+    style = detect_number_style(sample[c] for c in raw.columns if c not in text_cols)
+    if style.decimal == "." and hmap.language != "en" and not _has_decimal_dot(sample, hmap):
+        return NumberStyle(",", "\u00a0")
+    return style
+
+
+def _has_decimal_dot(sample: pd.DataFrame, hmap: HeaderMap) -> bool:
+    for col in ("cost", "conversions", "conversion_value"):
+        name = hmap.columns.get(col)
+        if name is not None and sample[name].str.contains(r"\d\.\d{1,2}$", regex=True).any():
+            return True
+    return False
+
+
+def _skip_bad_numbers(
+    rows: pd.DataFrame, bad: dict[str, pd.Series], exclude: np.ndarray, path: Path
+) -> tuple[np.ndarray, list[SkippedRow]]:
+    """Rows with a garbage number: mask and one SkippedRow each (first bad column named).
+
+    A column where most rows are garbage is not a few bad rows but a wrong file or column:
+    InputError.
+    """
+    any_bad = np.zeros(len(rows), dtype=bool)
+    skipped: list[SkippedRow] = []
+    for name, mask in bad.items():
+        arr = mask.to_numpy() & ~exclude
+        count = int(arr.sum())
+        if count >= 10 and count > 0.5 * len(rows):
+            first = rows.loc[arr].iloc[0]
+            raise InputError(
+                f"holds no numbers ({count:,} of {len(rows):,} rows; first: {first[name]!r});"
+                " is this the right file, or a mislabelled column?",
+                path=path,
+                line=int(first[LINE]),
+                column=name,
+            )
+        new = arr & ~any_bad
+        if new.any():
+            hits = rows.loc[new, [LINE, name]]
+            skipped += [
+                SkippedRow(int(line), f"column '{name}': {value!r} is not a number")
+                for line, value in zip(hits[LINE], hits[name], strict=True)
+            ]
+        any_bad |= arr
+    return any_bad, skipped
+
+
+# --------------------------------------------------------------------------- text columns
+
+
+def _text(rows: pd.DataFrame, name: str | None) -> pd.Series:
+    """Stripped text; empty cells (and `--`) -> <NA>."""
+    if name is None:
+        return pd.Series(pd.NA, index=rows.index, dtype=schema.STRING_DTYPE)
+    arr = pc.utf8_trim_whitespace(rows[name].array.__arrow_array__())
+    empty = pc.is_in(arr, value_set=pa.array(["", "--", "-"]))
+    arr = pc.if_else(empty, pa.scalar(None, arr.type), arr)
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=rows.index, dtype=schema.STRING_DTYPE)
+
+
+def _distinct(values: pd.Series) -> tuple[pa.Array, list[str]]:
+    """(index of each row into the distinct values (null for <NA>), the distinct values)."""
+    arr = values.array.__arrow_array__()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    return encoded.indices, encoded.dictionary.to_pylist()
+
+
+def _take(indices: pa.Array, mapped: list[str | None], index: pd.Index) -> pd.Series:
+    out = pc.take(pa.array(mapped, pa.large_string()), indices)
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=index, dtype=schema.STRING_DTYPE)
+
+
+def _map_values(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """Apply `fn` to each distinct value (not each row); None results become <NA>."""
+    indices, uniques = _distinct(values)
+    return _take(indices, [fn(u) for u in uniques], values.index)
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
+
+
+def keyword_syntax(cell: str) -> tuple[str, str]:
+    """`[x]` -> (x, exact), `"x"` -> (x, phrase), `+x +y` -> (x y, broad), `x` -> (x, broad)."""
+    text = cell.strip()
+    if len(text) > 1 and text[0] == "[" and text[-1] == "]":
+        return text[1:-1].strip(), schema.MATCH_EXACT
+    if len(text) > 1 and text[0] == '"' and text[-1] == '"':
+        return text[1:-1].strip(), schema.MATCH_PHRASE
+    return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
+
+
+def _keywords(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
+    indices, uniques = _distinct(text)
+    parsed = [keyword_syntax(u) for u in uniques]
+    return (
+        _take(indices, [p[0] for p in parsed], text.index),
+        _take(indices, [p[1] for p in parsed], text.index),
+    )
+
+
+def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str, pd.Series]:
+    cols = hmap.columns
+    out = {c: _text(rows, cols.get(c)) for c in TEXT_COLUMNS}
+    out["currency"] = out["currency"].str.upper()
+    delivered = cols.get("delivered_match_type")
+    kw_type_col = cols.get("keyword_match_type")
+    if kind == schema.KIND_KEYWORDS or delivered is not None:
+        kw_type_col = kw_type_col or cols.get("match_type")
+        search_type_col = delivered
+    else:
+        search_type_col = cols.get("match_type")
+    if search_type_col is not None:
+        out["match_type"] = _map_values(_text(rows, search_type_col), headers.match_type)
+    keyword_raw = _text(rows, cols.get("keyword"))
+    out["keyword"], syntax_type = _keywords(keyword_raw)
+    explicit = _map_values(_text(rows, kw_type_col), headers.keyword_match_type)
+    out["keyword_match_type"] = explicit.fillna(syntax_type)
+    if kind == schema.KIND_KEYWORDS:
+        status_raw = _text(rows, cols.get("keyword_status"))
+        out["status"] = _map_values(status_raw, lambda v: headers.keyword_status(v) or _slug(v))
+    else:
+        status_raw = _text(rows, cols.get("status"))
+        out["status"] = _map_values(status_raw, lambda v: headers.status(v) or _slug(v))
+    for col in ("campaign_type", "conversion_category"):
+        out[col] = _map_values(_text(rows, cols.get(col)), _slug)
+    return out
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _kind(hmap: HeaderMap, raw: RawTable) -> str:
+    cols = hmap.columns
+    if "search_term" in cols:
+        return schema.KIND_SEARCH_TERMS
+    if "keyword" in cols:
+        return schema.KIND_KEYWORDS
+    if "campaign" in cols and any(m in cols for m in (*ACTIVITY, "cost_micros")):
+        return schema.KIND_CAMPAIGNS
+    raise InputError(
+        "not a search-terms, keyword or campaign report: no 'Search term', 'Keyword' or"
+        f" 'Campaign' column (header: {', '.join(raw.header[:10])})",
+        path=raw.path,
+        line=raw.header_line,
+    )
+
+
+def _check_required(hmap: HeaderMap, raw: RawTable, kind: str) -> None:
+    if kind == schema.KIND_KEYWORDS:
+        return
+    if not any(c in hmap.columns for c in (*ACTIVITY, "cost_micros")):
+        raise InputError(
+            "missing required column: a search-terms report needs at least one of 'Clicks',"
+            " 'Cost' or 'Impr.' (header: " + ", ".join(raw.header[:10]) + ")",
+            path=raw.path,
+            line=raw.header_line,
+        )
+
+
+def _format_id(raw: RawTable, hmap: HeaderMap) -> str:
+    if hmap.google_api:
+        return "google_ads_api"
+    if hmap.microsoft:
+        return "microsoft_ads_api" if hmap.camel_case else "microsoft_ads"
+    if raw.encoding.startswith("utf-16"):
+        return "google_ads_tsv_utf16"
+    if raw.encoding in ("cp1252", "latin-1"):
+        return "google_ads_excel_resave"
+    return "google_ads_tsv" if raw.delimiter == "\t" else "google_ads_csv"
+
+
+def _locale(hmap: HeaderMap, date_style: str | None) -> str | None:
+    if hmap.google_api or (hmap.microsoft and hmap.camel_case):
+        return None
+    if hmap.language == "en" and date_style in ("dmy_name", "dmy_dot"):
+        return "en-GB"
+    return hmap.language
+
+
+def _empty_rows(rows: pd.DataFrame, columns: list[str], candidates: np.ndarray) -> np.ndarray:
+    """Rows whose every cell is empty, checked only among `candidates` (no key cell)."""
+    empty = candidates.copy()
+    if not empty.any():
+        return empty
+    sub = rows.loc[empty]
+    found = np.ones(len(sub), dtype=bool)
+    for name in columns:
+        arr = pc.utf8_trim_whitespace(sub[name].array.__arrow_array__())
+        found &= pc.equal(arr, "").to_numpy(zero_copy_only=False)
+    empty[np.flatnonzero(empty)] = found
+    return empty
+
+
+def _listed(rows: pd.DataFrame, mask: np.ndarray, reason: str) -> list[SkippedRow]:
+    return [SkippedRow(int(line), reason) for line in rows.loc[mask, LINE]]
+
+
+def _without(rows: Frame, mask: np.ndarray) -> Frame:
+    """`rows` without the masked ones; a cheap slice when they are all at the end."""
+    if not mask.any():
+        return rows
+    first = int(np.argmax(mask))
+    if mask[first:].all():
+        return rows.iloc[:first]
+    return rows.loc[~mask]
+
+
+def _key_column(hmap: HeaderMap, kind: str) -> str:
+    key = {
+        schema.KIND_SEARCH_TERMS: "search_term",
+        schema.KIND_KEYWORDS: "keyword",
+        schema.KIND_CAMPAIGNS: "campaign",
+    }[kind]
+    return hmap.columns[key]
+
+
+def from_raw(raw: RawTable, source: int = 0) -> Report:
+    """A performance report as a canonical Report; InputError if it is none."""
+    hmap = map_header(raw)
+    kind = _kind(hmap, raw)
+    _check_required(hmap, raw, kind)
+    rows = raw.rows
+    label_cols = [c for c in raw.columns if c not in _metric_names(hmap)]
+    total, labels = _total_mask(rows, label_cols)
+    data = _without(rows, total)
+    style = _style(data, raw, hmap)
+    file_totals = _file_totals(rows.loc[total], labels[total], hmap, style) if total.any() else {}
+    key_col = _key_column(hmap, kind)
+    no_key = _text(data, key_col).isna().to_numpy().copy()
+    empty = _empty_rows(data, raw.columns, no_key)
+    no_key &= ~empty
+    values, bad = _metrics(data, hmap, style)
+    bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path)
+    key_word = kind.rstrip("s").replace("_", " ")
+    skipped += _listed(data, empty, "empty row")
+    skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
+    keep = ~(empty | no_key | bad_rows)
+    table = _build_table(data, hmap, kind, values, keep, source)
+    return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
+
+
+def _metric_names(hmap: HeaderMap) -> set[str]:
+    return {hmap.columns[c] for c in NUMBER_COLUMNS if c in hmap.columns}
+
+
+def _build_table(
+    data: pd.DataFrame,
+    hmap: HeaderMap,
+    kind: str,
+    values: dict[str, pd.Series],
+    keep: np.ndarray,
+    source: int,
+) -> pd.DataFrame:
+    kept = _without(data, ~keep)
+    columns: dict[str, pd.Series] = _canonical_text(kept, hmap, kind)
+    for col in schema.METRIC_COLUMNS:
+        if col in values:
+            columns[col] = _without(values[col], ~keep)
+    if _use_converted(columns, hmap):
+        for col in ("cost", "conversion_value"):
+            if f"{col}_converted" in values:
+                columns[col] = _without(values[f"{col}_converted"], ~keep)
+    if "day" in hmap.columns:
+        columns["day"] = parse_days(_text(kept, hmap.columns["day"]))
+    columns[schema.LINE_COLUMN] = kept[LINE].astype("int64")
+    table = pd.DataFrame(columns, index=kept.index)
+    table[schema.SOURCE_COLUMN] = source
+    if _use_converted(columns, hmap):
+        table["currency"] = pd.Series(pd.NA, index=table.index, dtype=schema.STRING_DTYPE)
+        table.attrs["converted_currency"] = True
+    return schema.conform(table)
+
+
+def _use_converted(columns: dict[str, pd.Series], hmap: HeaderMap) -> bool:
+    """Manager-account export with several currencies and converted columns."""
+    if "cost_converted" not in hmap.columns:
+        return False
+    return columns["currency"].dropna().nunique() > 1
+
+
+def _currency(table: pd.DataFrame, notes: list[str]) -> str | None:
+    found = sorted(table["currency"].dropna().unique().tolist())
+    if table.attrs.get("converted_currency"):
+        notes.append(
+            "several account currencies: cost and conversion value are taken from the"
+            " '(converted currency)' columns (the manager account's currency)"
+        )
+        return None
+    if len(found) > 1:
+        notes.append(f"several currencies in one file ({', '.join(found)}): totals mix them")
+        return None
+    return found[0] if found else None
+
+
+def _present(hmap: HeaderMap) -> frozenset[str]:
+    cols = set(hmap.columns)
+    if "cost_micros" in cols:
+        cols.add("cost")
+    return frozenset(c for c in schema.METRIC_COLUMNS if c in cols)
+
+
+def _report(
+    raw: RawTable,
+    hmap: HeaderMap,
+    kind: str,
+    table: pd.DataFrame,
+    file_totals: dict[str, dict[str, float]],
+    skipped: list[SkippedRow],
+) -> Report:
+    present = _present(hmap)
+    period, date_style = parse_period(raw.preamble)
+    if period is None and table["day"].notna().any():
+        days = table["day"].dropna()
+        period = Period(days.min().date(), days.max().date())
+    notes = list(raw.notes)
+    currency = _currency(table, notes)
+    notes += _notes(raw, kind, table, present, file_totals, skipped)
+    return Report(
+        path=raw.path,
+        kind=kind,
+        format=_format_id(raw, hmap),
+        table=table,
+        columns_present=present,
+        skipped=sorted(skipped, key=lambda s: s.line),
+        unknown_columns=hmap.unknown,
+        period=period,
+        currency=currency,
+        file_totals=file_totals,
+        locale=_locale(hmap, date_style),
+        notes=notes,
+    )
+
+
+def allowance(rows: int) -> float:
+    """How far summed rows may differ from a file total: half a cent per thousand rows,
+    at least one cent (rows are rounded to the cent, the total is not)."""
+    return max(0.01, 0.005 * rows / 1000)
+
+
+def _notes(
+    raw: RawTable,
+    kind: str,
+    table: pd.DataFrame,
+    present: frozenset[str],
+    file_totals: dict[str, dict[str, float]],
+    skipped: list[SkippedRow],
+) -> list[str]:
+    notes: list[str] = []
+    if not len(table) and not skipped:
+        notes.append(
+            "the report has a header but no data rows: nothing was bought in this period"
+            " (or the download was filtered to nothing)"
+        )
+    if kind == schema.KIND_SEARCH_TERMS:
+        for col, effect in MISSING_METRIC_EFFECT.items():
+            if col not in present:
+                notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
+        notes += _check_totals(table, present, file_totals.get("search_terms", {}), skipped)
+    other = [t for _, t in raw.trailer if "microsoft" not in t.casefold()]
+    if other:
+        lines = ", ".join(str(n) for n, t in raw.trailer if t in other)
+        notes.append(f"lines after the data were not read (line {lines}): {other[0][:60]!r}")
+    return notes
+
+
+def _check_totals(
+    table: pd.DataFrame,
+    present: frozenset[str],
+    total: dict[str, float],
+    skipped: list[SkippedRow],
+) -> list[str]:
+    """A note per metric whose rows disagree with the file's `Total: Search terms`."""
+    notes = []
+    limit = allowance(len(table))
+    for metric in ("cost", "clicks", "impressions", "conversions", "conversion_value"):
+        if metric not in present or metric not in total:
+            continue
+        summed = float(table[metric].sum())
+        if abs(summed - total[metric]) <= limit + 1e-6:
+            continue
+        why = f"; {len(skipped)} skipped row(s) may explain it" if skipped else ""
+        notes.append(
+            f"rows sum to {METRIC_WORDS[metric].lower()} {summed:,.2f}, the file's"
+            f" 'Total: Search terms' says {total[metric]:,.2f}: they disagree by"
+            f" {abs(summed - total[metric]):,.2f} (allowed {limit:,.2f}){why}"
+        )
+    return notes

@@ -1,0 +1,227 @@
+"""Safety of a negative keyword: replay it against every search term in its scope.
+
+A proposal is unsafe when, at its level and target, it would
+- block a search term with conversions or conversion value (in this report);
+- block the text of a bought keyword of that scope (keyword report or Keyword column);
+- contain a protected term (`Settings.brand`, `Settings.protect`) or block one typed alone;
+- break a platform limit: Google Ads 10 words and 80 characters, Microsoft Advertising
+  100 characters, and the characters both reject in keywords (`! @ % ^ * ( ) = { } ; ~ ` < > ?
+  \\ | ,`).
+
+`check_proposal` is fast enough to call on every edit (a few ms on 100k rows): the table's
+normalised queries are indexed once per table object (`auditor.matching.term_index`).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from auditor.config import Settings
+from auditor.matching import (
+    MATCH_TYPES,
+    TermIndex,
+    normalize_one,
+    pad_words,
+    padded_block_mask,
+    scope_mask,
+    term_index,
+    words,
+)
+from auditor.matching import (
+    normalize as normalize_texts,
+)
+from auditor.model import NegativeProposal
+
+MAX_WORDS = {"google": 10, "microsoft": None}
+MAX_CHARS = {"google": 80, "microsoft": 100}
+INVALID_CHARS = "!@%^*()={};~`<>?\\|,"
+_INVALID = re.compile("[" + re.escape(INVALID_CHARS) + "]")
+_SHOWN = 5
+
+
+@dataclass
+class SafetyVerdict:
+    """Whether a negative is safe, why not, and its blast radius in the report."""
+
+    safe: bool
+    reasons: list[str] = field(default_factory=list)
+    blocked_terms: list[str] = field(default_factory=list)
+    """Distinct search terms it blocks in its scope, costliest first."""
+    blocked_cost: float = 0.0
+    blocked_clicks: float = 0.0
+    blocked_conversions: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Keywords:
+    padded: pa.Array
+    campaign: np.ndarray
+    ad_group: np.ndarray
+    text: np.ndarray
+
+
+_KW_CACHE: dict[int, tuple[weakref.ref, _Keywords]] = {}
+
+
+def _keyword_index(keywords: pd.DataFrame) -> _Keywords:
+    key = id(keywords)
+    hit = _KW_CACHE.get(key)
+    if hit is not None and hit[0]() is keywords:
+        return hit[1]
+    kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
+    texts = normalize_texts(kw["keyword"]) if len(kw) else normalize_texts([])
+    out = _Keywords(
+        padded=pad_words(texts),
+        campaign=_col(kw, "campaign"),
+        ad_group=_col(kw, "ad_group"),
+        text=kw["keyword"].astype(str).to_numpy(dtype=object) if len(kw) else np.array([]),
+    )
+    _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
+    return out
+
+
+def _col(frame: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    return frame[col].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def limit_problems(text: str, platform: str) -> list[str]:
+    """Why the platform would reject this negative text (empty list: it would not)."""
+    problems = []
+    bad = sorted(set(_INVALID.findall(text)))
+    if bad:
+        problems.append(f"contains characters the ad platforms reject in keywords: {' '.join(bad)}")
+    n_words = len(words(text))
+    if n_words == 0:
+        problems.append("has no words")
+    max_words = MAX_WORDS.get(platform)
+    if max_words is not None and n_words > max_words:
+        problems.append(f"has {n_words} words; {platform} allows at most {max_words}")
+    max_chars = MAX_CHARS.get(platform, 80)
+    if len(text.strip()) > max_chars:
+        problems.append(f"has {len(text.strip())} characters; {platform} allows {max_chars}")
+    return problems
+
+
+def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
+    """Protected terms (brand, protect) the negative contains or would block typed alone."""
+    neg = normalize_one(text)
+    hits = []
+    for term in (*settings.brand, *settings.protect):
+        norm = normalize_one(term)
+        if not norm:
+            continue
+        contains = f" {norm} " in f" {neg} "
+        blocks_it = _blocks_text(text, match_type, norm, settings.platform)
+        if contains or blocks_it:
+            hits.append(term)
+    return hits
+
+
+def _blocks_text(negative: str, match_type: str, query: str, platform: str) -> bool:
+    padded = pad_words(normalize_texts([query]))
+    return bool(padded_block_mask(padded, negative, match_type, platform)[0])
+
+
+def _scope_rows(proposal: NegativeProposal, index: TermIndex) -> np.ndarray:
+    return scope_mask(
+        index, proposal.level, proposal.campaign, proposal.ad_group, proposal.campaigns
+    )
+
+
+def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platform: str) -> list:
+    kws = _keyword_index(keywords)
+    if len(kws.text) == 0:
+        return []
+    hit = padded_block_mask(kws.padded, proposal.text, proposal.match_type, platform)
+    if proposal.level == "shared_list":
+        scope = np.isin(kws.campaign, [*proposal.campaigns, ""]) if proposal.campaigns else True
+    elif proposal.campaign is None:
+        scope = True
+    else:
+        scope = np.isin(kws.campaign, [proposal.campaign, ""])
+        if proposal.level == "ad_group" and proposal.ad_group is not None:
+            scope = scope & np.isin(kws.ad_group, [proposal.ad_group, ""])
+    return list(dict.fromkeys(kws.text[hit & scope]))
+
+
+def _figure(table: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+    return table[col].to_numpy(dtype=np.float64, na_value=np.nan)[rows]
+
+
+def _quoted(items: list[str]) -> str:
+    shown = ", ".join(f"'{t}'" for t in items[:_SHOWN])
+    return shown + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
+
+
+def blast_radius(
+    proposal: NegativeProposal, table: pd.DataFrame, platform: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Per blocked term in scope: cost, clicks, conversions, value; and converting terms."""
+    index = term_index(table)
+    rows = np.flatnonzero(
+        index.row_mask(proposal.text, proposal.match_type, platform) & _scope_rows(proposal, index)
+    )
+    figures = pd.DataFrame(
+        {
+            "term": table["search_term"].to_numpy(dtype=object)[rows],
+            "code": index.codes[rows],
+            **{c: _figure(table, c, rows) for c in ("cost", "clicks", "conversions")},
+            "value": _figure(table, "conversion_value", rows),
+        }
+    )
+    per_term = (
+        figures.groupby("code", sort=False)
+        .agg(
+            term=("term", "first"),
+            cost=("cost", "sum"),
+            clicks=("clicks", "sum"),
+            conversions=("conversions", "sum"),
+            value=("value", "sum"),
+        )
+        .sort_values("cost", ascending=False, kind="stable")
+    )
+    converting = per_term[(per_term["conversions"] > 0) | (per_term["value"] > 0)]
+    shown = [
+        f"{t} ({c:g} conv.)"
+        for t, c in zip(converting["term"], converting["conversions"], strict=True)
+    ]
+    return per_term, shown
+
+
+def check_proposal(
+    proposal: NegativeProposal,
+    table: pd.DataFrame,
+    keywords: pd.DataFrame,
+    settings: Settings,
+) -> SafetyVerdict:
+    """Replay a negative against every search term of its scope and say if it is safe."""
+    platform = settings.platform
+    if proposal.match_type not in MATCH_TYPES:
+        return SafetyVerdict(False, [f"unknown match type {proposal.match_type!r}"])
+    reasons = [f"the negative {p}" for p in limit_problems(proposal.text, platform)]
+    for term in protected_hits(proposal.text, proposal.match_type, settings):
+        reasons.append(f"it contains or blocks the protected term '{term}'")
+    per_term, converting = blast_radius(proposal, table, platform)
+    if converting:
+        reasons.append(
+            f"it would block {len(converting)} converting term(s): {_quoted(converting)}"
+        )
+    bought = _keywords_blocked(proposal, keywords, platform)
+    if bought:
+        reasons.append(f"it would block {len(bought)} bought keyword(s): {_quoted(bought)}")
+    return SafetyVerdict(
+        safe=not reasons,
+        reasons=reasons,
+        blocked_terms=per_term["term"].astype(str).tolist(),
+        blocked_cost=float(np.nansum(per_term["cost"])),
+        blocked_clicks=float(np.nansum(per_term["clicks"])),
+        blocked_conversions=float(np.nansum(per_term["conversions"])),
+    )

@@ -1,0 +1,187 @@
+"""Checks across conversion actions and against clicks: double counting, conversions > clicks.
+
+Double counting is seen two ways:
+- in a report segmented by conversion action: two primary actions (with conversions in the
+  Conversions column, not only in All conv.) of the same category whose counts agree row by row
+  (same search term, campaign, ad group, day): agreement = sum of the smaller count over sum of
+  the larger count per row, 1.0 when both actions count every row alike;
+- in the conversion-level export: the same transaction ID recorded by two or more actions (IDs
+  deduplicate only within one action, so each of those sales counts once per action).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pandas as pd
+
+from auditor.model import Finding
+from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
+from auditor.tracking.rules import TrackingRule
+from auditor.tracking.text import finding, iso, listing, number, plural, share
+
+ROW_KEYS = ("search_term", "campaign", "ad_group", "day")
+UNKNOWN_CATEGORY = "category unknown"
+EVIDENCE_LIMIT = 20
+
+
+def _keys(rows: pd.DataFrame) -> list[str]:
+    return [k for k in ROW_KEYS if k in rows and rows[k].notna().any()]
+
+
+def _counts_by_row(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Conversions per row key (index) and action (columns)."""
+    keyed = rows.assign(**{k: rows[k].astype("string").fillna("") for k in keys})
+    return keyed.pivot_table(
+        index=keys,
+        columns="conversion_action",
+        values="conversions",
+        aggfunc="sum",
+        fill_value=0.0,
+        observed=True,
+    )
+
+
+def _agreement(a: pd.Series, b: pd.Series) -> float:
+    top = float(pd.concat([a, b], axis=1).max(axis=1).sum())
+    return float(pd.concat([a, b], axis=1).min(axis=1).sum()) / top if top else 0.0
+
+
+def _where(keys: list[str], shared_rows: int) -> str:
+    names = {"search_term": "search terms", "campaign": "campaigns", "day": "days"}
+    unit = next((names[k] for k in keys if k in names), "rows")
+    return f"on the same {number(shared_rows)} {unit}"
+
+
+def _pair_finding(
+    rule: TrackingRule, counts: pd.DataFrame, pair: tuple[str, str], category: str, keys: list[str]
+) -> Finding | None:
+    a, b = counts[pair[0]], counts[pair[1]]
+    agreement = _agreement(a, b)
+    if agreement < rule.param("min_agreement"):
+        return None
+    big, small = (a, b) if a.sum() >= b.sum() else (b, a)
+    shared = int(((a > 0) & (b > 0)).sum())
+    fields = {
+        "action_a": big.name,
+        "action_b": small.name,
+        "category": category,
+        "agreement": share(agreement),
+        "where": _where(keys, shared),
+        "count_a": number(float(big.sum())),
+        "count_b": number(float(small.sum())),
+        "inflation": share(float(small.sum()) / float(big.sum())),
+    }
+    evidence = {
+        "actions": [str(big.name), str(small.name)],
+        "category": category,
+        "agreement": round(agreement, 3),
+        "conversions": {str(big.name): float(big.sum()), str(small.name): float(small.sum())},
+        "shared_rows": shared,
+        "compared_by": keys,
+    }
+    return finding(rule, fields, evidence, conversions=float(small.sum()))
+
+
+def _double_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    rows = inputs.by_action
+    if rows is None:
+        return []
+    rows = rows.assign(
+        conversion_category=rows["conversion_category"].fillna(UNKNOWN_CATEGORY),
+        conversions=rows["conversions"].fillna(0.0),
+    )
+    totals = rows.groupby(["conversion_category", "conversion_action"], sort=True)[
+        "conversions"
+    ].sum()
+    primary = totals.loc[totals >= rule.param("min_conversions")]
+    keys = _keys(rows)
+    out = []
+    for category, actions in primary.groupby(level=0, sort=True):
+        names = sorted(actions.index.get_level_values(1))
+        if len(names) < 2 or not keys:
+            continue
+        subset = rows.loc[
+            (rows["conversion_category"] == category) & rows["conversion_action"].isin(names)
+        ]
+        counts = _counts_by_row(subset, keys)
+        for pair in combinations(names, 2):
+            found = _pair_finding(rule, counts, pair, str(category), keys)
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _double_in_export(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = inputs.conversions
+    if conv is None or not len(conv):
+        return []
+    with_id = conv.loc[conv["transaction_id"].fillna("").str.strip() != ""]
+    actions = with_id.groupby("transaction_id", sort=False)["conversion_action"].nunique()
+    shared = actions.loc[actions > 1]
+    if len(shared) < rule.param("min_shared_ids"):
+        return []
+    rows = with_id.loc[with_id["transaction_id"].isin(shared.index)]
+    names = sorted(rows["conversion_action"].dropna().unique().tolist())
+    ids_total = int(with_id["transaction_id"].nunique())
+    message = (
+        f"{listing(names)} record the same {number(len(shared))} transaction IDs"
+        f" ({share(len(shared) / ids_total)} of all IDs): each of those sales counts once per"
+        " action, so conversions and value are counted twice for them."
+    )
+    evidence = {
+        "actions": names,
+        "shared_ids": len(shared),
+        "ids": shared.index[:EVIDENCE_LIMIT].astype(str).tolist(),
+        "lines": [int(x) for x in rows["line"].head(EVIDENCE_LIMIT)],
+    }
+    return [finding(rule, {}, evidence, message=message, conversions=float(len(shared)))]
+
+
+def double_counting(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    return [*_double_in_reports(inputs, rule), *_double_in_export(inputs, rule)]
+
+
+def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    rows = inputs.rows
+    if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():
+        return []
+    clicks = rows["clicks"].fillna(0.0)
+    conv = rows["conversions"].fillna(0.0)
+    hit = (conv > clicks * rule.param("max_ratio")) & (conv - clicks >= rule.param("min_excess"))
+    bad = rows.assign(campaign=rows["campaign"].fillna(ALL_CAMPAIGNS)).loc[hit]
+    out = []
+    for campaign, group in bad.groupby("campaign", sort=True):
+        group = group.sort_values("conversions", ascending=False, kind="stable")
+        fields = {
+            "rows": plural(len(group), "row"),
+            "campaign": "All campaigns" if campaign == ALL_CAMPAIGNS else f"Campaign {campaign}",
+            "conversions": number(float(group["conversions"].sum())),
+            "clicks": number(float(group["clicks"].fillna(0.0).sum())),
+        }
+        evidence = {
+            "rows": [_row_evidence(r) for r in group.head(EVIDENCE_LIMIT).to_dict("records")]
+        }
+        out.append(
+            finding(
+                rule,
+                fields,
+                evidence,
+                campaign=None if campaign == ALL_CAMPAIGNS else campaign,
+                clicks=float(group["clicks"].fillna(0.0).sum()),
+                conversions=float(group["conversions"].sum()),
+            )
+        )
+    return out
+
+
+def _row_evidence(row: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {"line": int(row["line"])}
+    for key in ("search_term", "ad_group"):
+        if isinstance(row.get(key), str):
+            out[key] = row[key]
+    if not pd.isna(row.get("day")):
+        out["day"] = iso(row["day"])
+    out["clicks"] = float(row["clicks"]) if not pd.isna(row["clicks"]) else 0.0
+    out["conversions"] = float(row["conversions"])
+    return out

@@ -1,0 +1,283 @@
+"""Checks on recorded conversions: duplicate IDs, missing, default and negative values, currency.
+
+They read the conversion-level export (one row per conversion); `missing_value` and
+`negative_value` also read the by-action and report rows when no export covers them.
+An action "should carry a value" when it is a purchase (by its category or name) or when some of
+its conversions have one; lead and signup actions without any value are left alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditor.model import Finding
+from auditor.tracking.inputs import TrackingInputs
+from auditor.tracking.rules import TrackingRule
+from auditor.tracking.text import finding, listing, money, number, plural, share
+
+PURCHASE_WORDS = r"purchase|order|sale|transaction|checkout|köp|kjøp|køb|kauf|bestell|ordre"
+NO_ACTION = "(no action named)"
+EVIDENCE_LIMIT = 20
+
+
+def _export(inputs: TrackingInputs) -> pd.DataFrame | None:
+    conv = inputs.conversions
+    if conv is None or not len(conv):
+        return None
+    return conv.assign(conversion_action=conv["conversion_action"].fillna(NO_ACTION))
+
+
+def _is_purchase(actions: pd.Series, categories: pd.Series) -> pd.Series:
+    text = actions.fillna("") + " " + categories.fillna("")
+    return text.str.lower().str.contains(PURCHASE_WORDS, regex=True).fillna(False).astype(bool)
+
+
+def _ids(frame: pd.DataFrame, column: str = "transaction_id") -> list[str]:
+    values = frame[column].dropna().astype(str).unique().tolist()
+    return values[:EVIDENCE_LIMIT]
+
+
+def _lines(frame: pd.DataFrame) -> list[int]:
+    return [int(x) for x in frame["line"].head(EVIDENCE_LIMIT)]
+
+
+def duplicate_transactions(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = _export(inputs)
+    if conv is None:
+        return []
+    with_id = conv.loc[conv["transaction_id"].fillna("").str.strip() != ""]
+    size = with_id.groupby(["conversion_action", "transaction_id"], sort=False)[
+        "transaction_id"
+    ].transform("size")
+    repeated = with_id.loc[size > 1]
+    out = []
+    for action, group in repeated.groupby("conversion_action", sort=True):
+        counts = group.groupby("transaction_id", sort=False).size().sort_values(ascending=False)
+        if len(counts) < rule.param("min_ids"):
+            continue
+        values = group["conversion_value"].fillna(0.0)
+        first = group.assign(v=values).groupby("transaction_id", sort=False)["v"].first()
+        extra_value = float(values.sum() - first.sum())
+        extra = int(counts.sum() - len(counts))
+        total = int((conv["conversion_action"] == action).sum())
+        fields = {
+            "ids": plural(len(counts), "transaction ID"),
+            "action": str(action),
+            "extra": plural(extra, "extra conversion"),
+            "value": money(extra_value, inputs.currency),
+        }
+        evidence = {
+            "action": str(action),
+            "duplicated_ids": len(counts),
+            "extra_conversions": extra,
+            "extra_value": round(extra_value, 2),
+            "conversions": total,
+            "ids": {str(k): int(v) for k, v in counts.head(EVIDENCE_LIMIT).items()},
+            "lines": _lines(group),
+        }
+        out.append(finding(rule, fields, evidence, conversions=float(extra)))
+    return out
+
+
+def _value_actions(conv: pd.DataFrame) -> pd.Series:
+    """Per action: whether its conversions should carry a value."""
+    purchase = _is_purchase(conv["conversion_action"], conv["conversion_category"])
+    has_value = conv["conversion_value"].fillna(0.0) > 0
+    frame = pd.DataFrame({"a": conv["conversion_action"], "p": purchase, "v": has_value})
+    return frame.groupby("a", sort=True)[["p", "v"]].any().any(axis=1)
+
+
+def missing_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = _export(inputs)
+    if conv is None:
+        return _missing_in_reports(inputs, rule)
+    expects = _value_actions(conv)
+    missing = conv["conversion_value"].isna() | (conv["conversion_value"] == 0)
+    out = []
+    for action, group in conv.loc[missing].groupby("conversion_action", sort=True):
+        total = int((conv["conversion_action"] == action).sum())
+        if not expects.get(action, False) or not _enough(len(group), total, rule):
+            continue
+        fields = {
+            "missing": number(len(group)),
+            "total": number(total),
+            "action": str(action),
+            "share": share(len(group) / total),
+        }
+        evidence = {
+            "action": str(action),
+            "missing": len(group),
+            "conversions": total,
+            "transaction_ids": _ids(group),
+            "lines": _lines(group),
+        }
+        out.append(finding(rule, fields, evidence, conversions=float(len(group))))
+    return out
+
+
+def _enough(count: float, total: float, rule: TrackingRule) -> bool:
+    return count >= rule.param("min_missing") and count / total >= rule.param("min_share")
+
+
+def _missing_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    """Purchase actions of a by-action report whose converting rows carry no value."""
+    rows = inputs.by_action
+    if rows is None:
+        return []
+    rows = rows.loc[rows["conversions"].fillna(0.0) > 0]
+    purchase = _is_purchase(rows["conversion_action"], rows["conversion_category"])
+    rows = rows.assign(missing=rows["conversion_value"].fillna(0.0) <= 0, purchase=purchase)
+    out = []
+    for action, group in rows.loc[rows["purchase"]].groupby("conversion_action", sort=True):
+        lost = float(group.loc[group["missing"], "conversions"].sum())
+        total = float(group["conversions"].sum())
+        if not _enough(lost, total, rule):
+            continue
+        fields = {
+            "missing": number(lost),
+            "total": number(total),
+            "action": str(action),
+            "share": share(lost / total),
+        }
+        evidence = {"action": str(action), "missing": lost, "conversions": total}
+        out.append(finding(rule, fields, evidence, conversions=lost))
+    return out
+
+
+def _modal_values(conv: pd.DataFrame) -> pd.DataFrame:
+    """Per action: its most frequent positive value, how often, and its conversions."""
+    valued = conv.loc[conv["conversion_value"] > 0]
+    counts = (
+        valued.groupby(["conversion_action", "conversion_value"], sort=True)
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values(["conversion_action", "count"], ascending=[True, False], kind="stable")
+        .drop_duplicates("conversion_action")
+    )
+    totals = conv.groupby("conversion_action", sort=True).size().rename("total")
+    return counts.join(totals, on="conversion_action")
+
+
+def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = _export(inputs)
+    if conv is None:
+        return []
+    modal = _modal_values(conv)
+    placeholder = modal["conversion_value"] <= rule.param("placeholder_max")
+    needed = placeholder.map(
+        {True: rule.param("min_share_placeholder"), False: rule.param("min_share")}
+    )
+    hit = (modal["count"] >= rule.param("min_count")) & (modal["count"] / modal["total"] >= needed)
+    out = []
+    for row in modal.loc[hit].itertuples(index=False):
+        group = conv.loc[
+            (conv["conversion_action"] == row.conversion_action)
+            & (conv["conversion_value"] == row.conversion_value)
+        ]
+        fields = {
+            "count": number(row.count),
+            "total": number(row.total),
+            "action": str(row.conversion_action),
+            "share": share(row.count / row.total),
+            "value": money(float(row.conversion_value), inputs.currency),
+        }
+        evidence = {
+            "action": str(row.conversion_action),
+            "value": float(row.conversion_value),
+            "count": int(row.count),
+            "conversions": int(row.total),
+            "transaction_ids": _ids(group),
+            "lines": _lines(group),
+        }
+        out.append(finding(rule, fields, evidence, conversions=float(row.count)))
+    return out
+
+
+def _negative_rows(inputs: TrackingInputs) -> tuple[pd.DataFrame, str]:
+    """Rows with a negative value: from the export if any, else from the reports."""
+    conv = _export(inputs)
+    if conv is not None:
+        return conv.loc[conv["conversion_value"] < 0], "export"
+    parts = [t for t in (inputs.by_action, inputs.rows) if t is not None]
+    if not parts:
+        return pd.DataFrame(), "report"
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.assign(conversion_action=rows["conversion_action"].fillna(NO_ACTION))
+    return rows.loc[rows["conversion_value"] < 0], "report"
+
+
+def negative_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    negative, where = _negative_rows(inputs)
+    if len(negative) < rule.param("min_count") or not len(negative):
+        return []
+    out = []
+    for action, group in negative.groupby("conversion_action", sort=True):
+        total = float(group["conversion_value"].sum())
+        fields = {
+            "count": plural(len(group), "conversion"),
+            "action": str(action),
+            "value": money(total, inputs.currency),
+        }
+        evidence = {
+            "action": str(action),
+            "count": len(group),
+            "value": round(total, 2),
+            "source": where,
+            "lines": _lines(group),
+        }
+        if "transaction_id" in group:
+            evidence["transaction_ids"] = _ids(group)
+        out.append(finding(rule, fields, evidence, conversion_value=total))
+    return out
+
+
+def currency_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = _export(inputs)
+    files = inputs.file_currencies
+    account = inputs.currency or _majority(conv, files)
+    if account is None:
+        return []
+    odd_files = {name: cur for name, cur in files.items() if cur != account}
+    odd = (
+        conv.loc[conv["currency"].notna() & (conv["currency"] != account)]
+        if conv is not None
+        else None
+    )
+    count = len(odd) if odd is not None else 0
+    if count < rule.param("min_count") and not odd_files:
+        return []
+    currencies = sorted(set(odd["currency"].astype(str) if count else []) | set(odd_files.values()))
+    value = float(odd["conversion_value"].fillna(0.0).sum()) if count else 0.0
+    evidence = {
+        "account_currency": account,
+        "currencies": currencies,
+        "conversions": count,
+        "value": round(value, 2),
+        "files": odd_files,
+        "transaction_ids": _ids(odd) if count else [],
+        "lines": _lines(odd) if count else [],
+    }
+    files_text = f"{listing(sorted(odd_files))} {'is' if len(odd_files) == 1 else 'are'} in"
+    if not count:
+        message = (
+            f"The account reports in {account} but {files_text} {listing(currencies)}: "
+            "their figures cannot be compared with the account's as they are."
+        )
+        return [finding(rule, {}, evidence, message=message)]
+    fields = {
+        "account_currency": account,
+        "count": plural(count, "conversion"),
+        "value": f"{number(value)} in total",
+        "currencies": listing(currencies),
+        "files": f"; {files_text} {listing(sorted(set(odd_files.values())))}" if odd_files else "",
+    }
+    return [finding(rule, fields, evidence)]
+
+
+def _majority(conv: pd.DataFrame | None, files: dict[str, str]) -> str | None:
+    if conv is not None and conv["currency"].notna().any():
+        return str(conv["currency"].value_counts().index[0])
+    if files:
+        return pd.Series(list(files.values())).value_counts().index[0]
+    return None

@@ -1,0 +1,87 @@
+"""`ReviewApp`: runs the audit in a worker, then opens the five-tab review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import BindingType
+
+from auditor.config import Settings
+from auditor.errors import EXIT_INTERNAL, AuditorError
+from auditor.tui.messages import AuditFailed, AuditLoaded, AuditProgress
+from auditor.tui.screens.help import HelpScreen
+from auditor.tui.screens.loading import LoadingScreen
+from auditor.tui.screens.review import ReviewScreen
+from auditor.tui.state import ReviewState, load_review
+
+
+class ReviewApp(App[None]):
+    """The weekly review. `state` is set once the audit has loaded."""
+
+    TITLE = "auditor review"
+    CSS_PATH = "review.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("q", "quit", "Quit"),
+        ("question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self, reports: Sequence[Path], settings: Settings, *, db_path: Path | None = None
+    ) -> None:
+        super().__init__()
+        self.reports = list(reports)
+        self.settings = settings
+        self.db_path = db_path
+        self.state: ReviewState | None = None
+
+    def on_mount(self) -> None:
+        names = ", ".join(p.name for p in self.reports[:3])
+        more = f" and {len(self.reports) - 3} more" if len(self.reports) > 3 else ""
+        self.push_screen(LoadingScreen(names + more))
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Run the audit (sync engine) off the UI thread; report progress and the outcome."""
+        try:
+            state = load_review(
+                self.reports,
+                self.settings,
+                self.db_path,
+                progress=lambda step, done: self.post_message(AuditProgress(step, done)),
+            )
+        except AuditorError as exc:
+            self.post_message(AuditFailed(exc.one_line(), exc.exit_code))
+            return
+        except Exception as exc:  # the app must exit cleanly with a message, not a traceback
+            text = f"internal error: {type(exc).__name__}: {exc} (please report it)"
+            self.post_message(AuditFailed(text, EXIT_INTERNAL))
+            return
+        self.post_message(AuditLoaded(state))
+
+    @on(AuditProgress)
+    def _progress(self, event: AuditProgress) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.advance(event.step, event.done)
+
+    @on(AuditLoaded)
+    def _loaded(self, event: AuditLoaded) -> None:
+        self.state = event.state
+        self.sub_title = event.state.account.label
+        self.switch_screen(ReviewScreen(event.state))
+
+    @on(AuditFailed)
+    def _failed(self, event: AuditFailed) -> None:
+        self.exit(return_code=event.exit_code, message=f"auditor: error: {event.message}")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_unmount(self) -> None:
+        if self.state is not None:
+            self.state.store.close()

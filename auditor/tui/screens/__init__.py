@@ -1,0 +1,1 @@
+"""Screens of the review app: loading, the review itself, help and the modal dialogs."""

@@ -1,0 +1,466 @@
+"""What the review app shows and changes, without any widget: the testable core of the TUI.
+
+`load_review` runs the audit (in the app's worker thread), recognises the account, applies the
+decisions stored for it and precomputes the frames the tabs filter, so a key press in the app
+only filters small pandas frames and redraws a capped window of rows.
+
+Decisions in words:
+- Proposals are listed new first (first shown by this week's report), then the other pending
+  ones, then accepted, then exported; rejected ones from earlier reviews are hidden (`h` shows
+  them at the bottom). Within each group, families are ordered by their blocked spend and the
+  proposals of a family stay together.
+- An edit (text, match type, level) is replayed against every search term by
+  `auditor.safety.check_proposal`; an unsafe edit is refused with the checker's reasons and
+  nothing is stored. A safe edit updates the blast radius shown and is stored at once.
+- Export writes the accepted proposals with `auditor.export_negatives.write_negatives`, the
+  same function as `auditor audit --negatives`, in the engine's proposal order; ones already
+  exported in the same form are left out unless asked for. Every export is stored.
+- Savings are the spend of the search terms the negatives block in this report (each term
+  counted once), i.e. what the same queries would cost again next period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditor import decisions as dec
+from auditor.audit import audit
+from auditor.config import Settings
+from auditor.errors import AuditorError
+from auditor.model import SEVERITIES, AuditResult, Finding, NegativeProposal
+
+ProgressFn = Callable[[str, float], None]
+
+ROW_CAP = 300
+"""Most rows a table widget shows at once; filters narrow the rest (the status line says so)."""
+NGRAM_CAP = 200_000
+"""The n-gram explorer searches the costliest n-grams only (the tail is cents each)."""
+MATCH_CYCLE: dict[str, tuple[str, ...]] = {
+    "google": ("exact", "phrase", "broad"),
+    "microsoft": ("exact", "phrase"),
+}
+LEVEL_CYCLE: tuple[str, ...] = ("ad_group", "campaign", "shared_list")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+FINDING_SORTS: dict[str, tuple[list[str], list[bool]]] = {
+    "cost": (["cost", "sev_rank"], [False, True]),
+    "severity": (["sev_rank", "cost"], [True, False]),
+    "rule": (["rule", "cost"], [True, False]),
+    "campaign": (["campaign", "cost"], [True, False]),
+    "subject": (["subject", "cost"], [True, False]),
+}
+NGRAM_SORTS: dict[str, str] = {
+    "cost": "cost",
+    "clicks": "clicks",
+    "conversions": "conversions",
+    "terms": "terms",
+}
+
+
+@dataclass
+class ProposalRow:
+    """One proposal as the review shows it: the engine's version, the user's, the decision."""
+
+    original: NegativeProposal
+    current: NegativeProposal
+    status: str
+    new: bool
+    hidden_at_load: bool
+    exported_at: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.original.id
+
+    @property
+    def edited(self) -> bool:
+        return bool(dec.edits_between(self.original, self.current))
+
+
+@dataclass
+class EditOutcome:
+    """The answer to an edit: applied, or refused with the safety checker's reasons."""
+
+    applied: bool
+    reasons: list[str] = field(default_factory=list)
+    proposal: NegativeProposal | None = None
+
+
+def negative_syntax(p: NegativeProposal) -> str:
+    """The negative as the platforms write it: `kw`, `"kw"` or `[kw]`."""
+    return {"phrase": f'"{p.text}"', "exact": f"[{p.text}]"}.get(p.match_type, p.text)
+
+
+LEVEL_NAMES = {"ad_group": "ad group", "campaign": "campaign", "shared_list": "list"}
+
+
+def target_text(p: NegativeProposal) -> str:
+    """Where the negative applies: `Campaign > Ad group`, `Campaign` or the list's name."""
+    if p.level == "shared_list":
+        n = len(p.campaigns)
+        return f"{p.list_name or '?'}" + (f" ({n} campaign{'s' * (n != 1)})" if n else "")
+    if p.level == "ad_group":
+        return f"{p.campaign or '?'} > {p.ad_group or '?'}"
+    return p.campaign or "?"
+
+
+def finding_subject(f: Finding) -> str:
+    return f.search_term or f.keyword or f.ngram or f.ad_group or f.campaign or f.check or "account"
+
+
+def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """One row per finding (`pos` = index in the audit's list), for filtering and sorting."""
+    frame = pd.DataFrame(
+        {
+            "pos": range(len(findings)),
+            "severity": [f.severity for f in findings],
+            "category": [f.category for f in findings],
+            "rule": [f.rule for f in findings],
+            "subject": [finding_subject(f) for f in findings],
+            "campaign": [f.campaign or "" for f in findings],
+            "cost": [f.cost if f.cost is not None else float("nan") for f in findings],
+            "clicks": [f.clicks if f.clicks is not None else float("nan") for f in findings],
+            "conversions": [
+                f.conversions if f.conversions is not None else float("nan") for f in findings
+            ],
+            "message": [f.message for f in findings],
+            "level": [f.level for f in findings],
+        }
+    )
+    frame["sev_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(len(SEVERITIES))
+    frame["haystack"] = (
+        frame["rule"] + " " + frame["subject"] + " " + frame["campaign"] + " " + frame["message"]
+    ).str.casefold()
+    return frame
+
+
+def filter_findings(
+    frame: pd.DataFrame,
+    *,
+    severity: str | None = None,
+    category: str | None = None,
+    campaign: str = "",
+    text: str = "",
+    sort: str = "cost",
+) -> pd.DataFrame:
+    """The findings that pass every filter, sorted (all of them; the widget caps the rows)."""
+    mask = pd.Series(True, index=frame.index)
+    if severity:
+        mask &= frame["severity"] == severity
+    if category:
+        mask &= frame["category"] == category
+    if campaign.strip():
+        mask &= (
+            frame["campaign"].str.casefold().str.contains(campaign.strip().casefold(), regex=False)
+        )
+    for word in text.casefold().split():
+        mask &= frame["haystack"].str.contains(word, regex=False)
+    by, ascending = FINDING_SORTS[sort]
+    return frame[mask].sort_values(by, ascending=ascending, na_position="last", kind="stable")
+
+
+def prepare_ngrams(ngrams: pd.DataFrame | None) -> pd.DataFrame:
+    """The costliest n-grams with CPA and a casefolded key, sorted by cost."""
+    cols = ["ngram", "n", "cost", "clicks", "conversions", "conversion_value", "terms"]
+    if ngrams is None or ngrams.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).assign(key="")
+    top = ngrams.nlargest(NGRAM_CAP, "cost").reset_index(drop=True)
+    out = top.reindex(columns=cols)
+    out["key"] = out["ngram"].astype(str).str.casefold()
+    return out
+
+
+def filter_ngrams(
+    frame: pd.DataFrame,
+    *,
+    text: str = "",
+    n: int | None = None,
+    sort: str = "cost",
+    non_converting: bool = False,
+) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    if n:
+        mask &= frame["n"] == n
+    if non_converting:
+        mask &= frame["conversions"].fillna(0) <= 0
+    needle = text.strip().casefold()
+    if needle:
+        mask &= frame["key"].str.contains(needle, regex=False)
+    return frame[mask].sort_values(NGRAM_SORTS[sort], ascending=False, kind="stable")
+
+
+def term_stats(table: pd.DataFrame | None) -> pd.DataFrame:
+    """Cost, clicks and conversions per search term (all rows of the report)."""
+    cols = ["cost", "clicks", "conversions", "conversion_value"]
+    if table is None or table.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    return table.groupby("search_term", sort=False, observed=True)[cols].sum(min_count=1)
+
+
+def daily_cost(table: pd.DataFrame | None) -> pd.Series:
+    """Spend per day when the report is segmented by day; empty otherwise."""
+    if table is None or "day" not in table or table["day"].notna().sum() == 0:
+        return pd.Series(dtype="float64")
+    return table.groupby("day", sort=True)["cost"].sum()
+
+
+def non_converting_cost(terms: pd.DataFrame, result: AuditResult) -> float | None:
+    """Spend on search terms without a conversion (None when conversions are unknown)."""
+    if terms.empty or result.totals.get("conversions") is None:
+        return None
+    return float(terms.loc[terms["conversions"].fillna(0) <= 0, "cost"].sum())
+
+
+class ReviewState:
+    """The loaded audit, the account's decisions and the derived frames the tabs show."""
+
+    def __init__(
+        self,
+        result: AuditResult,
+        settings: Settings,
+        store: dec.DecisionStore,
+        *,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        step = progress or (lambda _text, _done: None)
+        self.result = result
+        self.settings = settings
+        self.store = store
+        self.show_rejected = False
+        step("remembering decisions", 0.9)
+        table = result.table if result.table is not None else pd.DataFrame()
+        self.account = store.resolve_account(table, result.currency)
+        self.period = dec.period_label(result.period)
+        step("preparing the tables", 0.95)
+        self.terms = term_stats(result.table)
+        self.findings = findings_frame(result.findings)
+        self.ngrams = prepare_ngrams(result.ngrams)
+        self.daily = daily_cost(result.table)
+        self.non_converting = non_converting_cost(self.terms, result)
+        self.rows = self._load_rows()
+
+    def _load_rows(self) -> list[ProposalRow]:
+        key = self.account.key
+        new_ids = self.store.mark_seen(key, (p.id for p in self.result.negatives), self.period)
+        stored = self.store.decisions(key)
+        exported = self.store.exported(key)
+        rows: list[ProposalRow] = []
+        for p in self.result.negatives:
+            d = stored.get(p.id)
+            current = dec.apply_edits(p, d.edits) if d and d.edits else p
+            if current is not p:
+                current = self._refresh_blast(current)
+            status = d.status if d else dec.STATUS_PENDING
+            row = ProposalRow(p, current, status, p.id in new_ids, status == dec.STATUS_REJECTED)
+            row.exported_at = self._export_time(row, exported)
+            rows.append(row)
+        return self._ordered(rows)
+
+    @staticmethod
+    def _export_time(row: ProposalRow, exported: dict[str, tuple[str, str]]) -> str | None:
+        sig_at = exported.get(row.id)
+        return sig_at[1] if sig_at and sig_at[0] == dec.signature(row.current) else None
+
+    @staticmethod
+    def _ordered(rows: list[ProposalRow]) -> list[ProposalRow]:
+        family_cost: dict[str, float] = {}
+        for r in rows:
+            family_cost[r.current.family] = (
+                family_cost.get(r.current.family, 0.0) + r.current.blocked_cost
+            )
+
+        def bucket(r: ProposalRow) -> int:
+            if r.status == dec.STATUS_REJECTED:
+                return 4
+            if r.exported_at:
+                return 3
+            if r.status == dec.STATUS_ACCEPTED:
+                return 2
+            return 0 if r.new else 1
+
+        return sorted(
+            rows,
+            key=lambda r: (
+                bucket(r),
+                -family_cost[r.current.family],
+                r.current.family,
+                -r.current.blocked_cost,
+            ),
+        )
+
+    def _refresh_blast(self, p: NegativeProposal) -> NegativeProposal:
+        verdict = self.check(p)
+        return replace(
+            p,
+            blocked_terms=list(verdict.blocked_terms),
+            blocked_cost=float(verdict.blocked_cost),
+            blocked_clicks=float(verdict.blocked_clicks),
+            blocked_conversions=float(verdict.blocked_conversions),
+        )
+
+    def check(self, p: NegativeProposal) -> Any:
+        """Replay `p` against every search term: `auditor.safety.SafetyVerdict`."""
+        from auditor.safety import check_proposal
+
+        table = self.result.table if self.result.table is not None else pd.DataFrame()
+        keywords = self.result.keywords if self.result.keywords is not None else pd.DataFrame()
+        return check_proposal(p, table, keywords, self.settings)
+
+    def visible(self) -> list[ProposalRow]:
+        """The rows the Negatives tab lists, in order."""
+        if self.show_rejected:
+            return self.rows
+        return [r for r in self.rows if not r.hidden_at_load]
+
+    def row(self, proposal_id: str) -> ProposalRow:
+        return next(r for r in self.rows if r.id == proposal_id)
+
+    def set_status(self, proposal_id: str, status: str) -> ProposalRow:
+        """Accept / reject / reset one proposal; stored (committed) before this returns."""
+        row = self.row(proposal_id)
+        self.store.set_status(self.account.key, proposal_id, status)
+        row.status = status
+        return row
+
+    def edit(self, proposal_id: str, **changes: Any) -> EditOutcome:
+        """Apply a change to the user's version if the safety check passes, and store it."""
+        row = self.row(proposal_id)
+        candidate = replace(row.current, **changes)
+        if dec.signature(candidate) == dec.signature(row.current) and (
+            candidate.campaigns == row.current.campaigns
+        ):
+            return EditOutcome(True, proposal=row.current)
+        verdict = self.check(candidate)
+        if not verdict.safe:
+            return EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
+        candidate = replace(
+            candidate,
+            blocked_terms=list(verdict.blocked_terms),
+            blocked_cost=float(verdict.blocked_cost),
+            blocked_clicks=float(verdict.blocked_clicks),
+            blocked_conversions=float(verdict.blocked_conversions),
+        )
+        edits = dec.edits_between(row.original, candidate)
+        self.store.set_edits(self.account.key, proposal_id, edits)
+        row.current = candidate
+        row.exported_at = None
+        return EditOutcome(True, proposal=candidate)
+
+    def next_match_type(self, proposal_id: str) -> str:
+        cycle = MATCH_CYCLE.get(self.settings.platform, MATCH_CYCLE["google"])
+        current = self.row(proposal_id).current.match_type
+        i = cycle.index(current) if current in cycle else -1
+        return cycle[(i + 1) % len(cycle)]
+
+    def level_changes(self, proposal_id: str) -> dict[str, Any]:
+        """The fields of the next level in the cycle, with its target taken from the terms
+        the proposal blocks (the campaign / ad group where they cost the most)."""
+        row = self.row(proposal_id)
+        p = row.current
+        i = LEVEL_CYCLE.index(p.level) if p.level in LEVEL_CYCLE else -1
+        level = LEVEL_CYCLE[(i + 1) % len(LEVEL_CYCLE)]
+        spend = self._spend_by_target([*row.original.blocked_terms, *p.blocked_terms])
+        if level == "shared_list":
+            found = set(spend["campaign"].dropna().tolist()) | set(row.original.campaigns)
+            campaigns = sorted(found) or list(p.campaigns)
+            return {
+                "level": level,
+                "list_name": p.list_name or self.settings.shared_list_name,
+                "campaigns": campaigns,
+                "campaign": None,
+                "ad_group": None,
+            }
+        top = spend.iloc[0] if not spend.empty else None
+        campaign = top["campaign"] if top is not None else p.campaign
+        ad_group = top["ad_group"] if top is not None else p.ad_group
+        if level == "ad_group" and (pd.isna(ad_group) or pd.isna(campaign)):
+            level, ad_group = "campaign", None
+        return {
+            "level": level,
+            "campaign": None if pd.isna(campaign) else str(campaign),
+            "ad_group": None if level == "campaign" or pd.isna(ad_group) else str(ad_group),
+            "list_name": None,
+            "campaigns": [],
+        }
+
+    def _spend_by_target(self, terms: list[str]) -> pd.DataFrame:
+        """Spend of `terms` per campaign and ad group, costliest first."""
+        table = self.result.table
+        if table is None or table.empty or not terms:
+            return pd.DataFrame(columns=["campaign", "ad_group", "cost"])
+        mask = table["search_term"].isin(set(terms))
+        rows = table.loc[mask, ["campaign", "ad_group", "cost"]]
+        grouped = rows.groupby(["campaign", "ad_group"], dropna=False, sort=False)["cost"].sum()
+        return grouped.sort_values(ascending=False).reset_index()
+
+    def blast_radius(self, p: NegativeProposal, limit: int = 50) -> pd.DataFrame:
+        """The terms `p` blocks with their figures in this report, costliest first."""
+        found = self.terms.reindex(pd.Index(p.blocked_terms, dtype=self.terms.index.dtype))
+        return found.sort_values("cost", ascending=False, na_position="last").head(limit)
+
+    def savings(self, statuses: tuple[str, ...]) -> float:
+        """Spend of the distinct terms blocked by the proposals with one of `statuses`."""
+        terms = {t for r in self.rows if r.status in statuses for t in r.current.blocked_terms}
+        if not terms:
+            return 0.0
+        idx = pd.Index(sorted(terms), dtype=self.terms.index.dtype)
+        return float(self.terms["cost"].reindex(idx).sum())
+
+    def accepted(self, *, include_exported: bool = False) -> list[NegativeProposal]:
+        """The accepted proposals in the engine's order (as `auditor audit` writes them)."""
+        order = {p.id: i for i, p in enumerate(self.result.negatives)}
+        rows = [
+            r
+            for r in self.rows
+            if r.status == dec.STATUS_ACCEPTED and (include_exported or not r.exported_at)
+        ]
+        return [r.current for r in sorted(rows, key=lambda r: order[r.id])]
+
+    def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
+        """Write the accepted proposals and store the export; return how many were written."""
+        from auditor.export_negatives import write_negatives
+
+        proposals = self.accepted(include_exported=include_exported)
+        write_negatives(path, proposals, fmt, force=force, settings=self.settings)
+        self.store.record_export(self.account.key, path, fmt, proposals)
+        exported = self.store.exported(self.account.key)
+        for r in self.rows:
+            r.exported_at = self._export_time(r, exported)
+        return len(proposals)
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in dec.STATUSES}
+        for r in self.rows:
+            out[r.status] += 1
+        out["new"] = sum(r.new and r.status == dec.STATUS_PENDING for r in self.rows)
+        out[dec.STATUS_PENDING] -= out["new"]
+        out["exported"] = sum(bool(r.exported_at) for r in self.rows)
+        return out
+
+    def explain(self, rule_id: str) -> str:
+        from auditor.engine import explain
+
+        try:
+            return explain(rule_id, self.settings)
+        except AuditorError:
+            return f"No documentation is registered for {rule_id}."
+
+    def tracking(self) -> list[Finding]:
+        return [f for f in self.result.findings if f.category == "tracking"]
+
+
+def load_review(
+    paths: Sequence[Path],
+    settings: Settings,
+    db_path: Path | None,
+    progress: ProgressFn | None = None,
+) -> ReviewState:
+    """Run the audit and load the account's decisions (blocking; the app runs it in a worker)."""
+    step = progress or (lambda _text, _done: None)
+    result = audit(list(paths), settings, progress=lambda text, done: step(text, 0.85 * done))
+    store = dec.DecisionStore(db_path or dec.default_db_path())
+    return ReviewState(result, settings, store, progress=progress)

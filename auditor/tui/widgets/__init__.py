@@ -1,0 +1,1 @@
+"""The review's tab panes, one module each."""

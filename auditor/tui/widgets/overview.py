@@ -1,0 +1,173 @@
+"""Overview tab: the period's figures, where the money went, tracking health, top leaks."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Sparkline, Static
+
+from auditor import decisions as dec
+from auditor.tui import fmt
+from auditor.tui.state import ReviewState, finding_subject
+
+BAR_WIDTH = 30
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def bar(value: float, total: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of block characters, `value / total` of `width` long."""
+    if total <= 0 or value <= 0:
+        return ""
+    eighths = round(value / total * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[rest]
+
+
+class OverviewPane(VerticalScroll):
+    """Everything a manager wants to see before opening a table."""
+
+    def __init__(self, state: ReviewState, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="ov-figures")
+        yield Static(id="ov-chart")
+        daily = self.state.daily
+        if len(daily) > 1:
+            yield Static(
+                f"Spend by day, {daily.index.min():%d %b} to {daily.index.max():%d %b}",
+                classes="ov-caption",
+            )
+            yield Sparkline(daily.tolist(), id="ov-daily")
+        yield Static(id="ov-tracking")
+        yield Static(id="ov-leaks")
+
+    def on_mount(self) -> None:
+        self.refresh_figures()
+        self.query_one("#ov-chart", Static).update(self._chart())
+        self.query_one("#ov-tracking", Static).update(self._tracking())
+        self.query_one("#ov-leaks", Static).update(self._leaks())
+
+    def refresh_figures(self) -> None:
+        """Recount (called after every decision: the savings change)."""
+        self.query_one("#ov-figures", Static).update(self._figures())
+
+    def _figures(self) -> Table:
+        s = self.state
+        r = s.result
+        cur = r.currency
+        t = r.totals
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        period = r.period
+        grid.add_row("Account", f"{s.account.label}")
+        if period is not None:
+            grid.add_row("Period", f"{period.start} to {period.end} ({period.days} days)")
+        cost, conv, value = t.get("cost"), t.get("conversions"), t.get("conversion_value")
+        cpa, roas = fmt.ratio(cost, conv), fmt.ratio(value, cost)
+        grid.add_row(
+            "Spend",
+            f"{fmt.money(cost, cur)}   clicks {fmt.number(t.get('clicks'))}",
+        )
+        roas_text = f"{roas:.2f}" if roas is not None else fmt.DASH
+        grid.add_row(
+            "Conversions",
+            f"{fmt.number(conv)}   CPA {fmt.money(cpa, cur)}   ROAS {roas_text}",
+        )
+        wasted = self.state.non_converting
+        grid.add_row(
+            "No conversion",
+            f"{fmt.money(wasted, cur)} ({fmt.share(fmt.ratio(wasted, cost))} of spend)"
+            if wasted is not None
+            else "unknown (the report has no Conversions column)",
+        )
+        if r.hidden_cost is not None:
+            grid.add_row(
+                "Hidden terms",
+                f"{fmt.share(r.hidden_cost)} of spend"
+                f" ({fmt.money(r.hidden_cost_amount, cur)}) on queries the platform does not list",
+            )
+        c = s.counts()
+        accepted = s.savings((dec.STATUS_ACCEPTED,))
+        proposed = s.savings((dec.STATUS_PENDING, dec.STATUS_ACCEPTED))
+        grid.add_row(
+            "Negatives",
+            f"{len(s.rows)} proposed ({c['new']} new), {c['accepted']} accepted,"
+            f" {c['rejected']} rejected, {c['exported']} exported",
+        )
+        grid.add_row(
+            "Would save",
+            f"{fmt.money(accepted, cur)} accepted, up to {fmt.money(proposed, cur)} if all"
+            " open ones are accepted (spend of the terms they block this period)",
+        )
+        return grid
+
+    def _chart(self) -> Table:
+        """Where the money went: converting terms, non-converting terms, hidden terms."""
+        r = self.state.result
+        cost = r.totals.get("cost") or 0.0
+        wasted = self.state.non_converting
+        hidden = r.hidden_cost_amount or 0.0
+        parts = [("Hidden terms", hidden, "grey50")]
+        if wasted is not None:
+            parts = [
+                ("Converting", cost - wasted, "green"),
+                ("No conversion", wasted, "red"),
+                *parts,
+            ]
+        else:
+            parts = [("Listed terms", cost, "blue"), *parts]
+        total = sum(v for _, v, _ in parts)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=14)
+        grid.add_column(width=BAR_WIDTH + 1)
+        grid.add_column(justify="right")
+        for name, value, style in parts:
+            grid.add_row(
+                name,
+                Text(bar(value, total), style=style),
+                f"{fmt.money(value)} {fmt.share(fmt.ratio(value, total))}",
+            )
+        return grid
+
+    def _tracking(self) -> Text:
+        tracking = self.state.tracking()
+        if not tracking:
+            skipped = [
+                c for c in self.state.result.checks_skipped if "track" in c.get("rule", "").lower()
+            ]
+            note = f" ({len(skipped)} check(s) could not run; see tab 5)" if skipped else ""
+            return Text(f"Tracking: no problem found{note}", style="green")
+        text = Text("Tracking: ", style="bold")
+        for sev in ("high", "medium", "low", "info"):
+            checks = sorted({f.check or f.rule for f in tracking if f.severity == sev})
+            if checks:
+                text.append(f"{sev} ", style=SEVERITY_STYLE[sev])
+                text.append(", ".join(checks) + "   ")
+        if any(f.severity in ("high", "medium") for f in tracking):
+            text.append("\nFix tracking before trusting any 'zero conversions'.", style="red")
+        return text
+
+    def _leaks(self) -> Table:
+        """The five costliest waste findings."""
+        s = self.state
+        waste = s.findings[s.findings["category"] == "waste"].nlargest(5, "cost")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(justify="right")
+        grid.add_column()
+        grid.add_row("Top leaks", "", "")
+        for pos in waste["pos"].tolist():
+            f = s.result.findings[pos]
+            grid.add_row(
+                Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")),
+                fmt.money(f.cost),
+                fmt.cut(finding_subject(f), 44),
+            )
+        if waste.empty:
+            grid.add_row("", "", "no waste finding")
+        return grid

@@ -1,0 +1,34 @@
+"""Fill a DataTable with a capped window of a frame's rows (never a million widgets)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import pandas as pd
+from rich.text import Text
+from textual.widgets import DataTable
+
+from auditor.tui.state import ROW_CAP
+
+Cell = str | Text
+
+
+def fill(
+    table: DataTable[Cell],
+    frame: pd.DataFrame,
+    cells: Callable[[pd.DataFrame], Iterable[Sequence[Cell]]],
+    keys: Sequence[str],
+    cap: int = ROW_CAP,
+) -> int:
+    """Replace the table's rows with the first `cap` rows of `frame`; return how many."""
+    window = frame.head(cap)
+    table.clear()
+    for key, row in zip(keys[: len(window)], cells(window), strict=True):
+        table.add_row(*row, key=key)
+    return len(window)
+
+
+def shown_text(shown: int, total: int) -> str:
+    if shown < total:
+        return f"showing the first {shown:,} of {total:,} (filter to narrow)"
+    return f"{total:,} shown"

@@ -1,0 +1,63 @@
+"""Read a 1,000,000-row English Google Ads search-terms report: read_report vs. plain pandas.
+
+Prints, in one run and each in a fresh process (time of the call only, peak RSS of the
+process): `pandas.read_csv(engine="pyarrow")` on the same file without any cleaning (the
+floor: title and date lines skipped, nothing else), `load_raw` (decode + split into string
+cells), and `read_report` (everything: totals, numbers, match types, keyword syntax, the
+canonical table). Target: read_report < 2x the plain read.
+
+Run: `python bench/bench_read.py` (rows: `$AUDITOR_BENCH_ROWS`, default 1,000,000).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from common import bench_rows, measure, print_table
+from largegen import make_large_report
+
+
+def plain_read(path: Path) -> int:
+    import pandas as pd
+
+    frame = pd.read_csv(path, engine="pyarrow", skiprows=2)
+    return len(frame)
+
+
+def raw_read(path: Path) -> int:
+    from auditor.readers.tabular import load_raw
+
+    return len(load_raw(path).rows)
+
+
+def full_read(path: Path) -> int:
+    from auditor.readers import read_report
+
+    report = read_report(path)
+    return len(report.table)
+
+
+def main() -> None:
+    rows = bench_rows()
+    path = make_large_report(rows=rows)
+    size_mb = path.stat().st_size / 2**20
+    results = []
+    for name, fn in (
+        ("pandas.read_csv(engine='pyarrow')", plain_read),
+        ("load_raw (strings only)", raw_read),
+        ("read_report (canonical table)", full_read),
+    ):
+        seconds, peak = measure(fn, path)
+        results.append([name, round(seconds, 3), round(peak)])
+    ratio = results[2][1] / results[0][1]
+    print_table(
+        ["step", "seconds", "peak MB"],
+        results,
+        title=f"Reading {rows:,} rows ({size_mb:,.0f} MB, {path.name})",
+    )
+    verdict = "meets" if ratio < 2 else "MISSES"
+    print(f"read_report / plain read = {ratio:.2f}x ({verdict} the < 2x target)")
+
+
+if __name__ == "__main__":
+    main()

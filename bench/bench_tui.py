@@ -1,0 +1,98 @@
+"""`auditor review` on the 1M-row report: launch to first screen, and the time per key press.
+
+    python bench/bench_tui.py            # 1,000,000 rows (AUDITOR_BENCH_ROWS to change)
+
+Drives the real app headless (Textual's pilot, an 80x24 terminal): times the launch to the
+loading screen, the launch to the review screen (the audit runs in a worker meanwhile), then
+each key of a review session once the audit is loaded: moving, switching tabs, accepting,
+rejecting, sorting, typing into the findings and n-gram filters, and a match-type change
+(which replays the safety check against every search term). A key press counts from posting
+the key until the app is idle and has refreshed the screen. Target: every key within 100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import bench_rows, print_table
+from largegen import make_large_report
+
+from auditor.config import Settings
+from auditor.tui.app import ReviewApp
+from auditor.tui.screens.loading import LoadingScreen
+from auditor.tui.screens.review import ReviewScreen
+
+TARGET_MS = 100.0
+SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("tab: negatives", ("3",)),
+    ("move down", ("down",) * 5),
+    ("accept", ("a", "a")),
+    ("reject", ("r",)),
+    ("undo", ("up", "u")),
+    ("show rejected", ("h", "h")),
+    ("match type (safety re-run)", ("m",)),
+    ("tab: findings", ("2",)),
+    ("findings: move", ("down",) * 5),
+    ("findings: sort", ("s", "s")),
+    ("findings: type 'jobs'", ("slash", "j", "o", "b", "s")),
+    ("findings: clear", ("escape", "c")),
+    ("tab: n-grams", ("4",)),
+    ("n-grams: size / no-conv.", ("n", "z")),
+    ("n-grams: type 'free'", ("slash", "f", "r", "e", "e")),
+    ("tab: tracking", ("escape", "5")),
+    ("tab: overview", ("1",)),
+)
+
+
+async def session(report: Path, db: Path) -> tuple[float, float, list[list[object]]]:
+    app = ReviewApp([report], Settings(), db_path=db)
+    began = time.perf_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not isinstance(app.screen, LoadingScreen | ReviewScreen):
+            await pilot.pause(0.001)
+        first = time.perf_counter() - began
+        while not isinstance(app.screen, ReviewScreen):
+            if app.return_code is not None:
+                sys.exit(f"the app exited with code {app.return_code}")
+            await pilot.pause(0.02)
+        await pilot.pause()
+        ready = time.perf_counter() - began
+        rows: list[list[object]] = []
+        for label, keys in SESSION:
+            times = []
+            for key in keys:
+                t0 = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                times.append((time.perf_counter() - t0) * 1000)
+            rows.append([label, len(keys), statistics.median(times), max(times)])
+        await pilot.press("q")
+    return first, ready, rows
+
+
+def main() -> None:
+    rows = bench_rows()
+    report = make_large_report(rows=rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        first, ready, keys = asyncio.run(session(report, Path(tmp) / "decisions.sqlite3"))
+    print_table(
+        ["launch", "s"],
+        [
+            ["to the first screen (loading, progress bar)", first],
+            ["to the review screen (audit loaded)", ready],
+        ],
+        title=f"auditor review on {rows:,} rows, 80x24",
+    )
+    print_table(["keys", "presses", "median ms", "max ms"], keys, title="Key presses")
+    worst = max(k[3] for k in keys)  # type: ignore[type-var]
+    verdict = "within" if worst <= TARGET_MS else "OVER"
+    print(f"Slowest key press: {worst:.0f} ms ({verdict} the {TARGET_MS:.0f} ms target)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""N-gram table: every 1-3 word n-gram with the summed figures of the terms holding it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor import schema
+from auditor.ngrams import ngram_table
+
+TERMS = [
+    ("hiking boots", 12.5, 10, 1.0),
+    ("Hiking Boots", 2.5, 2, 0.0),
+    ("hiking boots jobs", 8.0, 6, 0.0),
+    ("hiking  boots jobs", 1.0, 1, 0.0),
+    ("womens hiking boots sale", 20.0, 14, 2.0),
+    ("new york new york boots", 3.0, 3, 0.0),
+    ("boots", 40.0, 30, 3.0),
+    (None, 9.0, 3, 0.0),
+]
+
+
+def _table(rows: list[tuple]) -> pd.DataFrame:
+    t = schema.empty_table(len(rows))
+    t["search_term"] = pd.array([r[0] for r in rows], dtype="string[pyarrow]")
+    t["cost"] = [r[1] for r in rows]
+    t["clicks"] = [float(r[2]) for r in rows]
+    t["conversions"] = [r[3] for r in rows]
+    return t
+
+
+def _naive(rows: list[tuple]) -> dict[str, tuple[float, float, float, int]]:
+    """One term at a time, each n-gram once per distinct lower-cased term."""
+    per_term: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for text, cost, clicks, conv in rows:
+        if text is None:
+            continue
+        key = " ".join(text.lower().split())
+        per_term[key] = [a + b for a, b in zip(per_term[key], (cost, clicks, conv), strict=True)]
+    out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+    for term, figures in per_term.items():
+        w = term.split()
+        grams = {" ".join(w[i : i + n]) for n in (1, 2, 3) for i in range(len(w) - n + 1)}
+        for g in grams:
+            o = out[g]
+            out[g] = [o[0] + figures[0], o[1] + figures[1], o[2] + figures[2], o[3] + 1]
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def test_matches_a_term_by_term_count() -> None:
+    got = ngram_table(_table(TERMS)).set_index("ngram")
+    expected = _naive(TERMS)
+    assert set(got.index) == set(expected)
+    for gram, (cost, clicks, conv, terms) in expected.items():
+        row = got.loc[gram]
+        assert row["cost"] == pytest.approx(cost)
+        assert row["clicks"] == pytest.approx(clicks)
+        assert row["conversions"] == pytest.approx(conv)
+        assert row["terms"] == terms
+        assert row["n"] == len(gram.split())
+
+
+def test_repeated_words_count_once_per_term() -> None:
+    got = ngram_table(_table(TERMS)).set_index("ngram")
+    assert got.loc["new york", "terms"] == 1
+    assert got.loc["new york", "cost"] == pytest.approx(3.0)
+
+
+def test_unknown_metric_stays_unknown() -> None:
+    got = ngram_table(_table(TERMS))
+    assert got["conversion_value"].isna().all()
+    assert got["cost"].notna().all()
+
+
+def test_sizes_and_empty_table() -> None:
+    only_pairs = ngram_table(_table(TERMS), sizes=(2,))
+    assert set(only_pairs["n"]) == {2}
+    empty = ngram_table(schema.empty_table(0))
+    assert list(empty.columns) == [
+        "ngram",
+        "n",
+        "cost",
+        "clicks",
+        "impressions",
+        "conversions",
+        "conversion_value",
+        "terms",
+    ]
+    assert len(empty) == 0
+
+
+def test_random_account_against_naive() -> None:
+    rng = np.random.default_rng(7)
+    vocab = ["hiking", "boots", "jobs", "free", "tent", "cheap", "used", "kids", "sale"]
+    rows = [
+        (" ".join(rng.choice(vocab, size=rng.integers(1, 6))), float(c), int(k), float(v))
+        for c, k, v in zip(rng.random(300) * 10, rng.integers(0, 9, 300), rng.random(300) < 0.1)
+    ]
+    got = ngram_table(_table(rows)).set_index("ngram")
+    expected = _naive(rows)
+    assert len(got) == len(expected)
+    for gram, (cost, _, conv, terms) in expected.items():
+        assert got.loc[gram, "cost"] == pytest.approx(cost)
+        assert got.loc[gram, "conversions"] == pytest.approx(conv)
+        assert got.loc[gram, "terms"] == terms

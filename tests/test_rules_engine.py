@@ -1,0 +1,290 @@
+"""Rule packs: validation all at once, overrides, user packs, skipped checks, crashes, docs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from auditor import metrics
+from auditor.cli import main
+from auditor.config import RuleOverride, Settings
+from auditor.engine import explain, rules_table, run_rules
+from auditor.errors import ConfigError, RuleError
+from auditor.model import SEVERITIES
+from auditor.packs import case_context, load_rules
+
+ACCOUNT = {
+    "rows": [
+        {"search_term": "trail running shoes", "clicks": 400, "cost": 800.0, "conversions": 20},
+        {"search_term": "running shoes sale", "clicks": 200, "cost": 400.0, "conversions": 10},
+        {"search_term": "running shoes jobs", "clicks": 30, "cost": 60.0, "conversions": 0},
+        {"search_term": "shoe repair near me", "clicks": 250, "cost": 30.0, "conversions": 0},
+        {"search_term": "cheap running shoe", "clicks": 3, "cost": 5.0, "conversions": 0},
+        {
+            "ad_group": "Trail shoes",
+            "search_term": "trail running shoes",
+            "clicks": 90,
+            "cost": 210.0,
+            "conversions": 1,
+        },
+    ]
+}
+
+GOOD_RULE = """
+[[rules]]
+id = "MINE001"
+name = "pricey-clicks"
+title = "Clicks cost more than twice the account average"
+category = "waste"
+severity = "low"
+level = "search_term"
+when = "cpc >= max_cpc and clicks >= min_clicks"
+params = {{ max_cpc = 2.2, min_clicks = 20 }}
+message = "CPC {{cpc:money}} on {{clicks:int}} clicks."
+[rules.docs]
+what = "Search terms whose clicks cost far more than usual."
+why = "Expensive clicks need a higher conversion rate to pay."
+fix = "Lower the bid of the keyword that matched them."
+[[rules.cases]]
+name = "x"
+expect = ["trail running shoes"]
+rows = [{{ search_term = "trail running shoes", clicks = 90, cost = 210.0, conversions = 1 }}]
+{extra}
+"""
+
+
+def write_pack(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def subjects(outcome, rule_id: str) -> list[str]:
+    return sorted(f.search_term or "" for f in outcome.findings if f.rule == rule_id)
+
+
+def test_default_account_findings_sorted_by_severity_then_cost():
+    outcome = run_rules(case_context(ACCOUNT, Settings()))
+    assert subjects(outcome, "WASTE001") == ["running shoes jobs"]
+    assert subjects(outcome, "WASTE002") == ["shoe repair near me"]
+    ranks = [(SEVERITIES.index(f.severity), -(f.cost or 0)) for f in outcome.findings]
+    assert ranks == sorted(ranks)
+    assert outcome.baseline["target_cpa_source"] == "account"
+    assert any("No target CPA set" in n for n in outcome.notes)
+
+
+def test_statistical_rule_does_not_repeat_the_cpa_rule():
+    outcome = run_rules(case_context(ACCOUNT, Settings()))
+    cpa = set(subjects(outcome, "WASTE001"))
+    stat = set(subjects(outcome, "WASTE002"))
+    assert cpa and not cpa & stat
+    # with WASTE001 off, the statistical rule reports the terms it had left to WASTE001
+    off = Settings(rule_overrides={"WASTE001": RuleOverride(enabled=False)})
+    outcome = run_rules(case_context(ACCOUNT, off))
+    assert not subjects(outcome, "WASTE001")
+
+
+def test_overrides_change_severity_params_and_enabled():
+    settings = Settings(
+        rule_overrides={
+            "WASTE001": RuleOverride(severity="medium", params={"cpa_multiple": 2.0}),
+            "STRUCT001": RuleOverride(enabled=False),
+        }
+    )
+    outcome = run_rules(case_context(ACCOUNT, settings))
+    assert not subjects(outcome, "WASTE001")  # 60 < 2 x CPA
+    assert not [f for f in outcome.findings if f.rule == "STRUCT001"]
+    table = {r["id"]: r for r in rules_table(settings)}
+    assert table["WASTE001"]["severity"] == "medium"
+    assert table["STRUCT001"]["enabled"] == "no"
+
+
+def test_bad_overrides_are_reported_with_close_matches():
+    settings = Settings(
+        rule_overrides={
+            "WASTE01": RuleOverride(enabled=False),
+            "WASTE002": RuleOverride(params={"max_p": 0.1}, severity="urgent"),
+        }
+    )
+    with pytest.raises(RuleError) as info:
+        load_rules(settings)
+    text = str(info.value)
+    assert "WASTE01" in text and "did you mean" in text
+    assert "unknown param 'max_p'" in text and "max_p_zero" in text
+    assert "severity 'urgent'" in text
+
+
+def test_user_pack_adds_a_rule_without_python(tmp_path):
+    pack = write_pack(tmp_path, GOOD_RULE.format(extra=""))
+    settings = Settings(rule_packs=(pack,))
+    outcome = run_rules(case_context(ACCOUNT, settings))
+    assert subjects(outcome, "MINE001") == ["trail running shoes"]
+    (finding,) = [f for f in outcome.findings if f.rule == "MINE001"]
+    assert finding.message.startswith("CPC SEK 2.33 on 90 clicks")
+    assert finding.metrics["max_cpc"] == 2.2
+    assert "MINE001" in {r["id"] for r in rules_table(settings)}
+
+
+def test_every_pack_problem_is_reported_together(tmp_path):
+    bad = """
+    [[rules]]
+    id = "WASTE001"
+    name = "dupe"
+    title = "Duplicate id of a default rule"
+    category = "waste"
+    severity = "high"
+    level = "search_term"
+    when = "cost > 1"
+    message = "x"
+    colour = "red"
+    [rules.docs]
+    what = "a"
+    why = "b"
+    fix = "c"
+    [[rules.cases]]
+    name = "x"
+    expect = []
+    rows = [{ search_term = "a", clicks = 1 }]
+
+    [[rules]]
+    id = "MINE002"
+    name = "bad"
+    title = "Bad everything"
+    category = "money"
+    severity = "urgent"
+    level = "search_term"
+    when = "cost.__class__ > 1 and costt > 2"
+    message = "{nope}"
+    [rules.docs]
+    what = "a"
+
+    [[rules]]
+    id = "MINE003"
+    name = "bad-level"
+    title = "Bad level"
+    category = "waste"
+    severity = "low"
+    level = "country"
+    when = "cost > 1"
+    message = "x"
+    [rules.docs]
+    what = "a"
+    why = "b"
+    fix = "c"
+    [[rules.cases]]
+    name = "x"
+    expect = []
+    rows = [{ search_term = "a", clicks = 1 }]
+
+    [[rules]]
+    id = "MINE004"
+    name = "bad-metric"
+    title = "Unknown metric"
+    category = "waste"
+    severity = "low"
+    level = "search_term"
+    when = "costs > 1"
+    message = "x"
+    [rules.docs]
+    what = "a"
+    why = "b"
+    fix = "c"
+    [[rules.cases]]
+    name = "x"
+    expect = []
+    rows = [{ search_term = "a", clicks = 1 }]
+    """
+    pack = write_pack(tmp_path, bad)
+    with pytest.raises(RuleError) as info:
+        load_rules(Settings(rule_packs=(pack,)))
+    text = str(info.value)
+    for needle in (
+        "WASTE001: unknown key 'colour'",
+        "MINE002: category 'money'",
+        "MINE002: severity 'urgent'",
+        "MINE002: docs.why is missing",
+        "MINE002: needs at least one [[rules.cases]]",
+        "MINE003: level 'country'",
+        "MINE004: when: unknown name 'costs'",
+    ):
+        assert needle in text, needle
+    assert str(pack) in text
+    assert text.count("\n") >= 6  # one line per problem
+
+
+def test_duplicate_ids_across_packs_and_bad_expressions(tmp_path):
+    one = write_pack(tmp_path, GOOD_RULE.format(extra=""), "one.toml")
+    two = write_pack(tmp_path, GOOD_RULE.format(extra=""), "two.toml")
+    evil = GOOD_RULE.replace('id = "MINE001"', 'id = "MINE009"').replace(
+        "cpc >= max_cpc and clicks >= min_clicks",
+        "__import__('os').system('echo pwned') == 0",
+    )
+    three = write_pack(tmp_path, evil.format(extra=""), "three.toml")
+    with pytest.raises(RuleError) as info:
+        load_rules(Settings(rule_packs=(one, two, three)))
+    text = str(info.value)
+    assert "MINE001: duplicate id" in text and "one.toml" in text
+    assert "MINE009: when:" in text and "not allowed" in text
+
+
+def test_missing_columns_and_settings_skip_rules_with_reasons():
+    no_conv = {
+        "rows": [{k: v for k, v in r.items() if k != "conversions"} for r in ACCOUNT["rows"]]
+    }
+    outcome = run_rules(case_context(no_conv, Settings()))
+    skipped = {c["rule"]: c["reason"] for c in outcome.checks_skipped}
+    assert "conversions" in skipped["WASTE001"]
+    assert "margin" in skipped["PROFIT002"] or "conversion value" in skipped["PROFIT002"]
+    assert "Total: Other search terms" in skipped["VIS001"]
+    assert not [f for f in outcome.findings if f.category == "waste"]
+
+
+def test_account_without_any_conversion_and_no_target_is_skipped_not_silent():
+    rows = {"rows": [dict(r, conversions=0) for r in ACCOUNT["rows"]]}
+    outcome = run_rules(case_context(rows, Settings()))
+    skipped = {c["rule"]: c["reason"] for c in outcome.checks_skipped}
+    assert "no target CPA" in skipped["WASTE001"]
+    with_target = run_rules(case_context(rows, Settings(target_cpa=50.0)))
+    flagged = set(subjects(with_target, "WASTE001"))
+    assert flagged == {"running shoes jobs", "running shoes sale", "trail running shoes"}
+
+
+def test_a_crashing_rule_becomes_an_internal_error_finding(monkeypatch):
+    def boom(level):
+        raise ZeroDivisionError("metric exploded")
+
+    broken = metrics.Metric("broken", boom, frozenset({"clicks"}))
+    monkeypatch.setitem(metrics.METRICS, "terms", broken)
+    outcome = run_rules(case_context(ACCOUNT, Settings()))
+    errors = [f for f in outcome.findings if f.rule == "internal-error"]
+    assert {f.metrics["failed_rule"] for f in errors} == {"WASTE004"}
+    assert all("metric exploded" in f.message and f.severity == "low" for f in errors)
+    assert subjects(outcome, "WASTE001") == ["running shoes jobs"]  # the others still ran
+
+
+def test_explain_prints_docs_params_and_condition():
+    text = explain("waste002", Settings())
+    for part in (
+        "What it finds",
+        "Why it costs money",
+        "What to do",
+        "Example",
+        "max_p_zero = 0.05",
+    ):
+        assert part in text
+    assert "p_zero <= max_p_zero" in text and "WASTE001" in text
+
+
+def test_explain_unknown_id_names_close_matches():
+    with pytest.raises(ConfigError, match="did you mean WASTE001"):
+        explain("WASTE01", Settings())
+
+
+def test_cli_rules_list_and_explain(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "WASTE001" in out and "STRUCT001" in out
+    assert main(["rules", "explain", "NOPE999"]) == 3
+    assert "unknown rule id" in capsys.readouterr().err

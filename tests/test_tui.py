@@ -1,0 +1,247 @@
+"""Pilot tests of the weekly review: the real workflow, driven by keys, in an 80x24 terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, Select, TabbedContent
+
+from auditor import decisions as dec
+from auditor.audit import audit
+from auditor.cli import BUNDLED_SAMPLE, sample_dir
+from auditor.config import Settings
+from auditor.export_negatives import write_negatives
+from auditor.model import AuditResult, NegativeProposal
+from auditor.tui import state as state_module
+from auditor.tui.app import ReviewApp
+from auditor.tui.screens.confirm import ConfirmScreen
+from auditor.tui.screens.edit import EditScreen
+from auditor.tui.screens.export import ExportScreen
+from auditor.tui.screens.help import HelpScreen
+from auditor.tui.screens.review import ReviewScreen
+
+SIZE = (80, 24)
+SAMPLE = sample_dir() / BUNDLED_SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample_result() -> AuditResult:
+    """The real audit of the bundled sample, run once for the module."""
+    return audit([SAMPLE], Settings())
+
+
+@pytest.fixture
+def reuse_audit(monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult) -> AuditResult:
+    """Let each app launch reuse the module's audit (the app still loads it in its worker)."""
+    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
+    return sample_result
+
+
+async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
+    for _ in range(600):
+        if isinstance(app.screen, ReviewScreen):
+            await pilot.pause()
+            return app.screen
+        await pilot.pause(0.05)
+    raise AssertionError("the review screen never opened")
+
+
+def table_rows(app: ReviewApp, selector: str) -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def cursor_id(app: ReviewApp) -> str:
+    table = app.screen.query_one("#neg-table", DataTable)
+    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+def converting_term_in_scope(result: AuditResult, p: NegativeProposal) -> str:
+    """A converting search term where `p` applies: a negative of that text must be refused."""
+    t = result.table
+    assert t is not None
+    if p.level == "shared_list":
+        scope = t["campaign"].isin(p.campaigns) if p.campaigns else t["campaign"].notna()
+    else:
+        scope = t["campaign"] == p.campaign
+        if p.level == "ad_group":
+            scope &= t["ad_group"] == p.ad_group
+    conv = t[scope.fillna(False) & (t["conversions"] > 0)]
+    return str(conv.sort_values("conversions", ascending=False)["search_term"].iloc[0])
+
+
+def test_weekly_review_workflow(tmp_path: Path, sample_result: AuditResult) -> None:
+    """Open, tabs, filter, accept 3, reject 1, unsafe edit refused, export, quit, reopen."""
+    db = tmp_path / "decisions.sqlite3"
+    out = tmp_path / "negatives.csv"
+    assert len(sample_result.negatives) >= 5
+
+    async def first_session() -> tuple[list[str], str, str]:
+        app = ReviewApp([SAMPLE], Settings(), db_path=db)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await loaded(app, pilot)
+            tabs = screen.query_one(TabbedContent)
+            for key, tab in (
+                ("2", "findings"),
+                ("4", "ngrams"),
+                ("5", "tracking"),
+                ("1", "overview"),
+            ):
+                await pilot.press(key)
+                assert tabs.active == tab
+            # Findings: the text filter leaves only matching rows.
+            await pilot.press("2", "slash")
+            findings = table_rows(app, "#findings-table")
+            assert findings, "the sample must have findings"
+            word = findings[0][2].split()[0]
+            await pilot.press(*word)
+            await pilot.pause()
+            filtered = app.screen.query_one("#findings-pane").shown
+            assert len(filtered) >= 1
+            assert filtered["haystack"].str.contains(word.casefold(), regex=False).all()
+            app.screen.query_one("#f-severity", Select).value = "high"
+            await pilot.pause()
+            assert set(app.screen.query_one("#findings-pane").shown["severity"]) <= {"high"}
+            # Negatives: accept three, reject one.
+            await pilot.press("escape", "c", "3")
+            ids = []
+            for key in ("a", "a", "a", "r"):
+                ids.append(cursor_id(app))
+                await pilot.press(key)
+            accepted, rejected = ids[:3], ids[3]
+            # Edit one into an unsafe form: refused with the reason, nothing stored.
+            target = cursor_id(app)
+            before = app.state.row(target).current
+            await pilot.press("e")
+            assert isinstance(app.screen, EditScreen)
+            edit = app.screen.query_one("#edit-text", Input)
+            edit.value = converting_term_in_scope(sample_result, before)
+            await pilot.press("enter")
+            assert isinstance(app.screen, EditScreen), "an unsafe edit must not close the dialog"
+            reason = str(app.screen.query_one("#edit-error", Label).render())
+            assert reason.startswith("Refused:")
+            await pilot.press("escape")
+            assert app.state.row(target).current == before
+            # Export: ask for the path, write the file.
+            await pilot.press("x")
+            assert isinstance(app.screen, ExportScreen)
+            app.screen.query_one("#export-path", Input).value = str(out)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert out.exists()
+            await pilot.press("q")
+        return accepted, rejected, target
+
+    accepted, rejected, edited = asyncio.run(first_session())
+
+    # The file is what the CLI writes for the same decisions.
+    chosen = [p for p in sample_result.negatives if p.id in accepted]
+    expected = tmp_path / "expected.csv"
+    write_negatives(expected, chosen, "editor", settings=Settings())
+    assert out.read_bytes() == expected.read_bytes()
+
+    async def second_session() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=db)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            for pid in accepted:
+                row = app.state.row(pid)
+                assert row.status == dec.STATUS_ACCEPTED and row.exported_at
+            assert app.state.row(rejected).status == dec.STATUS_REJECTED
+            assert app.state.row(edited).status == dec.STATUS_PENDING
+            await pilot.press("3")
+            shown = [r.id for r in app.state.visible()]
+            assert rejected not in shown, "a rejected proposal does not nag"
+            assert shown.index(edited) < shown.index(accepted[0]), "open ones come first"
+            await pilot.press("h")
+            assert rejected in [r.id for r in app.state.visible()]
+            await pilot.press("q")
+
+    asyncio.run(second_session())
+    with sqlite3.connect(db) as con:
+        statuses = dict(con.execute("SELECT proposal_id, status FROM decisions").fetchall())
+    assert statuses == {**dict.fromkeys(accepted, "accepted"), rejected: "rejected"}
+
+
+def test_help_screen_and_footer_keys(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("3")
+            shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
+            assert {"a", "r", "u", "m", "l", "e", "x", "h", "q", "question_mark"} <= shown
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, ReviewScreen)
+
+    asyncio.run(run())
+
+
+def test_export_asks_before_overwriting(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    out = tmp_path / "negatives.csv"
+    out.write_text("last week's file\n", encoding="utf-8")
+
+    async def export(pilot: Pilot[None], app: ReviewApp) -> None:
+        await pilot.press("x")
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("3", "a")
+            await export(pilot, app)
+            await pilot.press("n")
+            assert out.read_text(encoding="utf-8") == "last week's file\n"
+            assert app.state is not None and not app.state.store.exports(app.state.account.key)
+            await export(pilot, app)
+            await pilot.press("y")
+            await pilot.pause()
+            assert "last week's file" not in out.read_text(encoding="utf-8")
+            assert len(app.state.store.exports(app.state.account.key)) == 1
+
+    asyncio.run(run())
+
+
+def test_match_type_change_is_checked_and_stored(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            await pilot.press("3")
+            pid = cursor_id(app)
+            before = app.state.row(pid).current
+            await pilot.press("m")
+            after = app.state.row(pid).current
+            stored = app.state.store.decisions_for(app.state.account.key, pid)
+            if after.match_type == before.match_type:  # refused: nothing stored
+                assert stored is None
+            else:
+                assert app.state.check(after).safe
+                assert stored is not None and stored.edits["match_type"] == after.match_type
+
+    asyncio.run(run())
+
+
+def test_unreadable_report_exits_like_the_cli(tmp_path: Path) -> None:
+    async def run() -> int | None:
+        app = ReviewApp([tmp_path / "missing.csv"], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if app.return_code is not None:
+                    break
+        return app.return_code
+
+    assert asyncio.run(run()) == 2

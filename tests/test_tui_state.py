@@ -1,0 +1,136 @@
+"""The review's core without widgets: ordering, memory across weeks, filters, savings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from auditor import decisions as dec
+from auditor.audit import audit
+from auditor.cli import BUNDLED_SAMPLE, sample_dir
+from auditor.config import Settings
+from auditor.model import AuditResult
+from auditor.tui.state import (
+    ReviewState,
+    filter_findings,
+    filter_ngrams,
+    negative_syntax,
+)
+
+
+@pytest.fixture(scope="module")
+def result() -> AuditResult:
+    return audit([sample_dir() / BUNDLED_SAMPLE], Settings())
+
+
+def next_week(result: AuditResult) -> AuditResult:
+    """The same account a week later (same proposals, a later period)."""
+    assert result.period is not None
+    shift = timedelta(days=result.period.days)
+    period = replace(
+        result.period, start=result.period.start + shift, end=result.period.end + shift
+    )
+    return replace(result, period=period)
+
+
+def open_state(result: AuditResult, db: Path) -> ReviewState:
+    return ReviewState(result, Settings(), dec.DecisionStore(db))
+
+
+def test_next_week_lists_new_proposals_first_and_hides_rejected(
+    result: AuditResult, tmp_path: Path
+) -> None:
+    db = tmp_path / "d.sqlite3"
+    last_week = replace(result, negatives=result.negatives[2:], period=result.period)
+    week1 = open_state(last_week, db)
+    assert all(r.new for r in week1.rows)
+    rejected, accepted = week1.visible()[0].id, week1.visible()[1].id
+    week1.set_status(rejected, dec.STATUS_REJECTED)
+    week1.set_status(accepted, dec.STATUS_ACCEPTED)
+
+    week2 = open_state(next_week(result), db)
+    assert week2.account.key == week1.account.key
+    fresh = {p.id for p in result.negatives[:2]}
+    assert {r.id for r in week2.rows if r.new} == fresh
+    order = [r.id for r in week2.visible()]
+    assert set(order[: len(fresh)]) == fresh, "new proposals come first"
+    assert rejected not in order, "a rejected proposal is not shown again"
+    assert order.index(accepted) > max(order.index(i) for i in fresh)
+    assert week2.row(accepted).status == dec.STATUS_ACCEPTED
+    week2.show_rejected = True
+    assert week2.visible()[-1].id == rejected, "shown on request, at the bottom"
+
+
+def test_families_stay_together(result: AuditResult, tmp_path: Path) -> None:
+    families = [r.current.family for r in open_state(result, tmp_path / "d.sqlite3").visible()]
+    seen: list[str] = []
+    for f in families:
+        if not seen or seen[-1] != f:
+            assert f not in seen, f"family {f!r} is split"
+            seen.append(f)
+
+
+def test_edits_are_replayed_and_remembered(result: AuditResult, tmp_path: Path) -> None:
+    db = tmp_path / "d.sqlite3"
+    state = open_state(result, db)
+    row = state.visible()[0]
+    t = result.table
+    assert t is not None
+    converting = str(t.loc[t["conversions"] > 0, "search_term"].iloc[0])
+    refused = state.edit(
+        row.id,
+        text=converting,
+        match_type="exact",
+        level="shared_list",
+        list_name="auditor negatives",
+        campaigns=sorted(t["campaign"].dropna().unique().tolist()),
+    )
+    assert not refused.applied and refused.reasons
+    assert row.current == row.original
+    assert state.store.decisions_for(state.account.key, row.id) is None
+
+    narrower = row.current.text + " " + "zzz"
+    ok = state.edit(row.id, text=narrower)
+    assert ok.applied and ok.proposal is not None
+    assert ok.proposal.blocked_cost <= row.original.blocked_cost
+    again = open_state(result, db).row(row.id)
+    assert again.current.text == narrower and again.edited
+    assert negative_syntax(again.current).count(narrower) == 1
+
+
+def test_savings_count_each_blocked_term_once(result: AuditResult, tmp_path: Path) -> None:
+    state = open_state(result, tmp_path / "d.sqlite3")
+    assert state.savings((dec.STATUS_ACCEPTED,)) == 0.0
+    for r in state.rows:
+        state.set_status(r.id, dec.STATUS_ACCEPTED)
+    terms = {t for p in result.negatives for t in p.blocked_terms}
+    expected = state.terms.loc[sorted(terms), "cost"].sum()
+    assert state.savings((dec.STATUS_ACCEPTED,)) == pytest.approx(expected)
+    assert expected <= sum(p.blocked_cost for p in result.negatives) + 1e-6
+
+
+def test_findings_filters(result: AuditResult, tmp_path: Path) -> None:
+    frame = open_state(result, tmp_path / "d.sqlite3").findings
+    high = filter_findings(frame, severity="high")
+    assert set(high["severity"]) <= {"high"}
+    by_cost = filter_findings(frame, sort="cost")["cost"].dropna()
+    assert by_cost.is_monotonic_decreasing
+    campaign = frame.loc[frame["campaign"] != "", "campaign"].iloc[0]
+    hits = filter_findings(frame, campaign=campaign[:5].upper())
+    assert len(hits) and hits["campaign"].str.casefold().str.contains(campaign[:5].casefold()).all()
+    assert filter_findings(frame, text="no-such-word-anywhere").empty
+
+
+def test_ngram_explorer_filters(result: AuditResult, tmp_path: Path) -> None:
+    frame = open_state(result, tmp_path / "d.sqlite3").ngrams
+    assert len(frame)
+    twos = filter_ngrams(frame, n=2)
+    assert set(twos["n"]) == {2}
+    zero = filter_ngrams(frame, non_converting=True, sort="clicks")
+    assert (zero["conversions"].fillna(0) <= 0).all()
+    assert zero["clicks"].is_monotonic_decreasing
+    word = str(frame["ngram"].iloc[0]).split()[0]
+    assert filter_ngrams(frame, text=word.upper())["key"].str.contains(word.casefold()).all()
