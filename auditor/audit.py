@@ -18,7 +18,7 @@ from auditor.errors import InputError
 from auditor.model import AuditResult, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.readers import expand_paths, read_report
-from auditor.tracking import apply_reliability, run_tracking
+from auditor.tracking import apply_reliability, run_tracking, tracking_notes
 
 ProgressFn = Callable[[str, float], None]
 """Called with a short step description and the share of work done (0..1)."""
@@ -34,7 +34,15 @@ def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], 
     if not jobs:
         raise InputError("no input files given")
     reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
-    return reports, [role for _, role in jobs]
+    return reports, [_detected_role(r, role) for r, (_, role) in zip(reports, jobs, strict=True)]
+
+
+def _detected_role(report: Report, role: str) -> str:
+    """A plain REPORT segmented by conversion action is a by-action report: its rows repeat
+    each term once per action, so they never join the search-terms table."""
+    if role == "report" and report.table["conversion_action"].notna().any():
+        return "by_action"
+    return role
 
 
 def _search_terms(reports: list[Report], roles: list[str]) -> list[Report]:
@@ -160,7 +168,7 @@ def audit(
         findings=[*tracking, *findings],
         negatives=negatives.proposals,
         held_back=negatives.held_back,
-        notes=[*rules.notes, *negatives.notes],
+        notes=[*rules.notes, *negatives.notes, *tracking_notes(ctx)],
         checks_skipped=rules.checks_skipped,
         baseline=rules.baseline,
         table=ctx.table,

@@ -12,6 +12,11 @@ becomes one `Finding`. Decisions:
   already flagged (same level, campaign, ad group and text). The default pack uses this so a
   search term costly enough for the CPA rule (WASTE001) is not repeated by the statistical
   rule (WASTE002); the CPA finding quotes the statistics too.
+- Brand terms (`Settings.brand`, whole words) are not waste by the CPA or n-gram rules; the
+  default pack judges them only with WASTE005 (zero conversions implausible at the rate of the
+  rest of their ad group), whose message says to negate the words beside the brand.
+- A finding's `cost` is the rule's `cost_metric` (default `cost`): the money at stake, e.g. the
+  close variants' spend for STRUCT003, the hidden spend for VIS001.
 - Findings are sorted by severity, then cost (highest first).
 """
 
@@ -21,6 +26,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor.config import Settings
 from auditor.context import AuditContext
@@ -28,6 +35,9 @@ from auditor.errors import ConfigError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
+
+__all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
+"""`load_rules` (from `auditor.packs`) is re-exported: the tracking checks read their rules here."""
 
 _SCALAR_TARGETS = {
     "target_cpa": "no conversions in the report and no target CPA (--target-cpa)",
@@ -111,16 +121,43 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
     if level.valid is not None:
         mask = mask & level.valid
     rows = np.flatnonzero(mask)
+    if level.name == "ngram":
+        rows = _uncovered_ngrams(level, rows)
     if not len(rows):
         return []
     figures = _figures(rule, level, rows)
-    served = _served_by(ws, level, rows, currency) if rule.kind == "cannibalisation" else None
+    texts = {name: level.keys.at(name, rows) for name in level.keys}
+    subjects = level.subject().take(pa.array(rows, type=pa.int64())).to_pylist()
+    served = _served_by(ws, texts, currency) if rule.kind == "cannibalisation" else None
     out = []
-    for i, row in enumerate(rows):
+    for i in range(len(rows)):
         values = {name: float(col[i]) for name, col in figures.items()}
-        texts = _texts(rule, level, row, served[i] if served else None)
-        out.append(_finding(rule, level, row, values, texts, currency))
+        row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
+        if served is not None:
+            row_texts["served_by"] = served[i]
+        out.append(_finding(rule, level, row_texts, values, currency))
     return out
+
+
+def _uncovered_ngrams(level: Level, rows: np.ndarray) -> np.ndarray:
+    """Flagged n-grams without a shorter flagged n-gram inside them.
+
+    'jobb' flagged makes 'lediga jobb' redundant: one negative on the shorter n-gram covers
+    every term of the longer one, so only the shorter is reported.
+    """
+    texts = level.keys.at("ngram", rows)
+    flagged = set(texts)
+    keep = [not _contains_flagged(str(t).split(" "), flagged) for t in texts]
+    return rows[np.asarray(keep, dtype=bool)]
+
+
+def _contains_flagged(words: list[str], flagged: set[str]) -> bool:
+    n = len(words)
+    return any(
+        " ".join(words[i : i + size]) in flagged
+        for size in range(1, n)
+        for i in range(n - size + 1)
+    )
 
 
 def _figures(rule: Rule, level: Level, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -134,20 +171,11 @@ def _figures(rule: Rule, level: Level, rows: np.ndarray) -> dict[str, np.ndarray
     return out
 
 
-def _texts(rule: Rule, level: Level, row: int, served: str | None) -> dict[str, str | None]:
-    texts = {k: v[row] for k, v in level.keys.items()}
-    texts["subject"] = str(level.subject()[row])
-    if served is not None:
-        texts["served_by"] = served
-    return texts
-
-
 def _finding(
     rule: Rule,
     level: Level,
-    row: int,
-    values: dict[str, float],
     texts: dict[str, str | None],
+    values: dict[str, float],
     currency: str | None,
 ) -> Finding:
     subject_key = SUBJECT[level.name]
@@ -160,7 +188,7 @@ def _finding(
         message=render(rule.message, values, texts, currency),
         campaign=texts.get("campaign"),
         ad_group=texts.get("ad_group"),
-        cost=_num(values["cost"]),
+        cost=_num(values[rule.cost_metric]),
         clicks=_num(values["clicks"]),
         conversions=_num(values["conversions"]),
         conversion_value=_num(values["value"]),
@@ -177,18 +205,24 @@ def _num(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _served_by(ws: Workspace, level: Level, rows: np.ndarray, currency: str | None) -> list[str]:
+def _served_by(
+    ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
+) -> list[str]:
     """For each flagged term: the ad groups serving it, costliest first, with their figures."""
-    terms = level.keys["search_term"][rows]
+    wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
-    wanted = {t: i for i, t in enumerate(terms)}
-    parts: list[list[tuple[float, str]]] = [[] for _ in rows]
-    cost, conv = st.sum("cost"), st.sum("conversions")
-    hits = np.flatnonzero(np.isin(st.keys["search_term"], terms))
-    for j in hits:
-        where = f"{st.keys['campaign'][j] or '-'} > {st.keys['ad_group'][j] or '-'}"
+    hits = np.flatnonzero(
+        np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
+    )
+    cost, conv = st.sum("cost")[hits], st.sum("conversions")[hits]
+    terms, campaigns, ad_groups = (
+        st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")
+    )
+    parts: list[list[tuple[float, str]]] = [[] for _ in wanted]
+    for j, term in enumerate(terms):
+        where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
-        parts[wanted[st.keys["search_term"][j]]].append((cost[j], text))
+        parts[wanted[term]].append((cost[j], text))
     return ["; ".join(t for _, t in sorted(p, key=lambda x: -x[0])) for p in parts]
 
 
@@ -251,7 +285,10 @@ def baseline_notes(ws: Workspace, currency: str | None) -> list[str]:
     if b.margin is None:
         notes.append("No margin set: break-even ROAS and POAS rules did not run (--margin)")
     if ws.settings.brand:
-        notes.append("Brand terms (" + ", ".join(ws.settings.brand) + ") are not judged as waste")
+        notes.append(
+            "Brand terms (" + ", ".join(ws.settings.brand) + ") are judged apart: only"
+            " WASTE005 flags them, when the rest of their ad group converts and they do not"
+        )
     return notes
 
 

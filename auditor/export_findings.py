@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auditor.csvio import write_csv
 from auditor.jsonform import finding_to_dict
-from auditor.model import Finding
+from auditor.model import SEVERITIES, Finding
 
 COLUMNS = (
     "rule",
@@ -31,10 +31,16 @@ COLUMNS = (
 )
 
 
+def _rank(f: Finding) -> tuple[int, float]:
+    severity = SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES)
+    return (severity, -(f.cost or 0.0))
+
+
 def write_findings_csv(path: Path, findings: Sequence[Finding], *, force: bool = False) -> None:
-    """One row per finding, most expensive first; `metrics` as compact JSON."""
+    """One row per finding, by severity then cost (as the summary and JSON); `metrics` as
+    compact JSON."""
     rows = []
-    for f in sorted(findings, key=lambda f: f.cost or 0.0, reverse=True):
+    for f in sorted(findings, key=_rank):
         d = finding_to_dict(f)
         d["metrics"] = json.dumps(d.get("metrics") or {}, ensure_ascii=False, sort_keys=True)
         rows.append([d.get(c) for c in COLUMNS])

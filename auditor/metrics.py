@@ -23,7 +23,7 @@ Statistics, in words:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +62,12 @@ LOOSE_MATCHES = {
     "variant": (schema.MATCH_EXACT_CV, schema.MATCH_PHRASE_CV),
     "broad": (schema.MATCH_BROAD,),
     "exact": (schema.MATCH_EXACT,),
+    "strict": (schema.MATCH_EXACT, schema.MATCH_PHRASE),
 }
+"""Search-term match types behind the `<kind>_*` metrics. `variant` (close variants) is judged
+against `strict` (true exact and phrase matches: the queries the keywords were written for),
+`broad` against `exact`."""
+COUNTERPART = {"variant": "strict", "broad": "exact"}
 
 Value = np.ndarray | float
 
@@ -166,7 +171,8 @@ def _codes(column: pd.Series) -> np.ndarray:
 
 @dataclass
 class Groups:
-    """Rows grouped by some key columns: group id per row, group count, first row per group."""
+    """Rows grouped by some key columns: group id per row (numbered in order of first
+    appearance), group count, first row per group."""
 
     ids: np.ndarray
     size: int
@@ -175,29 +181,20 @@ class Groups:
     @property
     def first(self) -> np.ndarray:
         if self._first is None:
-            order = np.argsort(self.ids, kind="stable")
-            ordered = self.ids[order]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            self._first = order[starts]
+            # ids are numbered by first appearance, so a group starts where a new maximum is hit
+            top = np.maximum.accumulate(self.ids)
+            self._first = np.flatnonzero(np.r_[True, self.ids[1:] > top[:-1]])
         return self._first
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.ids, weights=values, minlength=self.size)
 
 
-def group_rows(table: pd.DataFrame, keys: tuple[str, ...]) -> Groups:
-    """Group `table` rows by `keys` (NA is a value of its own)."""
-    n = len(table)
-    if not keys or n == 0:
-        return Groups(np.zeros(n, dtype=np.int64), 1 if n or not keys else 0)
-    combined: np.ndarray | None = None
-    for key in keys:
-        codes = _codes(table[key])
-        combined = codes if combined is None else combined * np.int64(codes.max() + 1) + codes
-        combined, uniques = pd.factorize(combined)
-        size = len(uniques)
-    assert combined is not None
-    return Groups(combined.astype(np.int64), size)
+def refine(parent: Groups | None, codes: np.ndarray) -> Groups:
+    """Split `parent`'s groups by one more key column (its integer `codes` per row)."""
+    combined = codes if parent is None else parent.ids * np.int64(codes.max() + 1) + codes
+    ids, uniques = pd.factorize(combined)
+    return Groups(ids.astype(np.int64, copy=False), len(uniques))
 
 
 def poisson_cdf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
@@ -246,10 +243,23 @@ class Workspace:
         self._groups: dict[tuple[str, ...], Groups] = {}
         self._levels: dict[str, Level] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._codes: dict[str, np.ndarray] = {}
+
+    def codes(self, column: str) -> np.ndarray:
+        """Integer code per row of a text column (0 = missing)."""
+        if column not in self._codes:
+            self._codes[column] = _codes(self.table[column])
+        return self._codes[column]
 
     def groups(self, keys: tuple[str, ...]) -> Groups:
+        """Rows grouped by `keys` (missing is a value of its own); built key by key, cached."""
         if keys not in self._groups:
-            self._groups[keys] = group_rows(self.table, keys)
+            if not keys:
+                n = len(self.table)
+                self._groups[keys] = Groups(np.zeros(n, dtype=np.int64), 1 if n else 0)
+            else:
+                parent = self.groups(keys[:-1]) if len(keys) > 1 else None
+                self._groups[keys] = refine(parent, self.codes(keys[-1]))
         return self._groups[keys]
 
     def column(self, name: str) -> np.ndarray:
@@ -280,8 +290,8 @@ class Level:
 
     name: str
     ws: Workspace
-    keys: dict[str, np.ndarray]
-    """Key column -> object array of texts (None for NA), one per row of the level."""
+    keys: LazyKeys
+    """Key column -> texts (None for NA), one per row of the level."""
     size: int
     groups: Groups | None
     """Row -> level-row grouping of the canonical table (None for n-grams)."""
@@ -306,17 +316,57 @@ class Level:
             values = np.where(mask, values, 0.0)
         return self.groups.sum(values)
 
-    def subject(self) -> np.ndarray:
+    def subject(self) -> pa.Array:
+        """The texts naming the level's rows, as a pyarrow array."""
         key = SUBJECT[self.name]
-        return self.keys[key] if key is not None else np.full(self.size, "account", dtype=object)
+        if key is None:
+            return pa.array(["account"] * self.size, type=pa.large_string())
+        return self.keys.arrow(key).cast(pa.large_string())
 
 
-def _key_texts(table: pd.DataFrame, keys: tuple[str, ...], first: np.ndarray) -> dict:
-    out: dict[str, np.ndarray] = {}
-    for key in keys:
-        values = table[key].take(first).to_numpy(dtype=object, na_value=None)
-        out[key] = values
-    return out
+class LazyKeys(Mapping[str, np.ndarray]):
+    """A level's key texts, one per level row, taken from the table only when first read.
+
+    `arrow(name)` gives them as a pyarrow array (for vectorised text matching), `at(name,
+    rows)` as Python strings for a few rows (findings), `keys[name]` as an object array.
+    """
+
+    def __init__(self, source: Callable[[str], pa.Array], names: tuple[str, ...]) -> None:
+        self.source, self.names = source, names
+        self._arrow: dict[str, pa.Array] = {}
+        self._numpy: dict[str, np.ndarray] = {}
+
+    def arrow(self, name: str) -> pa.Array:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self._arrow:
+            self._arrow[name] = self.source(name)
+        return self._arrow[name]
+
+    def at(self, name: str, rows: np.ndarray) -> list[str | None]:
+        return self.arrow(name).take(pa.array(rows, type=pa.int64())).to_pylist()
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._numpy:
+            self._numpy[name] = np.asarray(self.arrow(name).to_pylist(), dtype=object)
+        return self._numpy[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _table_keys(table: pd.DataFrame, names: tuple[str, ...], first: np.ndarray) -> LazyKeys:
+    index = pa.array(first, type=pa.int64())
+
+    def source(name: str) -> pa.Array:
+        column = pa.array(table[name].astype(schema.STRING_DTYPE).array)
+        taken = column.take(index)
+        return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+
+    return LazyKeys(source, names)
 
 
 def _build_level(ws: Workspace, name: str) -> Level:
@@ -327,25 +377,37 @@ def _build_level(ws: Workspace, name: str) -> Level:
     level = Level(
         name=name,
         ws=ws,
-        keys=_key_texts(ws.table, keys, groups.first),
+        keys=_table_keys(ws.table, keys, groups.first),
         size=groups.size,
         groups=groups,
     )
     for col in SUMS:
         level.sums[col] = groups.sum(ws.column(col))
     if name == "keyword":
-        level.valid = np.array([k is not None for k in level.keys["keyword"]], dtype=bool)
+        level.valid = ws.codes("keyword")[groups.first] > 0
     return level
 
 
 def _ngram_level(ws: Workspace) -> Level:
+    """N-grams of the search terms that had clicks (`auditor.ngrams.ngram_table`).
+
+    Terms without clicks cost nothing and convert nothing; leaving them out makes the level
+    several times faster on real reports (most rows have no click), and `terms` counts the
+    terms that were clicked. A report without a Clicks column uses every row.
+    """
     from auditor.ngrams import ngram_table
 
-    frame = ngram_table(ws.table)
+    table = ws.table
+    if "clicks" in ws.present:
+        clicked = ws.column("clicks") > 0
+        table = table if clicked.all() else table.loc[clicked]
+    frame = ngram_table(table)
     level = Level(
         name="ngram",
         ws=ws,
-        keys={"ngram": frame["ngram"].to_numpy(dtype=object, na_value=None)},
+        keys=LazyKeys(
+            lambda _: pa.array(frame["ngram"].astype(schema.STRING_DTYPE).array), ("ngram",)
+        ),
         size=len(frame),
         groups=None,
     )
@@ -373,6 +435,13 @@ def _scalar(get: Callable[[Baseline], float | None]) -> Callable[[Level], Value]
 
 def _margin(lv: Level) -> float:
     return lv.ws.baseline.margin or math.nan
+
+
+def _hidden_cost(b: Baseline) -> float:
+    share = b.hidden_share
+    if share is None or share >= 1:
+        return math.nan
+    return b.cost * share / (1.0 - share)
 
 
 def _baseline_cvr(lv: Level) -> Value:
@@ -430,8 +499,7 @@ def _is_brand(lv: Level) -> Value:
     pattern = _brand_pattern(lv.ws.settings.brand)
     if pattern is None or lv.name == "account":
         return np.zeros(lv.size, dtype=bool)
-    texts = pa.array(lv.subject(), type=pa.large_string())
-    hits = pc.match_substring_regex(texts, pattern, ignore_case=True)
+    hits = pc.match_substring_regex(lv.subject(), pattern, ignore_case=True)
     return np.asarray(hits.fill_null(False), dtype=bool)
 
 
@@ -441,7 +509,7 @@ def _is_keyword(lv: Level) -> Value:
 
     kw = lv.ws.ctx.keywords["keyword"].dropna()
     bought = pc.replace_substring_regex(normalize(pa.array(kw.astype(str).tolist())), r"\+", "")
-    texts = normalize(pa.array(lv.subject(), type=pa.large_string()))
+    texts = normalize(lv.subject())
     hits = pc.is_in(
         texts.cast(pa.large_string()), value_set=pc.unique(bought).cast(pa.large_string())
     )
@@ -487,7 +555,8 @@ def _match_ratio(kind: str, num: str, den: str) -> Callable[[Level], Value]:
 
 
 def _match_expected(kind: str) -> Callable[[Level], Value]:
-    return lambda lv: lv.get(f"{kind}_clicks") * np.asarray(lv.get("exact_cvr"))
+    base = COUNTERPART[kind]
+    return lambda lv: lv.get(f"{kind}_clicks") * np.asarray(lv.get(f"{base}_cvr"))
 
 
 def _match_p_low(kind: str) -> Callable[[Level], Value]:
@@ -547,6 +616,19 @@ def _metric_table() -> dict[str, Metric]:
             frozenset({"cost", "conversion_value"}),
             needs="margin",
         ),
+        "gross_profit": Metric(
+            "value x margin (gross profit before ad cost)",
+            lambda lv: lv.sum("conversion_value") * _margin(lv),
+            frozenset({"conversion_value"}),
+            needs="margin",
+        ),
+        "hidden_cost": Metric(
+            "cost of the search terms the platform does not list (account level)",
+            lambda lv: _hidden_cost(lv.ws.baseline),
+            frozenset({"cost"}),
+            needs="hidden_share",
+            levels=frozenset({"account"}),
+        ),
         "break_even_roas": Metric(
             "1 / margin", _scalar(lambda b: b.break_even_roas), needs="margin"
         ),
@@ -571,6 +653,15 @@ def _metric_table() -> dict[str, Metric]:
             "target ROAS from settings, else the account's ROAS",
             _scalar(lambda b: b.target_roas),
             frozenset({"cost", "conversion_value"}),
+        ),
+        "target_cpas": Metric(
+            "cost / target_cpa: how many target CPAs the row cost",
+            lambda lv: (
+                lv.sum("cost") / lv.ws.baseline.target_cpa
+                if lv.ws.baseline.target_cpa > 0
+                else np.full(lv.size, np.nan)
+            ),
+            frozenset({"cost", "conversions"}),
         ),
         "hidden_share": Metric(
             "share of search cost on terms the platform does not list (0-1)",
@@ -597,6 +688,11 @@ def _metric_table() -> dict[str, Metric]:
             _CLICK_CONV,
         ),
         "terms": Metric("distinct search terms", _distinct(("search_term",))),
+        "words": Metric(
+            "number of words in the n-gram (1-3)",
+            lambda lv: lv.sums["n"],
+            levels=frozenset({"ngram"}),
+        ),
         "ad_groups": Metric(
             "distinct ad groups that served it",
             _distinct(("campaign", "ad_group")),
@@ -622,7 +718,13 @@ def _metric_table() -> dict[str, Metric]:
             levels=_GROUPED,
         ),
     }
-    for kind, words in (("exact", "exact"), ("variant", "close-variant"), ("broad", "broad")):
+    kinds = (
+        ("exact", "exact"),
+        ("strict", "exact and phrase (not close-variant)"),
+        ("variant", "close-variant"),
+        ("broad", "broad"),
+    )
+    for kind, words in kinds:
         m[f"{kind}_clicks"] = Metric(
             f"clicks from {words} matches",
             _match_sum(kind, "clicks"),
@@ -658,16 +760,17 @@ def _metric_table() -> dict[str, Metric]:
             needs="match_type",
             levels=_MATCH_LEVELS,
         )
-        if kind != "exact":
+        if kind in COUNTERPART:
+            base = COUNTERPART[kind]
             m[f"{kind}_expected"] = Metric(
-                f"conversions {words} clicks would bring at the exact conversion rate",
+                f"conversions {words} clicks would bring at the {base} conversion rate",
                 _match_expected(kind),
                 _CLICK_CONV,
                 needs="match_type",
                 levels=_MATCH_LEVELS,
             )
             m[f"{kind}_p_low"] = Metric(
-                f"chance of at most the {words} conversions at the exact rate (Poisson)",
+                f"chance of at most the {words} conversions at the {base} rate (Poisson)",
                 _match_p_low(kind),
                 _CLICK_CONV,
                 needs="match_type",
@@ -704,7 +807,21 @@ def missing_reason(ws: Workspace, names: frozenset[str], level: str) -> str | No
         return "needs the Match type column"
     if level == "ngram" and not _ngrams_available():
         return "the n-gram table is not available in this build"
+    keys = ("search_term",) if level in ("ngram", "term_account") else LEVEL_KEYS[level]
+    for key in keys:
+        if key != "keyword_match_type" and not ws.table[key].notna().any():
+            return (
+                f"works per {key.replace('_', ' ')}; the report has no {_COLUMN_NAMES[key]} column"
+            )
     return None
+
+
+_COLUMN_NAMES = {
+    "campaign": "Campaign",
+    "ad_group": "Ad group",
+    "keyword": "Keyword",
+    "search_term": "Search term",
+}
 
 
 def _ngrams_available() -> bool:

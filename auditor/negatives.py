@@ -1,11 +1,627 @@
-"""Negative-keyword proposals: families of irrelevant queries, each proven safe."""
+"""Negative-keyword proposals: families of irrelevant queries, each negative proven safe.
+
+How proposals are chosen (README, "Negative keywords", says the same for users):
+1. Candidates. (a) Lexicon words and phrases (`auditor.lexicons`) that occur in the account's
+   search terms, and every misspelling of a lexicon word found among the account's words
+   (`jbos`, `begagand`): each misspelling is a negative of its own, because negatives never
+   match variants. (b) Account n-grams (1-2 words) with no conversion whose family - the
+   n-gram with its misspellings - fails the zero-conversion test: at the account's conversion
+   rate, zero conversions in that many clicks has probability `p <= NGRAM_P` (the test is on
+   the family's summed clicks, not on each variant), and that cost at least one account CPA.
+   Words of bought keywords and protected terms are never such candidates. (c) Wasteful
+   single queries (with their near-duplicates, `auditor.clustering`) that pass the same test
+   while every shorter negative for them was unsafe: exact match, one entry per variant.
+2. Order: lexicon single words first, then longer lexicon phrases, then n-grams, then exact
+   queries; costlier first. A candidate that adds no spend beyond what earlier proposals and
+   existing negatives already block is dropped, so `free download` is not proposed beside
+   `free`.
+3. Match type: phrase (= broad for one word; Microsoft has no broad negatives), exact for
+   single queries.
+4. Level: a shared list (`Settings.shared_list_name`) attached to every campaign when the
+   family spends in two or more campaigns and the negative is safe in all of them; else a
+   campaign negative in each campaign where it is safe; else ad-group negatives in the ad
+   groups where it is safe. Spend it cannot reach safely falls back to narrower negatives:
+   longer n-grams holding the word, then (not for lexicon words the account converts on)
+   exact negatives of the wasteful queries.
+5. Safety (`auditor.safety.check_proposal`) is checked for every proposal: it never blocks a
+   converting term or a bought keyword in its scope, never contains or blocks a protected
+   term, and keeps to the platform limits. Lexicon `keep` phrases (`free shipping`) count as
+   converting. A lexicon word the account converts on is never proposed itself; what was held
+   back, and why, is listed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from auditor import schema
+from auditor.clustering import cluster_queries
+from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.model import NegativesOutcome
+from auditor.existing_negatives import ExistingNegative, existing_findings, read_existing
+from auditor.lexicons import Lexicon, fuzzy_variants, load_lexicons
+from auditor.matching import (
+    EXACT,
+    LEVEL_AD_GROUP,
+    LEVEL_CAMPAIGN,
+    LEVEL_SHARED,
+    PHRASE,
+    TermIndex,
+    term_index,
+    words,
+)
+from auditor.model import HeldBack, NegativeProposal, NegativesOutcome
+from auditor.ngrams import ngram_table
+from auditor.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
+
+NGRAM_P = 0.10
+"""Zero-conversion test for account n-gram families: propose when p <= this."""
+QUERY_P = 0.05
+"""Zero-conversion test for single wasteful queries (with their near-duplicates)."""
+MAX_REVIEW = 20
+"""At most this many wasteful families without irrelevant-intent evidence are listed."""
+MIN_FAMILY_COST_CPA = 1.0
+"""A data-driven family must have cost at least this many account CPAs."""
+
+
+@dataclass
+class _Account:
+    """The report prepared for many fast replays (rows grouped per term, campaign, ad group)."""
+
+    index: TermIndex
+    code: np.ndarray
+    campaign: np.ndarray
+    ad_group: np.ndarray
+    cost: np.ndarray
+    clicks: np.ndarray
+    bad: np.ndarray
+    """Rows no negative may block: converting, or holding a lexicon keep-phrase."""
+    done: np.ndarray
+    """Rows already blocked: by existing negatives, an accepted proposal, or `Excluded`."""
+    text: list[str]
+    """A display text per unique term."""
+    campaigns: list[str]
+    cvr: float | None
+    cpa: float | None
+    has_conversions: bool
+
+
+@dataclass
+class _Candidate:
+    text: str
+    match_type: str
+    family: str
+    intent: str | None
+    why: str
+    lexicon_word: str | None = None
+    converts: bool = False
+
+
+@dataclass
+class _Plan:
+    proposals: list[NegativeProposal] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)
+    seen: set[tuple[str, str, str, str | None, str | None]] = field(default_factory=set)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def p_zero(clicks: float, cvr: float | None) -> float | None:
+    """Probability of zero conversions in `clicks` clicks at conversion rate `cvr`."""
+    if cvr is None or cvr <= 0:
+        return None
+    return float((1.0 - min(cvr, 1.0)) ** max(clicks, 0.0))
+
+
+def _figures(table: pd.DataFrame, col: str) -> np.ndarray:
+    return np.nan_to_num(table[col].to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegative]) -> _Account:
+    table = ctx.table
+    index = term_index(table)
+    conv = _figures(table, "conversions")
+    value = _figures(table, "conversion_value")
+    bad = (conv > 0) | (value > 0)
+    for phrase in lexicon.keep:
+        bad |= index.row_mask(phrase, PHRASE)
+    done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
+    done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
+    for neg in existing:
+        done |= neg.rows(index)
+    first = pd.Series(np.arange(len(table))).groupby(index.codes).first()
+    texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    display = [""] * len(index.padded)
+    for code, row in zip(first.index.tolist(), first.tolist(), strict=True):
+        display[code] = str(texts[row])
+    clicks = _figures(table, "clicks")
+    has_conv = "conversions" in ctx.columns_present
+    total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
+    cvr = total_conv / total_clicks if has_conv and total_clicks > 0 and total_conv > 0 else None
+    cost = _figures(table, "cost")
+    cpa = float(cost.sum()) / total_conv if has_conv and total_conv > 0 else None
+    return _Account(
+        index=index,
+        code=index.codes,
+        campaign=index.campaign,
+        ad_group=index.ad_group,
+        cost=cost,
+        clicks=clicks,
+        bad=bad,
+        done=done,
+        text=display,
+        campaigns=sorted(set(index.campaign.tolist())),
+        cvr=cvr,
+        cpa=cpa,
+        has_conversions=has_conv,
+    )
+
+
+def _proposal_id(text: str, match_type: str, level: str, target: str) -> str:
+    digest = hashlib.sha1(f"{text}|{match_type}|{level}|{target}".encode()).hexdigest()
+    return f"neg-{digest[:12]}"
+
+
+def _new_proposal(
+    cand: _Candidate,
+    level: str,
+    settings: Settings,
+    campaign: str | None = None,
+    ad_group: str | None = None,
+    campaigns: list[str] | None = None,
+) -> NegativeProposal:
+    text = " ".join(words(cand.text))
+    list_name = settings.shared_list_name if level == LEVEL_SHARED else None
+    target = list_name or f"{campaign}|{ad_group or ''}"
+    return NegativeProposal(
+        id=_proposal_id(text, cand.match_type, level, target),
+        text=text,
+        match_type=cand.match_type,
+        level=level,
+        campaign=campaign,
+        ad_group=ad_group,
+        list_name=list_name,
+        campaigns=list(campaigns or []),
+        family=cand.family,
+        intent=cand.intent,
+        reason=cand.why,
+    )
+
+
+def _placements(
+    cand: _Candidate,
+    rows: np.ndarray,
+    acc: _Account,
+    ctx: AuditContext,
+    family_campaigns: set[str],
+) -> tuple[list[NegativeProposal], np.ndarray]:
+    """Proposals that reach the candidate's open spend safely, and the rows left uncovered."""
+    settings = ctx.settings
+    open_rows = rows[~acc.done[rows] & ((acc.cost[rows] > 0) | (acc.clicks[rows] > 0))]
+    bad_rows = rows[acc.bad[rows]]
+    bad_campaigns = set(acc.campaign[bad_rows].tolist())
+    bad_groups = set(
+        zip(acc.campaign[bad_rows].tolist(), acc.ad_group[bad_rows].tolist(), strict=True)
+    )
+    for camp, group in keyword_scopes(cand.text, cand.match_type, ctx.keywords, settings.platform):
+        if not camp:
+            return [], open_rows
+        bad_campaigns.add(camp)
+        bad_groups.update(
+            {(camp, group)}
+            if group
+            else {(camp, g) for g in acc.ad_group[acc.campaign == camp].tolist()}
+        )
+    spend_campaigns = set(acc.campaign[open_rows].tolist())
+    out: list[NegativeProposal] = []
+    spans = len(family_campaigns | spend_campaigns) >= 2 or acc.campaigns == [""]
+    if spans and not bad_campaigns:
+        attached = [c for c in acc.campaigns if c]
+        out.append(_new_proposal(cand, LEVEL_SHARED, settings, campaigns=attached))
+    else:
+        for camp in sorted(spend_campaigns - bad_campaigns - {""}):
+            out.append(_new_proposal(cand, LEVEL_CAMPAIGN, settings, campaign=camp))
+        for camp in sorted(spend_campaigns & bad_campaigns):
+            in_camp = open_rows[acc.campaign[open_rows] == camp]
+            for group in sorted(set(acc.ad_group[in_camp].tolist())):
+                if (camp, group) not in bad_groups and group:
+                    out.append(
+                        _new_proposal(cand, LEVEL_AD_GROUP, settings, campaign=camp, ad_group=group)
+                    )
+    return out, open_rows
+
+
+def _reach(p: NegativeProposal, acc: _Account, rows: np.ndarray) -> np.ndarray:
+    """The subset of `rows` a proposal's level reaches."""
+    camp = acc.campaign[rows]
+    if p.level == LEVEL_SHARED:
+        return rows[np.isin(camp, p.campaigns)] if p.campaigns else rows
+    hit = camp == (p.campaign or "")
+    if p.level == LEVEL_AD_GROUP:
+        hit &= acc.ad_group[rows] == (p.ad_group or "")
+    return rows[hit]
+
+
+class _Proposer:
+    """Turns candidates into safe proposals, with fallbacks, in one pass over the account."""
+
+    def __init__(self, ctx: AuditContext, acc: _Account, ngrams: pd.DataFrame) -> None:
+        self.ctx = ctx
+        self.acc = acc
+        self.ngrams = ngrams
+        self.plan = _Plan()
+        self.platform = ctx.settings.platform
+
+    def rows_of(self, text: str, match_type: str) -> np.ndarray:
+        mask = self.acc.index.term_mask(text, match_type, self.platform)
+        return np.flatnonzero(mask[self.acc.code])
+
+    def hold(self, cand: _Candidate, reason: str, rows: np.ndarray | None = None) -> None:
+        blocked = [] if rows is None else self._terms(rows[self.acc.bad[rows]])
+        self.plan.held_back.append(
+            HeldBack(text=cand.text, match_type=cand.match_type, reason=reason, would_block=blocked)
+        )
+
+    def _terms(self, rows: np.ndarray) -> list[str]:
+        codes = list(dict.fromkeys(self.acc.code[rows].tolist()))
+        return [self.acc.text[c] for c in codes]
+
+    def text_problems(self, cand: _Candidate) -> list[str]:
+        settings = self.ctx.settings
+        problems = limit_problems(cand.text, settings.platform)
+        hits = protected_hits(cand.text, cand.match_type, settings)
+        problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
+        return problems
+
+    def consider(self, cand: _Candidate, family_campaigns: set[str], depth: int = 0) -> None:
+        """Propose `cand` where it is safe; fall back to narrower negatives elsewhere."""
+        acc = self.acc
+        rows = self.rows_of(cand.text, cand.match_type)
+        problems = self.text_problems(cand)
+        if problems:
+            self.hold(cand, "; ".join(problems))
+            return
+        open_now = rows[~acc.done[rows] & ((acc.cost[rows] > 0) | (acc.clicks[rows] > 0))]
+        if len(open_now) == 0:
+            return
+        if cand.converts:
+            placed: list[NegativeProposal] = []
+            left = open_now
+        else:
+            placed, left = _placements(cand, rows, acc, self.ctx, family_campaigns)
+        for proposal in placed:
+            left = self.accept(proposal, left)
+        left = left[~acc.done[left]]
+        if len(left) and depth < 2:
+            self.narrower(cand, left, family_campaigns, depth)
+
+    def accept(self, proposal: NegativeProposal, left: np.ndarray) -> np.ndarray:
+        """Check and keep a proposal; return the rows of `left` it does not reach."""
+        key = (
+            proposal.text,
+            proposal.match_type,
+            proposal.level,
+            proposal.campaign,
+            proposal.ad_group,
+        )
+        if key in self.plan.seen:
+            return left
+        verdict = check_proposal(proposal, self.ctx.table, self.ctx.keywords, self.ctx.settings)
+        if not verdict.safe:
+            self.plan.held_back.append(
+                HeldBack(
+                    text=proposal.text,
+                    match_type=proposal.match_type,
+                    reason=f"{_where(proposal)}: " + "; ".join(verdict.reasons),
+                    would_block=verdict.blocked_terms[:20],
+                )
+            )
+            return left
+        self.plan.seen.add(key)
+        proposal.blocked_terms = verdict.blocked_terms
+        proposal.blocked_cost = verdict.blocked_cost
+        proposal.blocked_clicks = verdict.blocked_clicks
+        proposal.blocked_conversions = verdict.blocked_conversions
+        proposal.reason = (
+            f"{proposal.reason} Blocks {len(verdict.blocked_terms)} term(s) costing"
+            f" {_money(verdict.blocked_cost)} ({verdict.blocked_clicks:g} clicks, no conversions)"
+            f" {_where(proposal)}."
+        )
+        self.plan.proposals.append(proposal)
+        reached = _reach(proposal, self.acc, self.rows_of(proposal.text, proposal.match_type))
+        self.acc.done[reached] = True
+        return left[~self.acc.done[left]]
+
+    def narrower(
+        self, cand: _Candidate, left: np.ndarray, family_campaigns: set[str], depth: int
+    ) -> None:
+        """Longer n-grams holding the candidate for the spend it could not reach; then exact."""
+        acc = self.acc
+        size = len(words(cand.text))
+        padded = f" {' '.join(words(cand.text))} "
+        ng = self.ngrams
+        longer = ng[(ng["n"] > size) & (ng["n"] <= size + 2) & (ng["conversions"].fillna(0) <= 0)]
+        longer = longer[(" " + longer["ngram"].astype(str) + " ").str.contains(padded, regex=False)]
+        left_codes = set(acc.code[left].tolist())
+        for gram in longer.sort_values("cost", ascending=False)["ngram"].astype(str):
+            rows = self.rows_of(gram, PHRASE)
+            if not left_codes & set(acc.code[rows].tolist()):
+                continue
+            sub = _Candidate(
+                gram, PHRASE, cand.family, cand.intent, cand.why, cand.lexicon_word, False
+            )
+            self.consider(sub, family_campaigns, depth + 1)
+        if cand.converts or depth > 0:
+            return
+        for code in dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()):
+            term = acc.text[code]
+            sub = _Candidate(term, EXACT, cand.family, cand.intent, cand.why, None, False)
+            self.consider(sub, family_campaigns, depth + 2)
+
+
+def _where(p: NegativeProposal) -> str:
+    if p.level == LEVEL_SHARED:
+        return f"in the shared list '{p.list_name}'"
+    if p.level == LEVEL_CAMPAIGN:
+        return f"in campaign '{p.campaign}'"
+    return f"in ad group '{p.ad_group}' of campaign '{p.campaign}'"
+
+
+def _family_rows(proposer: _Proposer, cands: list[_Candidate]) -> np.ndarray:
+    rows = [proposer.rows_of(c.text, c.match_type) for c in cands]
+    return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+
+def _family_evidence(acc: _Account, ctx: AuditContext, rows: np.ndarray) -> str:
+    table = ctx.table
+    clicks = float(acc.clicks[rows].sum())
+    cost = float(acc.cost[rows].sum())
+    conv = float(_figures(table, "conversions")[rows].sum())
+    terms = len(set(acc.code[rows].tolist()))
+    text = f"{terms} term(s), {clicks:g} clicks, cost {_money(cost)}, {conv:g} conversions"
+    p = p_zero(clicks, acc.cvr)
+    if p is not None and conv == 0 and acc.cvr is not None:
+        text += (
+            f"; at the account's {acc.cvr:.1%} conversion rate {clicks * acc.cvr:.1f} were"
+            f" expected (chance of none: p = {p:.2f})"
+        )
+    return text
+
+
+def _lexicon_candidates(
+    lexicon: Lexicon, ngrams: pd.DataFrame, ctx: AuditContext, real_words: set[str]
+) -> dict[str, list[_Candidate]]:
+    """Lexicon entries and misspellings present in the account, per intent."""
+    present = ngrams.set_index(ngrams["ngram"].astype(str))
+    unigrams = ngrams[ngrams["n"] == 1]
+    tokens = unigrams["ngram"].astype(str).tolist()
+    counts = dict(zip(tokens, unigrams["terms"].tolist(), strict=True))
+    variants = fuzzy_variants(tokens, lexicon.single_words(), counts, real_words)
+    found: dict[str, list[_Candidate]] = {}
+    items = [(t, e.intent, None) for t, e in lexicon.entries.items() if t in present.index]
+    items += [(tok, lexicon.entries[w].intent, w) for tok, w in variants.items()]
+    for text, intent, misspells in items:
+        row = present.loc[text]
+        if isinstance(row, pd.DataFrame):
+            row = row.iloc[0]
+        converts = bool((row["conversions"] or 0) > 0 or (row["conversion_value"] or 0) > 0)
+        entry = lexicon.entries.get(misspells or text)
+        why = f"'{text}' is a {intent} word" + (f" ({entry.source})" if entry else "")
+        if misspells:
+            why = f"'{text}' misspells the {intent} word '{misspells}'"
+        found.setdefault(intent, []).append(
+            _Candidate(text, PHRASE, intent, intent, why + ".", misspells or text, converts)
+        )
+    return found
+
+
+def _ngram_candidates(
+    ngrams: pd.DataFrame, acc: _Account, real_words: set[str], skip: set[str]
+) -> list[tuple[str, list[_Candidate]]]:
+    """Account n-gram families (n-gram + misspellings) that fail the zero-conversion test."""
+    if acc.cvr is None or acc.cpa is None:
+        return []
+    ng = ngrams[(ngrams["n"] <= 2) & (ngrams["terms"] >= 2)]
+    ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
+    ng = ng[ng["cost"] > 0]
+    texts = ng["ngram"].astype(str)
+    clean = texts.map(lambda t: not (set(t.split(" ")) & real_words) and t not in skip)
+    ng = ng[clean.to_numpy(dtype=bool)]
+    unigrams = ngrams[ngrams["n"] == 1]
+    tokens = unigrams["ngram"].astype(str).tolist()
+    counts = dict(zip(tokens, unigrams["terms"].tolist(), strict=True))
+    singles = ng.loc[ng["n"] == 1, "ngram"].astype(str).tolist()
+    variants = fuzzy_variants(tokens, singles, counts, real_words)
+    members: dict[str, list[str]] = {}
+    for token, word in variants.items():
+        members.setdefault(word, []).append(token)
+    by_text = ngrams.set_index(ngrams["ngram"].astype(str))
+    out = []
+    for gram in ng.sort_values("cost", ascending=False)["ngram"].astype(str):
+        family = [gram, *members.get(gram, [])]
+        fam = by_text.loc[[t for t in family if t in by_text.index]]
+        if fam["conversions"].fillna(0).sum() > 0:
+            continue
+        clicks, cost = float(fam["clicks"].sum()), float(fam["cost"].sum())
+        p = p_zero(clicks, acc.cvr)
+        if p is None or p > NGRAM_P or cost < MIN_FAMILY_COST_CPA * acc.cpa:
+            continue
+        why = (
+            f"'{gram}' and its variants never converted: {clicks:g} clicks, cost"
+            f" {_money(cost)}; at the account's {acc.cvr:.1%} rate"
+            f" {clicks * acc.cvr:.1f} conversions were expected (p = {p:.2f})."
+        )
+        cands = [_Candidate(t, PHRASE, f"ngram: {gram}", None, why) for t in family]
+        out.append((gram, cands))
+    return out
+
+
+def _query_candidates(
+    acc: _Account, ctx: AuditContext, real_words: set[str]
+) -> tuple[list[tuple[str, list[_Candidate]]], list[tuple[str, list[_Candidate]]]]:
+    """Wasteful single queries (with near-duplicates) still open after everything else.
+
+    Returned as (off-catalog, on-catalog): an off-catalog query shares no word with the
+    bought keywords, protected terms or converting terms (`real_words`) - likely the wrong
+    product; an on-catalog one is likely relevant but poor. Both are only listed for review
+    (`_to_review`): the data cannot tell the wrong product from a poor landing page.
+    """
+    if acc.cvr is None or acc.cpa is None:
+        return [], []
+    frame = pd.DataFrame(
+        {
+            "code": acc.code,
+            "cost": acc.cost,
+            "clicks": acc.clicks,
+            "bad": acc.bad,
+            "done": acc.done,
+        }
+    )
+    terms = frame.groupby("code").agg(
+        cost=("cost", "sum"), clicks=("clicks", "sum"), bad=("bad", "any"), done=("done", "all")
+    )
+    terms = terms[~terms["bad"] & ~terms["done"] & (terms["clicks"] > 0)]
+    if terms.empty:
+        return [], []
+    texts = [acc.text[c] for c in terms.index]
+    labels = cluster_queries(texts, terms["cost"].to_numpy())
+    terms = terms.assign(label=labels, text=texts)
+    off: list[tuple[str, list[_Candidate]]] = []
+    on: list[tuple[str, list[_Candidate]]] = []
+    for _, group in terms.groupby("label", sort=False):
+        clicks, cost = float(group["clicks"].sum()), float(group["cost"].sum())
+        p = p_zero(clicks, acc.cvr)
+        if p is None or p > QUERY_P or cost < MIN_FAMILY_COST_CPA * acc.cpa:
+            continue
+        lead = str(group.sort_values("cost", ascending=False)["text"].iloc[0])
+        related = set(words(lead)) & real_words
+        why = (
+            f"'{lead}' never converted: {clicks:g} clicks, cost {_money(cost)}"
+            f" with its variants; {clicks * acc.cvr:.1f} conversions were expected at the"
+            f" account's {acc.cvr:.1%} rate (p = {p:.2f})."
+            + (
+                ""
+                if related
+                else " It shares no word with the bought keywords or converting terms:"
+                " likely the wrong product."
+            )
+        )
+        cands = [_Candidate(str(t), EXACT, f"query: {lead}", None, why) for t in group["text"]]
+        (on if related else off).append((lead, cands))
+    return off, on
+
+
+def _to_review(found: list[tuple[str, list[_Candidate]]], proposer: _Proposer) -> list[HeldBack]:
+    """Wasteful n-gram and query families without irrelevant-intent evidence, for review.
+
+    Zero conversions prove waste, not irrelevance: a relevant term that does not convert
+    needs a bid, ad or landing-page fix, not a negative. These are listed as held back, the
+    costliest first; adding the word to `[negatives] irrelevant` makes it a proposal.
+    """
+    acc = proposer.acc
+    ranked = []
+    for _, cands in found:
+        rows = _family_rows(proposer, cands)
+        rows = rows[~acc.done[rows]]
+        if len(rows):
+            ranked.append((float(acc.cost[rows].sum()), cands, rows))
+    ranked.sort(key=lambda item: -item[0])
+    return [
+        HeldBack(
+            text=cands[0].text,
+            match_type=cands[0].match_type,
+            reason=(
+                f"review: {cands[0].why} No lexicon or account word marks it irrelevant, so"
+                " it is not proposed; if it is irrelevant, add it to [negatives] irrelevant."
+            ),
+            would_block=proposer._terms(rows)[:20],
+        )
+        for _, cands, rows in ranked[:MAX_REVIEW]
+    ]
+
+
+def _converting_words(ngrams: pd.DataFrame) -> set[str]:
+    """Words of converting search terms."""
+    uni = ngrams[ngrams["n"] == 1]
+    hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
+    return set(uni.loc[hit, "ngram"].astype(str))
+
+
+def _keyword_words(ctx: AuditContext) -> set[str]:
+    found: set[str] = set()
+    kws = ctx.keywords
+    if "keyword" in kws.columns:
+        for text in kws["keyword"].dropna().astype(str).unique():
+            found.update(words(text))
+    for term in (*ctx.settings.brand, *ctx.settings.protect):
+        found.update(words(term))
+    return found
+
+
+def _run_family(
+    proposer: _Proposer, name: str, cands: list[_Candidate], acc: _Account, ctx: AuditContext
+) -> None:
+    rows = _family_rows(proposer, cands)
+    open_rows = rows[~acc.done[rows]]
+    if not len(open_rows):
+        return
+    family_campaigns = set(acc.campaign[open_rows].tolist())
+    evidence = _family_evidence(acc, ctx, rows)
+    cands.sort(
+        key=lambda c: (
+            len(words(c.text)),
+            -float(acc.cost[proposer.rows_of(c.text, c.match_type)].sum()),
+        )
+    )
+    for cand in cands:
+        cand.why = f"{cand.why} Family '{name}': {evidence}."
+        if cand.converts:
+            proposer.hold(
+                cand,
+                f"the account converts on '{cand.text}'; a lexicon word it converts on is"
+                " never proposed (narrower negatives may cover its wasteful terms)",
+                proposer.rows_of(cand.text, cand.match_type),
+            )
+        proposer.consider(cand, family_campaigns)
 
 
 def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     """Propose the few negatives that cover each irrelevant family's spend."""
-    return NegativesOutcome()
+    table = ctx.table
+    ngrams = ngram_table(table)
+    if table.empty:
+        return NegativesOutcome(ngrams=ngrams)
+    lexicon = load_lexicons(ctx.settings)
+    existing = read_existing(ctx)
+    acc = _prepare(ctx, lexicon, existing)
+    outcome = NegativesOutcome(ngrams=ngrams)
+    outcome.findings = existing_findings(existing, ctx, acc.index)
+    if not acc.has_conversions:
+        outcome.notes.append(
+            "Negatives: the report has no Conversions column, so no negative can be proven"
+            " safe; none proposed."
+        )
+        return outcome
+    proposer = _Proposer(ctx, acc, ngrams)
+    real = _keyword_words(ctx)
+    lex = _lexicon_candidates(lexicon, ngrams, ctx, real)
+    for intent, cands in sorted(lex.items(), key=lambda kv: kv[0]):
+        _run_family(proposer, intent, cands, acc, ctx)
+    skip = {c.text for cands in lex.values() for c in cands}
+    off_catalog, on_catalog = _query_candidates(acc, ctx, real | _converting_words(ngrams))
+    review = [*off_catalog, *_ngram_candidates(ngrams, acc, real, skip), *on_catalog]
+    outcome.proposals = proposer.plan.proposals
+    proposer.plan.held_back.extend(_to_review(review, proposer))
+    outcome.held_back = proposer.plan.held_back
+    if existing:
+        outcome.notes.append(
+            f"Negatives: {len(existing)} existing negative(s) read; terms they already block"
+            " were not proposed again."
+        )
+    return outcome

@@ -8,6 +8,8 @@ A pack is `[pack]` (name, description) and `[[rules]]`, one table per rule:
     params = { min_cost_share = 0.25 }            numbers the condition and message may read
     message = "..."                               `{name}` / `{name:money}` placeholders
     unless = ["WASTE001"]                         no finding where one of these rules found one
+    cost_metric = "variant_cost"                  the figure put in the finding's `cost`
+                                                  (default `cost`: the row's whole cost)
     enabled = true
     [rules.docs]  what, why, fix, example
     [[rules.cases]]  name, rows, keywords, settings, hidden_share, expect
@@ -63,6 +65,7 @@ RULE_KEYS = frozenset(
         "check",
         "enabled",
         "unless",
+        "cost_metric",
     }
 )
 DOC_KEYS = frozenset({"what", "why", "fix", "example"})
@@ -95,6 +98,7 @@ class Rule:
     check: str | None = None
     enabled: bool = True
     unless: tuple[str, ...] = ()
+    cost_metric: str = "cost"
     expr: Expr | None = None
 
     @property
@@ -106,6 +110,7 @@ class Rule:
         """Metric names the condition and the message read."""
         used = set(self.expr.names) if self.expr else set()
         used |= {n for n, _ in PLACEHOLDER.findall(self.message) if n in METRICS}
+        used.add(self.cost_metric)
         return frozenset(used - set(self.params))
 
 
@@ -212,6 +217,7 @@ def _parse_rule(path: Path, index: int, body: Any, problems: list[str]) -> Rule 
         check=body.get("check"),
         enabled=bool(body.get("enabled", True)),
         unless=tuple(unless),
+        cost_metric=str(body.get("cost_metric", "cost")),
     )
     if is_check:
         if "when" in body:
@@ -299,6 +305,8 @@ def _compile(rule: Rule, bad: Any) -> Rule:
             bad(f"when: {exc}")
     if not rule.message:
         bad("missing `message`")
+    if rule.cost_metric not in numbers:
+        bad(f"cost_metric {rule.cost_metric!r} is not a metric of level {rule.level}")
     texts = TEXT_FIELDS | ({"served_by"} if rule.kind == "cannibalisation" else set())
     for name, fmt in PLACEHOLDER.findall(rule.message):
         if name not in allowed | flags | texts:

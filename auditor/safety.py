@@ -136,6 +136,17 @@ def _scope_rows(proposal: NegativeProposal, index: TermIndex) -> np.ndarray:
     )
 
 
+def keyword_scopes(
+    text: str, match_type: str, keywords: pd.DataFrame, platform: str
+) -> list[tuple[str, str]]:
+    """(campaign, ad group) of every bought keyword the negative would block; "" = unknown."""
+    kws = _keyword_index(keywords)
+    if len(kws.text) == 0:
+        return []
+    hit = padded_block_mask(kws.padded, text, match_type, platform)
+    return sorted(set(zip(kws.campaign[hit].tolist(), kws.ad_group[hit].tolist(), strict=True)))
+
+
 def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platform: str) -> list:
     kws = _keyword_index(keywords)
     if len(kws.text) == 0:

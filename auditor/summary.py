@@ -32,6 +32,25 @@ def _finding_line(f: Finding, currency: str | None) -> str:
     return f"  {f.severity.upper():<6} {f.rule:<9} {subject[:38]:<38} {cost:>14}  {f.message}"
 
 
+def _baseline_lines(result: AuditResult) -> list[str]:
+    """What the rules judged against: targets (and whether the account's own), margin."""
+    b = result.baseline
+    if not b:
+        return []
+    parts = []
+    if b.get("target_cpa") is not None:
+        src = "your target" if b.get("target_cpa_source") == "settings" else "account's own"
+        parts.append(f"CPA {money(b['target_cpa'], result.currency)} ({src})")
+    if b.get("target_roas") is not None:
+        src = "your target" if b.get("target_roas_source") == "settings" else "account's own"
+        parts.append(f"ROAS {b['target_roas']:.2f} ({src})")
+    if b.get("cvr") is not None:
+        parts.append(f"conversion rate {b['cvr']:.2%}")
+    if b.get("margin") is not None and b.get("break_even_roas") is not None:
+        parts.append(f"margin {b['margin']:.0%} (break-even ROAS {b['break_even_roas']:.2f})")
+    return [f"Judged by:   {', '.join(parts)}"] if parts else []
+
+
 def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
     """The summary as lines: inputs, period, totals, hidden share, findings, negatives."""
     cur = result.currency
@@ -65,11 +84,15 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
             f"Hidden:      {result.hidden_cost:.0%} of search cost went to terms the platform"
             f" does not list ({money(result.hidden_cost_amount, cur)})"
         )
+    lines.extend(_baseline_lines(result))
     lines.extend(f"Note: {n}" for n in result.notes)
     lines.extend(f"Not checked: {c['rule']}: {c['reason']}" for c in result.checks_skipped)
     by_sev = Counter(f.severity for f in result.findings)
     parts = ", ".join(f"{s} {by_sev[s]}" for s in SEVERITIES if by_sev[s])
     lines.append(f"Findings:    {len(result.findings)}" + (f" ({parts})" if parts else ""))
+    by_rule = Counter(f.rule for f in result.findings)
+    if by_rule:
+        lines.append("  by rule:  " + ", ".join(f"{r} {n}" for r, n in sorted(by_rule.items())))
     ranked = sorted(result.findings, key=lambda f: f.cost or 0.0, reverse=True)[:top]
     if ranked:
         lines.append("Top findings by cost:")

@@ -6,8 +6,11 @@ Drives the real app headless (Textual's pilot, an 80x24 terminal): times the lau
 loading screen, the launch to the review screen (the audit runs in a worker meanwhile), then
 each key of a review session once the audit is loaded: moving, switching tabs, accepting,
 rejecting, sorting, typing into the findings and n-gram filters, and a match-type change
-(which replays the safety check against every search term). A key press counts from posting
-the key until the app is idle and has refreshed the screen. Target: every key within 100 ms.
+(which replays the safety check against every search term). A key press counts the CPU time
+the process spends from posting the key until the app is idle and has refreshed the screen:
+the app is single-threaded once loaded, so that is what a user waits for in a terminal. The
+wall time is printed too, but the headless pilot sleeps in 20 ms steps while it waits for the
+app to go idle (see the no-op key), so it overstates the wait. Target: every key within 100 ms.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("n-grams: type 'free'", ("slash", "f", "r", "e", "e")),
     ("tab: tracking", ("escape", "5")),
     ("tab: overview", ("1",)),
+    ("tabs again: 3 2 4 5 1", ("3", "2", "4", "5", "1")),
+    ("no-op key (pilot's floor)", ("f12",) * 3),
 )
 
 
@@ -64,13 +69,14 @@ async def session(report: Path, db: Path) -> tuple[float, float, list[list[objec
         ready = time.perf_counter() - began
         rows: list[list[object]] = []
         for label, keys in SESSION:
-            times = []
+            cpu, wall = [], []
             for key in keys:
-                t0 = time.perf_counter()
+                c0, w0 = time.process_time(), time.perf_counter()
                 await pilot.press(key)
                 await pilot.pause()
-                times.append((time.perf_counter() - t0) * 1000)
-            rows.append([label, len(keys), statistics.median(times), max(times)])
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+            rows.append([label, len(keys), statistics.median(cpu), max(cpu), max(wall)])
         await pilot.press("q")
     return first, ready, rows
 
@@ -88,8 +94,12 @@ def main() -> None:
         ],
         title=f"auditor review on {rows:,} rows, 80x24",
     )
-    print_table(["keys", "presses", "median ms", "max ms"], keys, title="Key presses")
-    worst = max(k[3] for k in keys)  # type: ignore[type-var]
+    print_table(
+        ["keys", "presses", "median ms", "max ms", "max wall ms (pilot)"],
+        keys,
+        title="Key presses: CPU time to answer (what a terminal user waits)",
+    )
+    worst = max(k[3] for k in keys[:-1])  # type: ignore[type-var]
     verdict = "within" if worst <= TARGET_MS else "OVER"
     print(f"Slowest key press: {worst:.0f} ms ({verdict} the {TARGET_MS:.0f} ms target)")
 

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from auditor.csvio import write_atomic
 
-VERSION = 1
+VERSION = 2
 """Bump when the output changes, so cached files are regenerated."""
 OUT_DIR = Path(__file__).resolve().parent / "out"
 HEADER = (
@@ -415,12 +415,18 @@ def _total_line(label: str, m: dict[str, np.ndarray], ctype: str) -> bytes:
 
 
 def _hidden(m: dict[str, np.ndarray], share: float) -> dict[str, np.ndarray]:
-    """Metrics of `Total: Other search terms`: `share` of the account's spend is hidden."""
+    """Metrics of `Total: Other search terms`: `share` of the account's spend is hidden.
+
+    Impressions are 0 there, as in a real download, so its CTR cell is ` --`.
+    """
     scale = share / (1 - share)
-    return {k: np.array([np.round(v.sum() * scale, 2)]) for k, v in m.items()}
+    out = {k: np.array([np.round(v.sum() * scale, 2)]) for k, v in m.items()}
+    out["impr"] = np.array([0])
+    return out
 
 
-def _render(rows: int, seed: int) -> bytes:
+def render_report(rows: int, seed: int = 0) -> bytes:
+    """The bytes of a `rows`-row report (no caching; `make_large_report` caches)."""
     rng = np.random.default_rng(seed)
     unique = max(1, int(rows * UNIQUE_SHARE))
     t = _draw_terms(rng, unique)
@@ -473,7 +479,7 @@ def make_large_report(path: Path | None = None, rows: int = 1_000_000, seed: int
     if cached.exists():
         write_atomic(target, cached.read_bytes(), force=True)
         return target
-    write_atomic(cached, _render(rows, seed), force=True)
+    write_atomic(cached, render_report(rows, seed), force=True)
     if target.resolve() != cached.resolve():
         write_atomic(target, cached.read_bytes(), force=True)
     return target

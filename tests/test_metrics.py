@@ -162,3 +162,17 @@ def test_poisson_lower_tail(k, lam):
     exact = sum(math.exp(-lam + i * math.log(lam) - math.lgamma(i + 1)) for i in range(k + 1))
     got = poisson_cdf(np.array([k]), np.array([lam]))[0]
     assert got == pytest.approx(exact, abs=0.02 if k > 60 else 1e-9)
+
+
+def test_ngram_level_uses_clicked_terms_or_every_row_without_a_clicks_column():
+    rows = [
+        {"search_term": "boot jobs", "clicks": 3, "cost": 5, "conversions": 0},
+        {"search_term": "sock jobs", "clicks": 0, "cost": 0, "conversions": 0},
+    ]
+    lv = Workspace(context(rows)).level("ngram")
+    got = dict(zip(lv.keys["ngram"], lv.get("terms"), strict=True))
+    assert got["jobs"] == 1 and "sock" not in got
+    no_clicks = [{k: v for k, v in r.items() if k != "clicks"} for r in rows]
+    lv = Workspace(context(no_clicks, present=("cost",))).level("ngram")
+    got = dict(zip(lv.keys["ngram"], lv.get("terms"), strict=True))
+    assert got["jobs"] == 2

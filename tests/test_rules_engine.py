@@ -19,7 +19,7 @@ ACCOUNT = {
     "rows": [
         {"search_term": "trail running shoes", "clicks": 400, "cost": 800.0, "conversions": 20},
         {"search_term": "running shoes sale", "clicks": 200, "cost": 400.0, "conversions": 10},
-        {"search_term": "running shoes jobs", "clicks": 30, "cost": 60.0, "conversions": 0},
+        {"search_term": "running shoes jobs", "clicks": 60, "cost": 120.0, "conversions": 0},
         {"search_term": "shoe repair near me", "clicks": 250, "cost": 30.0, "conversions": 0},
         {"search_term": "cheap running shoe", "clicks": 3, "cost": 5.0, "conversions": 0},
         {
@@ -89,12 +89,12 @@ def test_statistical_rule_does_not_repeat_the_cpa_rule():
 def test_overrides_change_severity_params_and_enabled():
     settings = Settings(
         rule_overrides={
-            "WASTE001": RuleOverride(severity="medium", params={"cpa_multiple": 2.0}),
+            "WASTE001": RuleOverride(severity="medium", params={"cpa_multiple": 3.0}),
             "STRUCT001": RuleOverride(enabled=False),
         }
     )
     outcome = run_rules(case_context(ACCOUNT, settings))
-    assert not subjects(outcome, "WASTE001")  # 60 < 2 x CPA
+    assert not subjects(outcome, "WASTE001")  # 120 < 3 x CPA
     assert not [f for f in outcome.findings if f.rule == "STRUCT001"]
     table = {r["id"]: r for r in rules_table(settings)}
     assert table["WASTE001"]["severity"] == "medium"
@@ -288,3 +288,84 @@ def test_cli_rules_list_and_explain(capsys):
     assert "WASTE001" in out and "STRUCT001" in out
     assert main(["rules", "explain", "NOPE999"]) == 3
     assert "unknown rule id" in capsys.readouterr().err
+
+
+def test_config_file_overrides_and_packs_reach_the_rules(tmp_path):
+    from auditor.config import load_config
+
+    write_pack(tmp_path, GOOD_RULE.format(extra=""), "house-rules.toml")
+    config = tmp_path / "account.toml"
+    config.write_text(
+        textwrap.dedent(
+            """
+            [account]
+            target_cpa = 150.0
+            [rules]
+            packs = ["house-rules.toml"]
+            [rules.WASTE002]
+            enabled = false
+            [rules.MINE001]
+            params = { max_cpc = 1.5 }
+            """
+        ),
+        encoding="utf-8",
+    )
+    settings = load_config(config)
+    outcome = run_rules(case_context(ACCOUNT, settings))
+    assert not subjects(outcome, "WASTE001")  # 120 < the 150 target
+    assert not subjects(outcome, "WASTE002")
+    assert "running shoes sale" in subjects(outcome, "MINE001")
+    assert outcome.baseline["target_cpa"] == 150.0
+    assert outcome.baseline["target_cpa_source"] == "settings"
+
+
+def test_findings_csv_is_sorted_and_safe(tmp_path):
+    import csv
+
+    from auditor.export_findings import write_findings_csv
+
+    rows = [*ACCOUNT["rows"]]
+    rows.append({"search_term": "=HYPERLINK(evil)", "clicks": 60, "cost": 130.0, "conversions": 0})
+    outcome = run_rules(case_context({"rows": rows}, Settings()))
+    out = tmp_path / "findings.csv"
+    write_findings_csv(out, outcome.findings)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert [r["rule"] for r in got] == [f.rule for f in outcome.findings]
+    assert any(r["search_term"] == "'=HYPERLINK(evil)" for r in got)
+    with pytest.raises(Exception, match="exists"):
+        write_findings_csv(out, outcome.findings)
+
+
+def test_the_readme_example_pack_loads_and_its_case_passes(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Writing your own rule pack", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    pack = write_pack(tmp_path, block, "house-rules.toml")
+    settings = Settings(rule_packs=(pack,))
+    (rule,) = [r for r in load_rules(settings) if r.id == "HOUSE001"]
+    for case in rule.cases:
+        outcome = run_rules(case_context(case, settings))
+        assert subjects(outcome, "HOUSE001") == sorted(case["expect"])
+
+
+def test_summary_says_what_the_rules_judged_against():
+    from auditor.model import AuditResult
+    from auditor.summary import summary_lines
+
+    outcome = run_rules(case_context(ACCOUNT, Settings(target_cpa=40.0, margin=0.4)))
+    result = AuditResult(
+        inputs=[],
+        period=None,
+        currency="SEK",
+        totals={},
+        hidden_cost=None,
+        hidden_cost_amount=None,
+        findings=outcome.findings,
+        notes=outcome.notes,
+        baseline=outcome.baseline,
+    )
+    text = "\n".join(summary_lines(result))
+    assert "Judged by:   CPA SEK 40.00 (your target)" in text
+    assert "break-even ROAS 2.50" in text
+    assert "by rule:" in text and "WASTE001 1" in text

@@ -132,19 +132,26 @@ REPORT_COLUMNS = frozenset(
     normalise_name(n)
     for n in ("Clicks", "Impressions", "Impr.", "Klick", "Klikk", "Klik", "Klicks", "Search term")
 )
-_KEYS = {col: frozenset(normalise_name(n) for n in names) for col, names in ALIASES.items()}
 _TZ_SUFFIX = re.compile(r"(?:\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)|\s+[A-Za-z]+/[A-Za-z_]+)$")
 
 
-def column_map(header: list[str], aliases: dict[str, frozenset[str]]) -> dict[str, int]:
-    """Canonical name -> index of the first header cell that is one of its aliases."""
-    keys = [normalise_name(h) for h in header]
+def alias_keys(aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The aliases as header-matching keys (`normalise_name`), in order of preference."""
+    return {col: tuple(normalise_name(n) for n in names) for col, names in aliases.items()}
+
+
+def column_map(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Canonical name -> index of the header cell of its most preferred alias present."""
+    keys = {normalise_name(h): i for i, h in reversed(list(enumerate(header)))}
     found: dict[str, int] = {}
     for col, names in aliases.items():
-        index = next((i for i, k in enumerate(keys) if k in names), None)
+        index = next((keys[n] for n in names if n in keys), None)
         if index is not None:
             found[col] = index
     return found
+
+
+_KEYS = alias_keys(ALIASES)
 
 
 def _is_report(header: list[str]) -> bool:

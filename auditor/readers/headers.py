@@ -36,6 +36,7 @@ class HeaderTable:
     match_words: dict[str, tuple[str, ...]]
     statuses: dict[str, str]
     keyword_statuses: dict[str, str]
+    campaign_types: dict[str, str]
     months: dict[str, int]
 
 
@@ -68,6 +69,7 @@ def table() -> HeaderTable:
         match_words={k: tuple(v) for k, v in data["match_types"].items()},
         statuses=_index(data["statuses"]),
         keyword_statuses=_index(data["keyword_statuses"]),
+        campaign_types=_index(data["campaign_types"]),
         months={normalise_name(n): int(m) for m, names in data["months"].items() for n in names},
     )
 
@@ -125,6 +127,12 @@ def keyword_match_type(value: str) -> str | None:
 def status(value: str) -> str | None:
     """Canonical Added/Excluded status (`schema.STATUS_*`), None when not understood."""
     return table().statuses.get(normalise_name(value))
+
+
+def campaign_type(value: str) -> str:
+    """`search`, `performance_max`, `smart`, ... (localized and API names); else a slug."""
+    known = table().campaign_types.get(normalise_name(value))
+    return known or re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
 
 
 def keyword_status(value: str) -> str | None:

@@ -16,8 +16,9 @@ Decisions (README, "Reading reports"):
 - search_term: stripped, case kept (Google writes lower case; matching lower-cases).
 - Keyword cells `[x]` -> exact, `"x"` -> phrase, `+x` (old modified broad) and bare -> broad,
   unless the file has a keyword match-type column, which wins.
-- campaign_type and conversion_category: lower-case slugs (`performance_max`, `purchase`), so
-  UI and API values compare equal.
+- campaign_type: `search`, `performance_max`, `smart`, `shopping`, ... whatever the language
+  (`Sökning` -> `search`, API `PERFORMANCE_MAX` -> `performance_max`); conversion_category:
+  a lower-case slug (`purchase`), so UI and API values compare equal.
 - Manager-account exports with several currencies: the `(converted currency)` columns are used
   when present (sums in one currency) and `currency` is left unknown; with one currency the
   account's own columns are used.
@@ -137,30 +138,40 @@ def looks_like_header(cells: list[str]) -> bool:
 
 
 def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.Series]:
-    """(bool mask of `Total:` rows, the cell holding the label per total row)."""
+    """(bool mask of `Total:` rows, the cell holding the label per total row).
+
+    A total row is one whose first non-empty cell (`--` counts as empty) among `columns`
+    reads `Total: ...` in any language: Google puts the label in the first column of a
+    search-terms report and in the third of a keyword report. Each further column is only
+    looked at on the rows still empty so far, so the check costs one pass over one column.
+    """
     n = len(rows)
     mask = np.zeros(n, dtype=bool)
     label = pd.Series(pd.NA, index=rows.index, dtype=schema.STRING_DTYPE)
     pattern = headers.total_prefix_pattern()
+    candidates = np.arange(n)
     for name in columns:
+        if not len(candidates):
+            break
         arr = rows[name].array.__arrow_array__()
-        if not pc.any(pc.match_substring(arr, ":")).as_py():
-            continue
-        hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
-            zero_copy_only=False
-        )
-        new = hit & ~mask
-        if new.any():
-            label[new] = rows.loc[new, name]
-            mask |= hit
+        if len(candidates) < n:
+            arr = arr.take(pa.array(candidates))
+        hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+        hit_np = hit.to_numpy(zero_copy_only=False)
+        if hit_np.any():
+            where = candidates[hit_np]
+            mask[where] = True
+            label.iloc[where] = rows[name].iloc[where]
+        blank = pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(["", "--", "-"]))
+        candidates = candidates[pc.fill_null(blank, True).to_numpy(zero_copy_only=False)]
     return mask, label
 
 
 def _file_totals(
-    rows: pd.DataFrame, labels: pd.Series, hmap: HeaderMap, style: NumberStyle
+    rows: pd.DataFrame, labels: pd.Series, hmap: HeaderMap, style: NumberStyle, converted: bool
 ) -> dict[str, dict[str, float]]:
-    """{canonical label: {metric: value}} of the `Total:` rows (first of each label wins)."""
-    metrics = _metrics(rows, hmap, style)[0]
+    """{canonical label: {metric: value}} of the `Total:` rows (a repeated label gets `_2`)."""
+    metrics = _converted(_metrics(rows, hmap, style)[0], converted)
     out: dict[str, dict[str, float]] = {}
     pattern = headers.table().total_prefix
     for pos, cell in enumerate(labels.tolist()):
@@ -192,6 +203,16 @@ def _metrics(
         micros = values.pop("cost_micros") / 1_000_000
         values.setdefault("cost", micros)
     return values, bad
+
+
+def _converted(values: dict[str, pd.Series], converted: bool) -> dict[str, pd.Series]:
+    """Canonical metrics only; cost and value from the converted columns when `converted`."""
+    out = {m: v for m, v in values.items() if m in schema.METRIC_COLUMNS}
+    if converted:
+        for col in ("cost", "conversion_value"):
+            if f"{col}_converted" in values:
+                out[col] = values[f"{col}_converted"]
+    return out
 
 
 def _style(rows: pd.DataFrame, raw: RawTable, hmap: HeaderMap) -> NumberStyle:
@@ -248,34 +269,45 @@ def _skip_bad_numbers(
 # --------------------------------------------------------------------------- text columns
 
 
-def _text(rows: pd.DataFrame, name: str | None) -> pd.Series:
-    """Stripped text; empty cells (and `--`) -> <NA>."""
+Arrow = pa.Array | pa.ChunkedArray
+
+
+def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
+    """Stripped text as arrow strings; empty cells (and `--`) -> null."""
     if name is None:
-        return pd.Series(pd.NA, index=rows.index, dtype=schema.STRING_DTYPE)
+        return pa.nulls(len(rows), pa.large_string())
     arr = pc.utf8_trim_whitespace(rows[name].array.__arrow_array__())
     empty = pc.is_in(arr, value_set=pa.array(["", "--", "-"]))
-    arr = pc.if_else(empty, pa.scalar(None, arr.type), arr)
-    return pd.Series(pd.arrays.ArrowStringArray(arr), index=rows.index, dtype=schema.STRING_DTYPE)
+    return pc.if_else(empty, pa.scalar(None, arr.type), arr)
 
 
-def _distinct(values: pd.Series) -> tuple[pa.Array, list[str]]:
-    """(index of each row into the distinct values (null for <NA>), the distinct values)."""
-    arr = values.array.__arrow_array__()
+def _distinct(arr: Arrow) -> tuple[pa.Array, list[str | None]]:
+    """(index of each row into the distinct values (null for null), the distinct values)."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     encoded = pc.dictionary_encode(arr)
     return encoded.indices, encoded.dictionary.to_pylist()
 
 
-def _take(indices: pa.Array, mapped: list[str | None], index: pd.Index) -> pd.Series:
-    out = pc.take(pa.array(mapped, pa.large_string()), indices)
-    return pd.Series(pd.arrays.ArrowStringArray(out), index=index, dtype=schema.STRING_DTYPE)
+def _take(indices: pa.Array, mapped: list[str | None]) -> pa.Array:
+    return pc.take(pa.array(mapped, pa.large_string()), indices)
 
 
-def _map_values(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
-    """Apply `fn` to each distinct value (not each row); None results become <NA>."""
-    indices, uniques = _distinct(values)
-    return _take(indices, [fn(u) for u in uniques], values.index)
+def _map_values(arr: Arrow, fn: Callable[[str], str | None]) -> pa.Array:
+    """Apply `fn` to each distinct stripped value (not each row); empty cells become null."""
+    indices, uniques = _distinct(arr)
+    return _take(indices, [fn(u.strip()) if _filled(u) else None for u in uniques])
+
+
+def _filled(value: str | None) -> bool:
+    return value is not None and value.strip() not in ("", "--", "-")
+
+
+def _raw(rows: pd.DataFrame, name: str | None) -> Arrow:
+    """A file column as arrow strings, untouched; all null when the file lacks it."""
+    if name is None:
+        return pa.nulls(len(rows), pa.large_string())
+    return rows[name].array.__arrow_array__()
 
 
 def _slug(value: str) -> str:
@@ -292,42 +324,58 @@ def keyword_syntax(cell: str) -> tuple[str, str]:
     return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
 
 
-def _keywords(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _keywords(arr: Arrow) -> tuple[pa.Array, pa.Array]:
     """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
-    indices, uniques = _distinct(text)
-    parsed = [keyword_syntax(u) for u in uniques]
-    return (
-        _take(indices, [p[0] for p in parsed], text.index),
-        _take(indices, [p[1] for p in parsed], text.index),
-    )
+    indices, uniques = _distinct(arr)
+    parsed = [keyword_syntax(u) if _filled(u) else (None, None) for u in uniques]
+    return _take(indices, [p[0] for p in parsed]), _take(indices, [p[1] for p in parsed])
 
 
-def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str, pd.Series]:
+def _status(kind: str) -> Callable[[str], str | None]:
+    if kind == schema.KIND_KEYWORDS:
+        return lambda v: headers.keyword_status(v) or _slug(v)
+    return lambda v: headers.status(v) or _slug(v)
+
+
+def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str, Arrow]:
     cols = hmap.columns
-    out = {c: _text(rows, cols.get(c)) for c in TEXT_COLUMNS}
-    out["currency"] = out["currency"].str.upper()
+    out = {c: _text(rows, cols.get(c)) for c in TEXT_COLUMNS if c != "currency"}
+    out["currency"] = _map_values(_raw(rows, cols.get("currency")), str.upper)
     delivered = cols.get("delivered_match_type")
     kw_type_col = cols.get("keyword_match_type")
+    search_type_col = cols.get("match_type")
     if kind == schema.KIND_KEYWORDS or delivered is not None:
-        kw_type_col = kw_type_col or cols.get("match_type")
+        kw_type_col = kw_type_col or search_type_col
         search_type_col = delivered
-    else:
-        search_type_col = cols.get("match_type")
     if search_type_col is not None:
-        out["match_type"] = _map_values(_text(rows, search_type_col), headers.match_type)
-    keyword_raw = _text(rows, cols.get("keyword"))
-    out["keyword"], syntax_type = _keywords(keyword_raw)
-    explicit = _map_values(_text(rows, kw_type_col), headers.keyword_match_type)
-    out["keyword_match_type"] = explicit.fillna(syntax_type)
-    if kind == schema.KIND_KEYWORDS:
-        status_raw = _text(rows, cols.get("keyword_status"))
-        out["status"] = _map_values(status_raw, lambda v: headers.keyword_status(v) or _slug(v))
-    else:
-        status_raw = _text(rows, cols.get("status"))
-        out["status"] = _map_values(status_raw, lambda v: headers.status(v) or _slug(v))
-    for col in ("campaign_type", "conversion_category"):
-        out[col] = _map_values(_text(rows, cols.get(col)), _slug)
+        out["match_type"] = _map_values(_raw(rows, search_type_col), headers.match_type)
+    out["keyword"], syntax_type = _keywords(_raw(rows, cols.get("keyword")))
+    explicit = _map_values(_raw(rows, kw_type_col), headers.keyword_match_type)
+    out["keyword_match_type"] = pc.coalesce(explicit, syntax_type)
+    status_col = cols.get("keyword_status" if kind == schema.KIND_KEYWORDS else "status")
+    out["status"] = _map_values(_raw(rows, status_col), _status(kind))
+    out["campaign_type"] = _map_values(_raw(rows, cols.get("campaign_type")), headers.campaign_type)
+    out["conversion_category"] = _map_values(_raw(rows, cols.get("conversion_category")), _slug)
     return out
+
+
+def _canonical_frame(
+    text: dict[str, Arrow], numbers: dict[str, np.ndarray], index: pd.Index
+) -> pd.DataFrame:
+    """The canonical table (as `schema.conform` would make it), built in one go."""
+    n = len(index)
+    data: dict[str, object] = {}
+    for col in schema.TEXT_COLUMNS:
+        arr = text.get(col)
+        arr = pa.nulls(n, pa.large_string()) if arr is None else arr
+        data[col] = pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string()))
+    for col in schema.METRIC_COLUMNS:
+        data[col] = numbers.get(col, np.full(n, np.nan))
+    data["day"] = numbers.get("day", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    data[schema.LINE_COLUMN] = numbers[schema.LINE_COLUMN]
+    data[schema.SOURCE_COLUMN] = numbers[schema.SOURCE_COLUMN]
+    frame = pd.DataFrame(data, copy=False)
+    return frame.astype(dict.fromkeys(schema.TEXT_COLUMNS, schema.STRING_DTYPE))
 
 
 # --------------------------------------------------------------------------- the report
@@ -350,9 +398,14 @@ def _kind(hmap: HeaderMap, raw: RawTable) -> str:
 
 
 def _check_required(hmap: HeaderMap, raw: RawTable, kind: str) -> None:
+    """Search terms / campaigns need clicks, cost or impressions; a report segmented by
+    conversion action (which Google shows without them) needs conversions or value."""
     if kind == schema.KIND_KEYWORDS:
         return
-    if not any(c in hmap.columns for c in (*ACTIVITY, "cost_micros")):
+    by_action = "conversion_action" in hmap.columns and any(
+        c in hmap.columns for c in ("conversions", "conversion_value", "all_conversions")
+    )
+    if not by_action and not any(c in hmap.columns for c in (*ACTIVITY, "cost_micros")):
         raise InputError(
             "missing required column: a search-terms report needs at least one of 'Clicks',"
             " 'Cost' or 'Impr.' (header: " + ", ".join(raw.header[:10]) + ")",
@@ -424,13 +477,16 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     kind = _kind(hmap, raw)
     _check_required(hmap, raw, kind)
     rows = raw.rows
-    label_cols = [c for c in raw.columns if c not in _metric_names(hmap)]
+    label_cols = _label_columns(raw, hmap)
     total, labels = _total_mask(rows, label_cols)
     data = _without(rows, total)
     style = _style(data, raw, hmap)
-    file_totals = _file_totals(rows.loc[total], labels[total], hmap, style) if total.any() else {}
+    converted = _mixed_currencies(data, hmap)
+    file_totals = (
+        _file_totals(rows.loc[total], labels[total], hmap, style, converted) if total.any() else {}
+    )
     key_col = _key_column(hmap, kind)
-    no_key = _text(data, key_col).isna().to_numpy().copy()
+    no_key = pc.is_null(_text(data, key_col)).to_numpy(zero_copy_only=False).copy()
     empty = _empty_rows(data, raw.columns, no_key)
     no_key &= ~empty
     values, bad = _metrics(data, hmap, style)
@@ -439,12 +495,14 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
     keep = ~(empty | no_key | bad_rows)
-    table = _build_table(data, hmap, kind, values, keep, source)
+    table = _build_table(data, hmap, kind, values, keep, source, converted)
     return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
 
 
-def _metric_names(hmap: HeaderMap) -> set[str]:
-    return {hmap.columns[c] for c in NUMBER_COLUMNS if c in hmap.columns}
+def _label_columns(raw: RawTable, hmap: HeaderMap) -> list[str]:
+    """Where a `Total:` label can stand: every column but the metrics, in file order."""
+    metrics = {hmap.columns[c] for c in NUMBER_COLUMNS if c in hmap.columns}
+    return [c for c in raw.columns if c not in metrics]
 
 
 def _build_table(
@@ -454,32 +512,32 @@ def _build_table(
     values: dict[str, pd.Series],
     keep: np.ndarray,
     source: int,
+    converted: bool,
 ) -> pd.DataFrame:
     kept = _without(data, ~keep)
-    columns: dict[str, pd.Series] = _canonical_text(kept, hmap, kind)
-    for col in schema.METRIC_COLUMNS:
-        if col in values:
-            columns[col] = _without(values[col], ~keep)
-    if _use_converted(columns, hmap):
-        for col in ("cost", "conversion_value"):
-            if f"{col}_converted" in values:
-                columns[col] = _without(values[f"{col}_converted"], ~keep)
+    text = _canonical_text(kept, hmap, kind)
+    numbers = {
+        col: _without(v, ~keep).to_numpy(dtype=np.float64)
+        for col, v in _converted(values, converted).items()
+    }
+    if converted:
+        text["currency"] = pa.nulls(len(kept), pa.large_string())
     if "day" in hmap.columns:
-        columns["day"] = parse_days(_text(kept, hmap.columns["day"]))
-    columns[schema.LINE_COLUMN] = kept[LINE].astype("int64")
-    table = pd.DataFrame(columns, index=kept.index)
-    table[schema.SOURCE_COLUMN] = source
-    if _use_converted(columns, hmap):
-        table["currency"] = pd.Series(pd.NA, index=table.index, dtype=schema.STRING_DTYPE)
-        table.attrs["converted_currency"] = True
-    return schema.conform(table)
+        day = _text(kept, hmap.columns["day"])
+        numbers["day"] = parse_days(pd.Series(pd.arrays.ArrowStringArray(day))).to_numpy()
+    numbers[schema.LINE_COLUMN] = kept[LINE].to_numpy(dtype=np.int64)
+    numbers[schema.SOURCE_COLUMN] = np.full(len(kept), source, dtype=np.int64)
+    table = _canonical_frame(text, numbers, pd.RangeIndex(len(kept)))
+    table.attrs["converted_currency"] = converted
+    return table
 
 
-def _use_converted(columns: dict[str, pd.Series], hmap: HeaderMap) -> bool:
-    """Manager-account export with several currencies and converted columns."""
-    if "cost_converted" not in hmap.columns:
+def _mixed_currencies(data: pd.DataFrame, hmap: HeaderMap) -> bool:
+    """Manager-account export with several currencies and converted-currency columns."""
+    if "cost_converted" not in hmap.columns or "currency" not in hmap.columns:
         return False
-    return columns["currency"].dropna().nunique() > 1
+    currencies = _map_values(_raw(data, hmap.columns["currency"]), str.upper)
+    return len(pc.unique(pc.drop_null(currencies))) > 1
 
 
 def _currency(table: pd.DataFrame, notes: list[str]) -> str | None:

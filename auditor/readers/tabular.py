@@ -119,6 +119,8 @@ def _binary_kind(raw: bytes) -> str | None:
         return "a zip archive or Excel workbook (.xlsx); export the report as CSV"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old Excel workbook (.xls); export the report as CSV"
+    if raw.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "an image, not a report download"
     if raw.startswith(b"%PDF"):
         return "a PDF document, not a report download"
     if raw.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
@@ -280,12 +282,21 @@ class _Body:
     end: int
     first: int
 
-    def count(self, sub: bytes, end: int | None = None) -> int:
-        return self.data.count(sub, self.start, self.end if end is None else end)
+    def count(self, sub: bytes) -> int:
+        return self.data.count(sub, self.start, self.end)
 
     def line_at(self, offset: int) -> int:
         """File line number of the byte at `offset`."""
         return self.first + self.data.count(b"\n", self.start, offset)
+
+    def lines_at(self, offsets: list[int]) -> list[int]:
+        """File line numbers of ascending `offsets`, counted in one pass."""
+        out, line, pos = [], self.first, self.start
+        for offset in offsets:
+            line += self.data.count(b"\n", pos, offset)
+            pos = offset
+            out.append(line)
+        return out
 
     def lines(self) -> int:
         """Number of lines in the region (a last line without newline counts)."""
@@ -309,7 +320,8 @@ def _line_offset(data: bytes, index: int) -> int:
 
 
 def _trailer(data: bytes, start: int, delimiter: str) -> tuple[int, list[tuple[int, bytes]]]:
-    """(end offset of the data, [(offset, line)]): single-cell lines after the last data row."""
+    """(end offset of the data, [(offset, line)]): lines after the last data row with at most
+    one non-empty cell (a copyright footer, also when Excel padded it with delimiters)."""
     pos = len(data)
     found: list[tuple[int, bytes]] = []
     while pos > start and len(data) - pos < TAIL_BYTES:
@@ -317,7 +329,7 @@ def _trailer(data: bytes, start: int, delimiter: str) -> tuple[int, list[tuple[i
         line_start = max(line_start, start)
         raw_line = data[line_start:pos]
         text = raw_line.decode("utf-8", errors="replace").strip()
-        if text and len(split_line(text, delimiter)) > 1:
+        if sum(1 for cell in split_line(text, delimiter) if cell) > 1:
             break
         if text:
             found.append((line_start, raw_line))
@@ -332,7 +344,11 @@ def unquote_line(line: str, delimiter: str) -> str:
 
 
 def _check_quotes(body: _Body, path: Path) -> None:
-    """InputError naming the line where a quote opens and never closes."""
+    """InputError naming the line where a quote opens and never closes.
+
+    Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
+    number of quote characters, then Python's strict csv reader finds the line.
+    """
     if body.count(b'"') % 2 == 0:
         return
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
@@ -366,7 +382,7 @@ class _BadRows:
 def _parse(body: _Body, names: list[str], delimiter: str, path: Path) -> tuple[pa.Table, _BadRows]:
     bad = _BadRows()
     if not _NOT_BLANK.search(body.data, body.start, body.end):
-        empty = pa.array([], pa.string())
+        empty = pa.array([], pa.large_string())
         return pa.table(dict.fromkeys(names, empty)), bad
     try:
         table = pa_csv.read_csv(
@@ -381,15 +397,26 @@ def _parse(body: _Body, names: list[str], delimiter: str, path: Path) -> tuple[p
                 invalid_row_handler=bad,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except pa.ArrowInvalid as exc:
+        _check_quotes(body, path)
         raise _parse_error(exc, body, path) from None
+    if any("\n" in text for text in bad.texts[-1:]) or _last_row_spans_lines(table):
+        _check_quotes(body, path)
     return table, bad
+
+
+def _last_row_spans_lines(table: pa.Table) -> bool:
+    """A quote left open swallows the rest of the file into the last row's cells."""
+    if not table.num_rows:
+        return False
+    last = table.slice(table.num_rows - 1)
+    return any(pc.any(pc.match_substring(col, "\n")).as_py() for col in last.columns)
 
 
 def _parse_error(exc: pa.ArrowInvalid, body: _Body, path: Path) -> Exception:
@@ -413,15 +440,21 @@ def _parse_error(exc: pa.ArrowInvalid, body: _Body, path: Path) -> Exception:
 
 
 def _locate(body: _Body, texts: list[str]) -> list[int]:
-    """Line numbers of the given row texts, searched in order through the body."""
-    out, pos = [], body.start
+    """Line numbers of the given row texts (searched onwards, then from the start, since
+    parallel parsing may report blocks out of order)."""
+    offsets, pos = [], body.start
     for text in texts:
         needle = text.rstrip("\r\n").encode("utf-8")
         at = body.data.find(needle, pos, body.end)
         if at < 0:
             at = max(body.data.find(needle, body.start, body.end), body.start)
-        out.append(body.line_at(at))
+        offsets.append(at)
         pos = at + 1
+    order = sorted(range(len(offsets)), key=offsets.__getitem__)
+    lines = body.lines_at([offsets[i] for i in order])
+    out = [0] * len(offsets)
+    for i, line in zip(order, lines, strict=True):
+        out[i] = line
     return out
 
 
@@ -430,11 +463,8 @@ _BLANK = re.compile(rb"(?m)^[ \t\r]*$\n?")
 
 def _blank_lines(body: _Body) -> list[int]:
     """Line numbers of blank lines inside the data region (pyarrow skips them)."""
-    return [
-        body.line_at(m.start())
-        for m in _BLANK.finditer(body.data, body.start, body.end)
-        if m.end() > m.start()
-    ]
+    found = _BLANK.finditer(body.data, body.start, body.end)
+    return body.lines_at([m.start() for m in found if m.end() > m.start()])
 
 
 def _line_numbers(table: pa.Table, body: _Body, gaps: list[int]) -> np.ndarray:
@@ -536,7 +566,6 @@ def _load(
     start = _line_offset(data, h + 1)
     end, tail = _trailer(data, start, delimiter)
     body = _Body(data, start, end, h + 2)
-    _check_quotes(body, path)
     table, bad = _parse(body, names, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, delimiter)
     trailer = [
@@ -629,9 +658,7 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     arr = pc.utf8_trim_whitespace(_arrow(values))
     missing = pc.fill_null(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), True)
     present = pc.if_else(missing, pa.scalar(None, arr.type), arr)
-    out = _try_cast(present)
-    if out is None and style.decimal == "." and style.thousands == ",":
-        out = _try_cast(pc.replace_substring(present, ",", ""))
+    out = _fast_numbers(present, style)
     if out is None:
         out, bad = _clean_numbers(present, style)
     else:
@@ -640,6 +667,15 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     floats = pd.Series(_np(out, np.nan, np.float64), index=index, dtype="float64")
     garbage = pd.Series(_np(bad, False, np.bool_), index=index, dtype="bool")
     return floats, garbage
+
+
+def _fast_numbers(arr: pa.Array | pa.ChunkedArray, style: NumberStyle):
+    """Plain numbers (after removing thousands marks) cast at C speed; None if any cell is not."""
+    if style.decimal == ".":
+        out = _try_cast(arr)
+        return out if out is not None else _try_cast(pc.replace_substring(arr, ",", ""))
+    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
+    return _try_cast(pc.replace_substring(text, style.decimal, "."))
 
 
 def _try_cast(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:

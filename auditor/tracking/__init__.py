@@ -3,7 +3,8 @@
 `run_tracking(ctx)` gathers the tracking inputs (`auditor.tracking.inputs`), runs every enabled
 check of rules/tracking.toml that the inputs allow, and returns its findings (sorted by
 severity). A check that crashes becomes an `internal-error` finding naming its rule; the audit
-goes on. `apply_reliability` is the policy in `auditor.tracking.reliability`.
+goes on. `tracking_notes(ctx)` says which checks the inputs could not feed (for the summary).
+`apply_reliability` is the policy in `auditor.tracking.reliability`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable
 from auditor.context import AuditContext
 from auditor.model import Finding
 from auditor.tracking import actions, backend, outage, values
+from auditor.tracking.coverage import coverage_note
 from auditor.tracking.inputs import TrackingInputs, gather
 from auditor.tracking.reliability import apply_reliability
 from auditor.tracking.rules import TrackingRule, load_tracking_rules
 from auditor.tracking.text import SEVERITY_ORDER
 
-__all__ = ["CHECKS", "apply_reliability", "run_checks", "run_tracking"]
+__all__ = ["CHECKS", "apply_reliability", "run_checks", "run_tracking", "tracking_notes"]
 
 Check = Callable[[TrackingInputs, TrackingRule], list[Finding]]
 
@@ -66,3 +68,9 @@ def run_checks(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> list[F
 def run_tracking(ctx: AuditContext) -> list[Finding]:
     """Run every tracking check the inputs allow."""
     return run_checks(gather(ctx), load_tracking_rules(ctx.settings))
+
+
+def tracking_notes(ctx: AuditContext) -> list[str]:
+    """One sentence naming the tracking checks the inputs could not feed, and what they need."""
+    note = coverage_note(gather(ctx, aggregate=False), load_tracking_rules(ctx.settings))
+    return [note] if note else []

@@ -79,8 +79,22 @@ def _pair_finding(
         "conversions": {str(big.name): float(big.sum()), str(small.name): float(small.sum())},
         "shared_rows": shared,
         "compared_by": keys,
+        "examples": _examples(big, small, keys),
     }
     return finding(rule, fields, evidence, conversions=float(small.sum()))
+
+
+def _examples(
+    big: pd.Series, small: pd.Series, keys: list[str], n: int = 10
+) -> list[dict[str, object]]:
+    """The rows both actions count most, with both counts side by side."""
+    both = pd.DataFrame({"a": big, "b": small})
+    top = both.loc[(both["a"] > 0) & (both["b"] > 0)].nlargest(n, "a")
+    out = []
+    for index, row in zip(top.index, top.itertuples(index=False), strict=True):
+        where = dict(zip(keys, index if isinstance(index, tuple) else (index,), strict=True))
+        out.append({**where, str(big.name): float(row.a), str(small.name): float(row.b)})
+    return out
 
 
 def _double_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
@@ -146,33 +160,53 @@ def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> lis
     rows = inputs.rows
     if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():
         return []
-    clicks = rows["clicks"].fillna(0.0)
-    conv = rows["conversions"].fillna(0.0)
-    hit = (conv > clicks * rule.param("max_ratio")) & (conv - clicks >= rule.param("min_excess"))
-    bad = rows.assign(campaign=rows["campaign"].fillna(ALL_CAMPAIGNS)).loc[hit]
-    out = []
-    for campaign, group in bad.groupby("campaign", sort=True):
-        group = group.sort_values("conversions", ascending=False, kind="stable")
-        fields = {
-            "rows": plural(len(group), "row"),
-            "campaign": "All campaigns" if campaign == ALL_CAMPAIGNS else f"Campaign {campaign}",
-            "conversions": number(float(group["conversions"].sum())),
-            "clicks": number(float(group["clicks"].fillna(0.0).sum())),
-        }
-        evidence = {
-            "rows": [_row_evidence(r) for r in group.head(EVIDENCE_LIMIT).to_dict("records")]
-        }
-        out.append(
-            finding(
-                rule,
-                fields,
-                evidence,
-                campaign=None if campaign == ALL_CAMPAIGNS else campaign,
-                clicks=float(group["clicks"].fillna(0.0).sum()),
-                conversions=float(group["conversions"].sum()),
-            )
-        )
-    return out
+    rows = rows.assign(
+        campaign=rows["campaign"].fillna(ALL_CAMPAIGNS),
+        clicks=rows["clicks"].fillna(0.0),
+        conversions=rows["conversions"].fillna(0.0),
+    )
+    excess = rows["conversions"] - rows["clicks"]
+    hit = (rows["conversions"] > rows["clicks"] * rule.param("max_ratio")) & (
+        excess >= rule.param("min_excess")
+    )
+    totals = rows.groupby("campaign", sort=True)["conversions"].sum()
+    bad = rows.assign(excess=excess).loc[hit]
+    return [
+        _exceed_finding(rule, str(campaign), group, float(totals[campaign]))
+        for campaign, group in bad.groupby("campaign", sort=True)
+    ]
+
+
+def _exceed_finding(
+    rule: TrackingRule, campaign: str, group: pd.DataFrame, total: float
+) -> Finding:
+    """One campaign's rows; severity low when the excess is below material_share of its
+    conversions (worth a look, but it does not shake the campaign's figures)."""
+    group = group.sort_values("conversions", ascending=False, kind="stable")
+    excess = float(group["excess"].sum())
+    material = total > 0 and excess / total >= rule.param("material_share")
+    fields = {
+        "rows": plural(len(group), "row"),
+        "campaign": "All campaigns" if campaign == ALL_CAMPAIGNS else f"Campaign {campaign}",
+        "conversions": number(float(group["conversions"].sum())),
+        "clicks": number(float(group["clicks"].sum())),
+        "excess": number(excess),
+        "share": share(excess / total) if total > 0 else "all",
+    }
+    evidence = {
+        "excess_conversions": excess,
+        "campaign_conversions": total,
+        "rows": [_row_evidence(r) for r in group.head(EVIDENCE_LIMIT).to_dict("records")],
+    }
+    return finding(
+        rule,
+        fields,
+        evidence,
+        severity=None if material else "low",
+        campaign=None if campaign == ALL_CAMPAIGNS else campaign,
+        clicks=float(group["clicks"].sum()),
+        conversions=float(group["conversions"].sum()),
+    )
 
 
 def _row_evidence(row: dict[str, object]) -> dict[str, object]:

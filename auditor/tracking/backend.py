@@ -81,8 +81,7 @@ def backend_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding
         return f"{text or money(value, inputs.currency)} {words}"
 
     excess = [
-        f"{share(both[ours].sum() / both[theirs].sum() - 1)} more {words.removeprefix('of ')}"
-        for ours, theirs, words, _ in over
+        _excess(both[ours].sum() / both[theirs].sum(), words) for ours, theirs, words, _ in over
     ]
     fields = {
         "span": f"{day_span(both.index)} ({len(both)} days both files cover)",
@@ -106,6 +105,14 @@ def backend_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding
             conversion_value=float(both["conversion_value"].sum()),
         )
     ]
+
+
+def _excess(ratio: float, words: str) -> str:
+    """`38% more purchases`; `59 times the shop's figure in conversion value` when far off."""
+    what = words.removeprefix("of ")
+    if ratio > 3:
+        return f"{ratio:,.0f} times the shop's figure in {what}"
+    return f"{share(ratio - 1)} more {what}"
 
 
 def _figures(both: pd.DataFrame, ours: str, theirs: str, tolerance: float) -> dict[str, object]:

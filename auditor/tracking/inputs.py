@@ -9,8 +9,9 @@ classified by their content):
   `--by-day` reports, or else from any report with a `day` column (the main report may be
   segmented by day). Reports segmented by conversion action never feed it (their rows repeat
   clicks per action).
-- `rows`: the report rows judged row by row (`conversions_exceed_clicks`): the main
-  search-terms table, or else the by-day reports.
+- `rows`: the report rows judged row by row (`conversions_exceed_clicks`): the `--by-day`
+  reports when given (a day's row shows what a period total hides), else the main
+  search-terms table, else any report with a day column.
 - `orders`: the shop's orders per day (kind `orders`, see `auditor.readers.orders`).
 """
 
@@ -41,6 +42,9 @@ class TrackingInputs:
     """The account's currency (from the reports)."""
     file_currencies: dict[str, str] = field(default_factory=dict)
     """File name -> the one currency the file is in, for every input that says."""
+    export_values: bool = True
+    """Whether every conversion export has a value column (else values are unknown, not
+    missing)."""
     cost: float | None = None
     conversion_value: float | None = None
     """Totals of the main report (for the account ROAS), when it has both columns."""
@@ -90,12 +94,13 @@ def _metric_reports(ctx: AuditContext) -> list[tuple[Report, str]]:
     ]
 
 
-def _daily_sources(ctx: AuditContext) -> list[pd.DataFrame]:
+def _daily_sources(ctx: AuditContext) -> tuple[list[pd.DataFrame], bool]:
+    """The tables with a day column, and whether they came from `--by-day`."""
     metric = [(r, ro) for r, ro in _metric_reports(ctx) if not _has_action(r.table)]
     by_day = [r.table for r, ro in metric if ro == "by_day" and _has_day(r.table)]
     if by_day:
-        return by_day
-    return [r.table for r, ro in metric if ro != "keywords" and _has_day(r.table)]
+        return by_day, True
+    return [r.table for r, ro in metric if ro != "keywords" and _has_day(r.table)], False
 
 
 def _file_currencies(ctx: AuditContext) -> dict[str, str]:
@@ -109,18 +114,24 @@ def _file_currencies(ctx: AuditContext) -> dict[str, str]:
     return out
 
 
-def gather(ctx: AuditContext) -> TrackingInputs:
-    """Collect the tracking tables from every input of the audit."""
+def gather(ctx: AuditContext, *, aggregate: bool = True) -> TrackingInputs:
+    """Collect the tracking tables from every input of the audit.
+
+    `aggregate=False` leaves `daily` as the raw by-day rows (enough to know what is there).
+    """
     metric = _metric_reports(ctx)
+    exports = _reports(ctx, kind=schema.KIND_CONVERSIONS)
     actions = [r.table for r, _ in metric if _has_action(r.table)]
-    daily = _concat(_daily_sources(ctx))
+    sources, flagged = _daily_sources(ctx)
+    daily = _concat(sources)
     main = ctx.table if len(ctx.table) and not _has_action(ctx.table) else None
-    rows = main if main is not None else daily
+    rows = daily if flagged or main is None else main
     has_value = {"cost", "conversion_value"} <= ctx.columns_present
     return TrackingInputs(
-        conversions=_concat([r.table for r in _reports(ctx, kind=schema.KIND_CONVERSIONS)]),
+        conversions=_concat([r.table for r in exports]),
+        export_values=all("conversion_value" in r.columns_present for r in exports),
         by_action=_concat(actions),
-        daily=daily_table(daily) if daily is not None else None,
+        daily=daily_table(daily) if daily is not None and aggregate else daily,
         rows=rows,
         orders=_concat([r.table for r in _reports(ctx, kind=schema.KIND_ORDERS)]),
         currency=ctx.currency,

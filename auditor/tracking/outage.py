@@ -10,11 +10,16 @@ Method, per campaign and for the whole account (clicks and conversions per day f
    `low_ratio` of those expected (clicks x rate).
 3. Consecutive low days form a run. Its chance is the Poisson probability of seeing at most the
    run's conversions when the run's expected conversions is the mean. A run is an outage when
-   that chance is below `alpha` and it was expected to bring at least `min_expected` conversions.
+   that chance is below `alpha` divided by the number of campaign-days looked at (Bonferroni:
+   with 4 campaigns x 30 days, one chance in 150,000 per run for alpha = 0.001, so a whole
+   audit raises a false alarm about once in a thousand accounts), and it was expected to bring
+   at least `min_expected` conversions.
 4. A run at account level (all campaigns together) is reported once, at account level, naming
    the campaigns that dropped with it; campaign runs it covers are not repeated.
 5. A run that reaches into the last `lag_days` days is most likely conversion lag (purchases
-   are credited to the click's date, days later): reported at info severity and said so.
+   are credited to the click's date, days later): reported at info severity and said so,
+   unless its days before that window are an outage on their own: then it is an outage that
+   is still going on, reported as such.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def _low_days(daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp) 
     stats["rate"] = (stats["c"] / stats["k"]).where(stats["k"] > 0, 0.0)
     out = daily.join(stats[["rate", "median_clicks"]], on="campaign")
     out["expected"] = out["clicks"] * out["rate"]
+    out["settled"] = out["day"] < lag_start
     out["low"] = (
         (out["clicks"] >= rule.param("min_click_ratio") * out["median_clicks"])
         & (out["conversions"] <= rule.param("low_ratio") * out["expected"])
@@ -65,7 +71,10 @@ def _runs(days: pd.DataFrame) -> pd.DataFrame:
     next_day = days["day"].shift() + pd.Timedelta(days=1) == days["day"]
     start = days["low"] & ~(prev_low & same & next_day)
     days["run"] = np.cumsum(start.to_numpy())
-    low = days.loc[days["low"]]
+    low = days.loc[days["low"]].assign(
+        settled_observed=lambda d: d["conversions"].where(d["settled"], 0.0),
+        settled_expected=lambda d: d["expected"].where(d["settled"], 0.0),
+    )
     return (
         low.groupby(["campaign", "run"], sort=True)
         .agg(
@@ -75,6 +84,8 @@ def _runs(days: pd.DataFrame) -> pd.DataFrame:
             clicks=("clicks", "sum"),
             observed=("conversions", "sum"),
             expected=("expected", "sum"),
+            settled_observed=("settled_observed", "sum"),
+            settled_expected=("settled_expected", "sum"),
             rate=("rate", "first"),
             days=("day", list),
         )
@@ -82,18 +93,26 @@ def _runs(days: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _significant(runs: pd.DataFrame, rule: TrackingRule) -> pd.DataFrame:
-    p = [poisson_cdf(round(o), e) for o, e in zip(runs["observed"], runs["expected"], strict=True)]
-    runs = runs.assign(p=p)
-    keep = (runs["p"] < rule.param("alpha")) & (runs["expected"] >= rule.param("min_expected"))
+def _significant(runs: pd.DataFrame, rule: TrackingRule, tests: int) -> pd.DataFrame:
+    pairs = zip(runs["observed"], runs["expected"], strict=True)
+    runs = runs.assign(p=[poisson_cdf(round(o), e) for o, e in pairs], tests=tests)
+    settled = zip(runs["settled_observed"], runs["settled_expected"], strict=True)
+    runs["p_settled"] = [poisson_cdf(round(o), e) for o, e in settled]
+    alpha = rule.param("alpha") / max(tests, 1)
+    keep = (runs["p"] < alpha) & (runs["expected"] >= rule.param("min_expected"))
+    runs["ongoing"] = (runs["p_settled"] < alpha) & (
+        runs["settled_expected"] >= rule.param("min_expected")
+    )
     return runs.loc[keep]
 
 
-def _detect(daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp) -> pd.DataFrame:
+def _detect(
+    daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp, tests: int
+) -> pd.DataFrame:
     days = _low_days(daily, rule, lag_start)
     if not days["low"].any():
         return pd.DataFrame()
-    return _significant(_runs(days), rule)
+    return _significant(_runs(days), rule, tests)
 
 
 def _dropped_with(daily: pd.DataFrame, run: pd.Series, rule: TrackingRule) -> list[str]:
@@ -114,7 +133,8 @@ def _run_finding(
     where = "the whole account" if account else f"campaign {run['campaign']}"
     if account and campaigns:
         where += f" ({listing(campaigns)})"
-    lag = run["last"] >= lag_start
+    recent = run["last"] >= lag_start
+    lag = recent and not run["ongoing"]
     fields = {
         "where": where,
         "days": day_span(run["days"]),
@@ -132,10 +152,17 @@ def _run_finding(
         "conversions": float(run["observed"]),
         "conversion_rate": round(float(run["rate"]), 5),
         "p_value": float(run["p"]),
+        "days_tested": int(run["tests"]),
         "likely_lag": bool(lag),
+        "ongoing": bool(recent and not lag),
     }
     message = None
-    if lag:
+    if recent and not lag:
+        message = rule.message.format_map(fields) + (
+            " It runs into the last days of the report and started before them:"
+            " the tag may still be broken, check it now."
+        )
+    elif lag:
         message = (
             f"Conversions in {where} on {fields['days']} (the last days of the report) are"
             f" {fields['observed']} where {fields['expected']} were expected: most likely"
@@ -169,12 +196,13 @@ def outage(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
         clicks=daily["clicks"].fillna(0.0), conversions=daily["conversions"].fillna(0.0)
     )
     lag_start = daily["day"].max() - pd.Timedelta(days=int(rule.param("lag_days")) - 1)
-    per_campaign = _detect(daily, rule, lag_start)
     account_daily = (
         daily.groupby("day", sort=True)[["clicks", "conversions"]].sum().reset_index()
     ).assign(campaign=ALL_CAMPAIGNS)
     several = daily["campaign"].nunique() > 1
-    account = _detect(account_daily, rule, lag_start) if several else pd.DataFrame()
+    tests = int((daily["clicks"] > 0).sum()) + (len(account_daily) if several else 0)
+    per_campaign = _detect(daily, rule, lag_start, tests)
+    account = _detect(account_daily, rule, lag_start, tests) if several else pd.DataFrame()
     out = [
         _run_finding(run, rule, lag_start, _dropped_with(daily, run, rule))
         for _, run in account.iterrows()

@@ -75,11 +75,25 @@ def _applies(fault: Fault, f: Finding) -> bool:
     return fault.campaigns is None or (f.campaign is not None and f.campaign in fault.campaigns)
 
 
+CONSEQUENCE: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"outage"}), "its zero conversions may be missing data"),
+    (
+        COUNT_CHECKS - {"outage"},
+        "conversions are over-counted, so the CPA and conversion rate it is judged against"
+        " look better than they are",
+    ),
+    (VALUE_CHECKS, "conversion values are unreliable, so its ROAS is off"),
+)
+"""What each kind of fault does to a finding built on it, in the caveat sentence."""
+
+
 def _caveat(f: Finding, faults: list[Fault]) -> Finding:
     rules = sorted({x.rule for x in faults})
+    checks = {x.check for x in faults}
+    effects = [words for kind, words in CONSEQUENCE if kind & checks]
     sentence = (
-        f" Tracking caveat ({listing([x.words for x in faults], limit=4)}): the conversion"
-        " figures behind this finding are unreliable; severity lowered one level."
+        f" Tracking caveat ({listing([x.words for x in faults], limit=4)}):"
+        f" {'; '.join(effects)}. Severity lowered one level."
     )
     metrics = {**f.metrics, "tracking_caveat": rules}
     return replace(f, severity=lower(f.severity), message=f.message + sentence, metrics=metrics)

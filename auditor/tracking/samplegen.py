@@ -1,4 +1,4 @@
-"""Deterministic sample accounts for tracking QA: a faulty one with every fault planted, a clean twin.
+"""Deterministic tracking sample accounts: a faulty one with every fault planted, a clean twin.
 
 `python -m auditor.tracking.samplegen [FOLDER]` (re)writes, by default into
 `sample_reports/tracking/` (overwriting: the folder is generated):
@@ -66,37 +66,96 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign(
         "Brand",
         "Brand - core",
-        ("fjallgear", "fjallgear outdoor", "fjallgear jacket", "fjallgear boots", "fjallgear sale",
-         "fjallgear store stockholm"),
-        70.0, 0.09, 1.8,
+        (
+            "fjallgear",
+            "fjallgear outdoor",
+            "fjallgear jacket",
+            "fjallgear boots",
+            "fjallgear sale",
+            "fjallgear store stockholm",
+        ),
+        70.0,
+        0.09,
+        1.8,
     ),
     Campaign(
         "Generic - Boots",
         "Hiking boots",
-        ("hiking boots", "waterproof hiking boots", "womens hiking boots", "mens hiking boots",
-         "leather hiking boots", "hiking boots sale", "best hiking boots", "lightweight hiking boots",
-         "gore tex hiking boots", "winter hiking boots", "trail running shoes", "walking boots",
-         "hiking boots wide fit", "approach shoes", "mountain boots", "trekking boots",
-         "hiking shoes women", "hiking boots men size 45", "vegan hiking boots", "hiking socks"),
-        210.0, 0.034, 6.2,
+        (
+            "hiking boots",
+            "waterproof hiking boots",
+            "womens hiking boots",
+            "mens hiking boots",
+            "leather hiking boots",
+            "hiking boots sale",
+            "best hiking boots",
+            "lightweight hiking boots",
+            "gore tex hiking boots",
+            "winter hiking boots",
+            "trail running shoes",
+            "walking boots",
+            "hiking boots wide fit",
+            "approach shoes",
+            "mountain boots",
+            "trekking boots",
+            "hiking shoes women",
+            "hiking boots men size 45",
+            "vegan hiking boots",
+            "hiking socks",
+        ),
+        210.0,
+        0.034,
+        6.2,
     ),
     Campaign(
         "Generic - Jackets",
         "Shell jackets",
-        ("rain jacket", "waterproof jacket", "hardshell jacket", "softshell jacket",
-         "down jacket", "womens rain jacket", "mens waterproof jacket", "gore tex jacket",
-         "insulated jacket", "fleece jacket", "windbreaker", "ski jacket", "parka women",
-         "lightweight rain jacket", "packable down jacket", "hiking jacket", "winter jacket men",
-         "rain jacket sale"),
-        240.0, 0.031, 7.1,
+        (
+            "rain jacket",
+            "waterproof jacket",
+            "hardshell jacket",
+            "softshell jacket",
+            "down jacket",
+            "womens rain jacket",
+            "mens waterproof jacket",
+            "gore tex jacket",
+            "insulated jacket",
+            "fleece jacket",
+            "windbreaker",
+            "ski jacket",
+            "parka women",
+            "lightweight rain jacket",
+            "packable down jacket",
+            "hiking jacket",
+            "winter jacket men",
+            "rain jacket sale",
+        ),
+        240.0,
+        0.031,
+        7.1,
     ),
     Campaign(
         "Generic - Tents",
         "Tents",
-        ("2 person tent", "tent", "backpacking tent", "ultralight tent", "family tent",
-         "4 season tent", "dome tent", "tunnel tent", "camping tent sale", "tent 3 person",
-         "lightweight tent", "winter tent", "tent footprint", "hilleberg tent"),
-        120.0, 0.028, 8.4,
+        (
+            "2 person tent",
+            "tent",
+            "backpacking tent",
+            "ultralight tent",
+            "family tent",
+            "4 season tent",
+            "dome tent",
+            "tunnel tent",
+            "camping tent sale",
+            "tent 3 person",
+            "lightweight tent",
+            "winter tent",
+            "tent footprint",
+            "hilleberg tent",
+        ),
+        120.0,
+        0.028,
+        8.4,
     ),
 )
 
@@ -120,7 +179,7 @@ def _grid(rng: np.random.Generator) -> pd.DataFrame:
     terms = _terms()
     days = pd.date_range(START, periods=DAYS, freq="D")
     grid = terms.merge(pd.DataFrame({"day": days}), how="cross")
-    weekend = np.where(grid["day"].dt.dayofweek >= 5, 0.85, 1.0)
+    weekend = np.where(grid["day"].dt.day_of_week >= 5, 0.85, 1.0)
     grid["clicks"] = rng.poisson(grid["daily_clicks"] * grid["weight"] * weekend)
     ctr = rng.uniform(0.04, 0.11, len(grid))
     grid["impressions"] = np.ceil((grid["clicks"] + rng.poisson(1.5, len(grid))) / ctr)
@@ -217,7 +276,9 @@ def _plant_reloads(rng: np.random.Generator, grid: pd.DataFrame, tag: pd.DataFra
 
 def _plant_values(rng: np.random.Generator, tag: pd.DataFrame) -> pd.DataFrame:
     """Missing (15), default 1.00 (40), negative (2) and EUR (8) values on distinct orders."""
-    originals = tag.index[~tag["copy"] & ~tag["transaction_id"].isin(tag.loc[tag["copy"], "transaction_id"])]
+    originals = tag.index[
+        ~tag["copy"] & ~tag["transaction_id"].isin(tag.loc[tag["copy"], "transaction_id"])
+    ]
     picked = rng.choice(originals, 15 + 40 + 2 + 8, replace=False)
     missing, default, negative, euro = np.split(picked, [15, 55, 57])
     tag = tag.assign(fault="")
@@ -256,9 +317,23 @@ def _preamble(title: str) -> str:
 
 
 REPORT_HEADER = (
-    "Day", "Search term", "Match type", "Added/Excluded", "Campaign", "Ad group", "Clicks",
-    "Impr.", "CTR", "Currency code", "Avg. CPC", "Cost", "Conv. rate", "Conversions",
-    "Conv. value", "Cost / conv.", "All conv.",
+    "Day",
+    "Search term",
+    "Match type",
+    "Added/Excluded",
+    "Campaign",
+    "Ad group",
+    "Clicks",
+    "Impr.",
+    "CTR",
+    "Currency code",
+    "Avg. CPC",
+    "Cost",
+    "Conv. rate",
+    "Conversions",
+    "Conv. value",
+    "Cost / conv.",
+    "All conv.",
 )
 
 
@@ -288,42 +363,81 @@ def _report_text(g: pd.DataFrame) -> str:
             "Impr.": g["impressions"].map(_count),
             "CTR": _ratio(g["clicks"], g["impressions"], pct=True),
             "Currency code": CURRENCY,
-            "Avg. CPC": (g["cost"] / g["clicks"].where(g["clicks"] > 0)).fillna(0).map("{:.2f}".format),
+            "Avg. CPC": (g["cost"] / g["clicks"].where(g["clicks"] > 0))
+            .fillna(0)
+            .map("{:.2f}".format),
             "Cost": g["cost"].map("{:.2f}".format),
             "Conv. rate": _ratio(g["conversions"], g["clicks"], pct=True),
             "Conversions": g["conversions"].map("{:,.2f}".format),
             "Conv. value": g["conversion_value"].map("{:.2f}".format),
-            "Cost / conv.": (g["cost"] / g["conversions"].where(g["conversions"] > 0)).fillna(0).map("{:.2f}".format),
+            "Cost / conv.": (g["cost"] / g["conversions"].where(g["conversions"] > 0))
+            .fillna(0)
+            .map("{:.2f}".format),
             "All conv.": g["all_conversions"].map("{:,.2f}".format),
         }
     )
     totals = _total_rows(g)
-    return _preamble("Search terms report") + csv_text(REPORT_HEADER, [*rows.itertuples(index=False), *totals])
+    return _preamble("Search terms report") + csv_text(
+        REPORT_HEADER, [*rows.itertuples(index=False), *totals]
+    )
 
 
 def _total_rows(g: pd.DataFrame) -> list[list[str]]:
     clicks, impr, cost = g["clicks"].sum(), g["impressions"].sum(), round(g["cost"].sum(), 2)
-    conv, value, allc = g["conversions"].sum(), round(g["conversion_value"].sum(), 2), g["all_conversions"].sum()
+    conv, value, allc = (
+        g["conversions"].sum(),
+        round(g["conversion_value"].sum(), 2),
+        g["all_conversions"].sum(),
+    )
 
     def row(label: str, c: float, i: float, k: float, v: float, cv: float, a: float) -> list[str]:
         ctr = f"{c / i:.2%}" if i else " --"
         cpc = f"{k / c:.2f}" if c else "0"
         rate = f"{v / c:.2%}" if c else " --"
         cpa = f"{k / v:.2f}" if v else "0"
-        return [label, "", "", "", "", "", _count(c), _count(i), ctr, CURRENCY, cpc, f"{k:.2f}",
-                rate, f"{v:,.2f}", f"{cv:.2f}", cpa, f"{a:,.2f}"]
+        return [
+            label,
+            "",
+            "",
+            "",
+            "",
+            "",
+            _count(c),
+            _count(i),
+            ctr,
+            CURRENCY,
+            cpc,
+            f"{k:.2f}",
+            rate,
+            f"{v:,.2f}",
+            f"{cv:.2f}",
+            cpa,
+            f"{a:,.2f}",
+        ]
 
     other = (round(cost * 0.22, 2), round(clicks * 0.25))
     return [
         row("Total: Search terms", clicks, impr, cost, conv, value, allc),
         row("Total: Other search terms", other[1], 0, other[0], 0, 0, 0),
-        row("Total: Account", clicks + other[1], impr, round(cost + other[0], 2), conv, value, allc),
+        row(
+            "Total: Account", clicks + other[1], impr, round(cost + other[0], 2), conv, value, allc
+        ),
     ]
 
 
 BY_ACTION_HEADER = (
-    "Search term", "Match type", "Campaign", "Ad group", "Conversion action", "Conversion category",
-    "Clicks", "Impr.", "Cost", "Conversions", "Conv. value", "All conv.",
+    "Search term",
+    "Match type",
+    "Campaign",
+    "Ad group",
+    "Conversion action",
+    "Conversion category",
+    "Clicks",
+    "Impr.",
+    "Cost",
+    "Conversions",
+    "Conv. value",
+    "All conv.",
 )
 
 
@@ -338,7 +452,9 @@ def _by_action_text(acc: Account, ga4_primary: bool) -> str:
         (acc.signups.assign(value=0.0), SIGNUP, "Sign-up", False),
     ):
         per = events.assign(search_term=acc.grid["search_term"].to_numpy()[events["row"]])
-        agg = per.groupby("search_term", sort=True).agg(n=("row", "size"), v=("value", lambda s: s.fillna(0).sum()))
+        agg = per.groupby("search_term", sort=True).agg(
+            n=("row", "size"), v=("value", lambda s: s.fillna(0).sum())
+        )
         agg = agg.reset_index().merge(g, on="search_term")
         parts.append(
             pd.DataFrame(
@@ -358,13 +474,22 @@ def _by_action_text(acc: Account, ga4_primary: bool) -> str:
                 }
             )
         )
-    rows = pd.concat(parts, ignore_index=True).sort_values(["Campaign", "Search term", "Conversion action"], kind="stable")
-    return _preamble("Search terms report") + csv_text(BY_ACTION_HEADER, rows.itertuples(index=False))
+    rows = pd.concat(parts, ignore_index=True).sort_values(
+        ["Campaign", "Search term", "Conversion action"], kind="stable"
+    )
+    return _preamble("Search terms report") + csv_text(
+        BY_ACTION_HEADER, rows.itertuples(index=False)
+    )
 
 
 CONVERSIONS_HEADER = (
-    "Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value",
-    "Conversion Currency", "Order ID", "Campaign",
+    "Google Click ID",
+    "Conversion Name",
+    "Conversion Time",
+    "Conversion Value",
+    "Conversion Currency",
+    "Order ID",
+    "Campaign",
 )
 
 
@@ -372,13 +497,20 @@ def _conversions_text(acc: Account, rng: np.random.Generator) -> str:
     """Tag purchases and signups, one row each, ordered by time (offline-import layout)."""
     tag = acc.tag
     signups = acc.signups.assign(
-        value=np.nan, transaction_id="", currency="", seconds=rng.integers(6 * 3600, 23 * 3600, len(acc.signups))
+        value=np.nan,
+        transaction_id="",
+        currency="",
+        seconds=rng.integers(6 * 3600, 23 * 3600, len(acc.signups)),
     )
     both = pd.concat([tag.assign(action=TAG), signups.assign(action=SIGNUP)], ignore_index=True)
-    when = acc.grid["day"].to_numpy()[both["row"]] + both["seconds"].to_numpy() * np.timedelta64(1, "s")
+    when = acc.grid["day"].to_numpy()[both["row"]] + both["seconds"].to_numpy() * np.timedelta64(
+        1, "s"
+    )
     both["time"] = pd.to_datetime(when)
     both = both.sort_values(["time", "transaction_id"], kind="stable").reset_index(drop=True)
-    gclid = [f"Cj0KCQiA{i:06d}{s:05d}" for i, s in zip(both["row"], both["seconds"] % 99991, strict=True)]
+    gclid = [
+        f"Cj0KCQiA{i:06d}{s:05d}" for i, s in zip(both["row"], both["seconds"] % 99991, strict=True)
+    ]
     rows = zip(
         gclid,
         both["action"],
@@ -401,7 +533,13 @@ def _orders_text(acc: Account, rng: np.random.Generator) -> str:
     other_value = np.array([_order_values(rng, k).sum() for k in other])
     orders = ads["n"].to_numpy() + other
     revenue = np.round(ads["v"].to_numpy() + other_value, 2)
-    rows = zip(ads.index.strftime("%Y-%m-%d"), orders, [f"{v:.2f}" for v in revenue], [CURRENCY] * DAYS, strict=True)
+    rows = zip(
+        ads.index.strftime("%Y-%m-%d"),
+        orders,
+        [f"{v:.2f}" for v in revenue],
+        [CURRENCY] * DAYS,
+        strict=True,
+    )
     return csv_text(("Date", "Orders", "Revenue", "Currency"), rows)
 
 
@@ -410,11 +548,16 @@ def _truth(faulty: Account) -> dict[str, object]:
     grid = faulty.grid
     dup = tag.loc[tag["copy"], "transaction_id"].unique().tolist()
     reload_rows = tag.loc[tag["copy"]].groupby("row").size()
-    reload_rows = reload_rows.loc[reload_rows > 1].index
-    faults = {f: sorted(tag.loc[tag["fault"] == f, "transaction_id"]) for f in ("missing_value", "default_value", "negative_value", "currency_mismatch")}
+    reload_rows = reload_rows.loc[reload_rows > 3].index
+    faults = {
+        f: sorted(tag.loc[tag["fault"] == f, "transaction_id"])
+        for f in ("missing_value", "default_value", "negative_value", "currency_mismatch")
+    }
     return {
         "period": {"start": START.date().isoformat(), "days": DAYS},
-        "lag_days": [(START + pd.Timedelta(days=DAYS - 3 + i)).date().isoformat() for i in range(3)],
+        "lag_days": [
+            (START + pd.Timedelta(days=DAYS - 3 + i)).date().isoformat() for i in range(3)
+        ],
         "faulty": {
             "outage": {"campaign": OUTAGE[0], "days": list(OUTAGE[1])},
             "double_counting": {"actions": [TAG, GA4], "category": "Purchase"},
@@ -423,7 +566,10 @@ def _truth(faulty: Account) -> dict[str, object]:
             "conversions_exceed_clicks": {
                 "campaign": "Generic - Tents",
                 "rows": [
-                    {"day": grid.at[r, "day"].date().isoformat(), "search_term": grid.at[r, "search_term"]}
+                    {
+                        "day": grid.at[r, "day"].date().isoformat(),
+                        "search_term": grid.at[r, "search_term"],
+                    }
                     for r in sorted(reload_rows)
                 ],
             },

@@ -66,6 +66,7 @@ def duplicate_transactions(inputs: TrackingInputs, rule: TrackingRule) -> list[F
             "extra": plural(extra, "extra conversion"),
             "value": money(extra_value, inputs.currency),
         }
+        fields["share"] = share(extra / total)
         evidence = {
             "action": str(action),
             "duplicated_ids": len(counts),
@@ -75,7 +76,9 @@ def duplicate_transactions(inputs: TrackingInputs, rule: TrackingRule) -> list[F
             "ids": {str(k): int(v) for k, v in counts.head(EVIDENCE_LIMIT).items()},
             "lines": _lines(group),
         }
-        out.append(finding(rule, fields, evidence, conversions=float(extra)))
+        material = extra / total >= rule.param("material_share")
+        severity = None if material else "low"
+        out.append(finding(rule, fields, evidence, severity=severity, conversions=float(extra)))
     return out
 
 
@@ -89,7 +92,7 @@ def _value_actions(conv: pd.DataFrame) -> pd.Series:
 
 def missing_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
     conv = _export(inputs)
-    if conv is None:
+    if conv is None or not inputs.export_values:
         return _missing_in_reports(inputs, rule)
     expects = _value_actions(conv)
     missing = conv["conversion_value"].isna() | (conv["conversion_value"] == 0)
@@ -268,7 +271,7 @@ def currency_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Findin
     fields = {
         "account_currency": account,
         "count": plural(count, "conversion"),
-        "value": f"{number(value)} in total",
+        "value": f"{money(value, currencies[0] if len(currencies) == 1 else None)} in total",
         "currencies": listing(currencies),
         "files": f"; {files_text} {listing(sorted(set(odd_files.values())))}" if odd_files else "",
     }
@@ -279,5 +282,5 @@ def _majority(conv: pd.DataFrame | None, files: dict[str, str]) -> str | None:
     if conv is not None and conv["currency"].notna().any():
         return str(conv["currency"].value_counts().index[0])
     if files:
-        return pd.Series(list(files.values())).value_counts().index[0]
+        return str(pd.Series(list(files.values())).value_counts().index[0])
     return None

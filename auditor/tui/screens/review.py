@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from auditor.tui.messages import DecisionsChanged
 from auditor.tui.state import ReviewState
 from auditor.tui.widgets.findings import FindingsPane
+from auditor.tui.widgets.keybar import KeyBar
 from auditor.tui.widgets.negatives import NegativesPane
 from auditor.tui.widgets.ngrams import NgramsPane
 from auditor.tui.widgets.overview import OverviewPane
@@ -61,7 +62,7 @@ class ReviewScreen(Screen[None]):
                 yield NgramsPane(s, id="ngrams-pane")
             with TabPane(TABS[4][1], id="tracking"):
                 yield TrackingPane(s, id="tracking-pane")
-        yield Footer()
+        yield KeyBar()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -40,9 +40,9 @@ def finding_cells(window: pd.DataFrame) -> Iterable[Sequence[Cell]]:
         strict=True,
     ):
         yield (
-            Text(sev[:4], style=SEVERITY_STYLE.get(sev, "")),
+            Text(sev, style=SEVERITY_STYLE.get(sev, "")),
             rule,
-            fmt.cut(subject, 28),
+            fmt.cut(subject, 24),
             Text(fmt.money(cost), justify="right"),
             fmt.cut(message, 120),
         )
@@ -104,8 +104,7 @@ class FindingsPane(Vertical):
         n = fill(table, self.shown, finding_cells, keys)
         total = len(self.state.findings)
         self.query_one("#findings-status", Static).update(
-            f"{shown_text(n, len(self.shown))} of {total:,} findings · sorted by {self.sort}"
-            " · s: sort  /: search  c: clear"
+            f"{shown_text(n, len(self.shown))} · {total:,} findings in all · by {self.sort}"
         )
         if n:
             self.show_detail(int(self.shown["pos"].iloc[0]))
@@ -125,7 +124,7 @@ class FindingsPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#findings-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
+        if event.row_key is not None and event.row_key.value is not None:
             self.show_detail(int(event.row_key.value))
 
     @on(DataTable.HeaderSelected, "#findings-table")
@@ -175,8 +174,9 @@ class FindingsPane(Vertical):
         self.apply_filters()
 
     def action_clear(self) -> None:
-        for input_id in ("#f-text", "#f-campaign"):
-            self.query_one(input_id, Input).value = ""
-        for select_id in ("#f-severity", "#f-category"):
-            self.query_one(select_id, Select).clear()
+        with self.prevent(Input.Changed, Select.Changed):
+            for input_id in ("#f-text", "#f-campaign"):
+                self.query_one(input_id, Input).value = ""
+            for select_id in ("#f-severity", "#f-category"):
+                self.query_one(select_id, Select).clear()
         self.apply_filters()

@@ -112,9 +112,9 @@ class NegativesPane(Vertical):
         p = row.current
         return [
             mark(row),
-            fmt.cut(p.family, 14) if show_family else "",
-            fmt.cut(negative_syntax(p), 26),
-            fmt.cut(f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}", 24),
+            fmt.cut(p.family, 10) if show_family else "",
+            fmt.cut(negative_syntax(p), 22),
+            fmt.cut(f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}", 20),
             Text(str(len(p.blocked_terms)), justify="right"),
             Text(fmt.money(p.blocked_cost), justify="right"),
         ]
@@ -150,7 +150,7 @@ class NegativesPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#neg-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
+        if event.row_key is not None and event.row_key.value is not None:
             self.show_blast(str(event.row_key.value))
 
     def show_blast(self, proposal_id: str, refusal: list[str] | None = None) -> None:

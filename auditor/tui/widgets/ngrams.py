@@ -90,7 +90,6 @@ class NgramsPane(Vertical):
         capped = f" (the {NGRAM_CAP:,} costliest)" if len(self.state.ngrams) >= NGRAM_CAP else ""
         self.query_one("#ngram-status", Static).update(
             f"{shown_text(n, len(shown))} · {size}{zero}{capped} · by {self.sort}"
-            " · n: size  s: sort  z: no-conv."
         )
 
     @on(Input.Changed, "#ng-text")

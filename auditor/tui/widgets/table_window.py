@@ -29,6 +29,5 @@ def fill(
 
 
 def shown_text(shown: int, total: int) -> str:
-    if shown < total:
-        return f"showing the first {shown:,} of {total:,} (filter to narrow)"
-    return f"{total:,} shown"
+    more = " (filter for more)" if shown < total else ""
+    return f"{shown:,} of {total:,} shown{more}"

@@ -50,7 +50,7 @@ class TrackingPane(Vertical):
         text = Text("No tracking problem found in the data given.\n", style="green")
         skipped = self.state.result.checks_skipped
         if skipped:
-            text.append("\nChecks that could not run:\n", style="bold")
+            text.append("\nChecks the audit could not run:\n", style="bold")
             for c in skipped:
                 text.append(f"  {c.get('rule', '?')}: {c.get('reason', '')}\n")
         text.append(
@@ -60,7 +60,7 @@ class TrackingPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#tracking-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
+        if event.row_key is not None and event.row_key.value is not None:
             self.show_evidence(int(event.row_key.value))
 
     def show_evidence(self, i: int) -> None:

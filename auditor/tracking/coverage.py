@@ -1,0 +1,58 @@
+"""Which tracking checks the inputs could not feed, said in one sentence for the summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditor.tracking.inputs import TrackingInputs
+from auditor.tracking.rules import TrackingRule
+
+EXPORT = "a conversion export (--conversions FILE)"
+BY_ACTION = "a report segmented by conversion action (--by-action FILE)"
+BY_DAY = "a report segmented by day (--by-day FILE, or a Day column)"
+ORDERS = "the shop's orders per day (--orders FILE)"
+ROWS = "a report with Clicks and Conversions columns"
+VALUES = "a report with Cost and Conv. value columns"
+
+
+def _has(table: pd.DataFrame | None) -> bool:
+    return table is not None and len(table) > 0
+
+
+def _needs(check: str, inputs: TrackingInputs) -> str | None:
+    """What `check` lacks in `inputs`, or None when it can run."""
+    export, by_action = _has(inputs.conversions), _has(inputs.by_action)
+    daily, rows, orders = _has(inputs.daily), _has(inputs.rows), _has(inputs.orders)
+    lacking: dict[str, str | None] = {
+        "duplicate_transactions": None if export else EXPORT,
+        "default_value": None if export else EXPORT,
+        "double_counting": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
+        "missing_value": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
+        "currency_mismatch": None if export or len(inputs.file_currencies) > 1 else EXPORT,
+        "outage": None if daily else BY_DAY,
+        "backend_mismatch": (
+            ORDERS if not orders else None if daily or export else f"{BY_DAY} beside the orders"
+        ),
+        "conversions_exceed_clicks": None if rows else ROWS,
+        "negative_value": None if export or rows or by_action else EXPORT,
+        "implausible_roas": (
+            None if export or by_action or inputs.cost is not None else f"{EXPORT} or {VALUES}"
+        ),
+    }
+    return lacking.get(check)
+
+
+def coverage_note(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> str | None:
+    """`Tracking checks not run: outage needs ...; ...` or None when every check could run."""
+    by_need: dict[str, list[str]] = {}
+    for check in rules:
+        need = _needs(check, inputs)
+        if need is not None:
+            by_need.setdefault(need, []).append(check)
+    if not by_need:
+        return None
+    parts = [
+        f"{', '.join(checks)} {'needs' if len(checks) == 1 else 'need'} {need}"
+        for need, checks in by_need.items()
+    ]
+    return "Tracking checks not run: " + "; ".join(parts) + "."

@@ -1,0 +1,200 @@
+"""The low-level layer: encodings, delimiters, header, line numbers, numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.readers import headers
+from auditor.readers.tabular import (
+    NumberStyle,
+    detect_number_style,
+    load_raw,
+    normalise_name,
+    parse_numbers,
+)
+
+S = pd.StringDtype("pyarrow")
+
+
+def cells(*values: str) -> pd.Series:
+    return pd.Series(list(values), dtype=S)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("cp1252", b""),
+    ],
+)
+def test_encodings_keep_nordic_letters(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    text = (
+        "Rapport över söktermer\r\nSökterm;Klick;Kostnad\r\nfjällräven jacka;3;12,50\r\nøl;1;2\r\n"
+    )
+    path = tmp_path / "r.csv"
+    path.write_bytes(prefix + text.encode(encoding))
+    raw = load_raw(path)
+    assert raw.header == ["Sökterm", "Klick", "Kostnad"]
+    assert raw.delimiter == ";"
+    assert raw.preamble == ["Rapport över söktermer"]
+    assert raw.rows["Sökterm"].tolist() == ["fjällräven jacka", "øl"]
+    assert raw.rows["line"].tolist() == [3, 4]
+    assert raw.encoding.replace("-sig", "") in (encoding, "utf-8")
+
+
+def test_line_numbers_survive_blank_lines_multiline_cells_and_short_rows(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "Search terms report\n"  # 1
+        "Search term,Clicks,Cost\n"  # 2
+        "boots,1,2.00\n"  # 3
+        "\n"  # 4 blank
+        '"two\nline term",3,4.00\n'  # 5-6
+        "short,5\n"  # 7: one cell missing
+        "long,6,7.00,,\n"  # 8: empty extra cells
+        "shifted,6,7.00,oops\n"  # 9: extra cell with data
+        "last,8,9.00\n"  # 10
+    )
+    raw = load_raw(path)
+    got = dict(zip(raw.rows["Search term"], raw.rows["line"], strict=True))
+    assert got == {"boots": 3, "two\nline term": 5, "short": 7, "long": 8, "last": 10}
+    assert raw.rows.set_index("Search term").loc["short", "Cost"] == ""
+    assert [(s.line, s.reason) for s in raw.skipped] == [
+        (9, "row has 4 cells, the header 3: columns would shift")
+    ]
+    assert raw.notes and "line 7, 8" in raw.notes[0]
+
+
+def test_microsoft_preamble_and_copyright_footer(tmp_path: Path) -> None:
+    path = tmp_path / "ms.csv"
+    path.write_bytes(
+        b'"Report Name: Search term report"\r\n"Report Time: 5/1/2026,5/7/2026"\r\n\r\n'
+        b'"Search term","Spend"\r\n"boots","1.00"\r\n\r\n'
+        b'"\xc2\xa92026 Microsoft Corporation. All rights reserved."\r\n'
+    )
+    raw = load_raw(path)
+    assert raw.preamble == ["Report Name: Search term report", "Report Time: 5/1/2026,5/7/2026"]
+    assert raw.header_line == 4
+    assert raw.rows["Search term"].tolist() == ["boots"]
+    assert raw.trailer == [(7, "©2026 Microsoft Corporation. All rights reserved.")]
+
+
+def test_header_is_found_by_the_callers_rule(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Account: Acme, Inc.\nFilter: none, all\nSearch term,Clicks\nboots,1\n")
+    raw = load_raw(path, is_header=lambda c: "Search term" in c)
+    assert raw.header_line == 3
+    assert raw.preamble == ["Account: Acme, Inc.", "Filter: none, all"]
+
+
+def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Search term,Clicks,Cost\n")
+    raw = load_raw(path)
+    assert raw.header == ["Search term", "Clicks", "Cost"]
+    assert len(raw.rows) == 0 and list(raw.rows.columns) == [
+        "Search term",
+        "Clicks",
+        "Cost",
+        "line",
+    ]
+
+
+def test_duplicate_and_empty_header_names_are_made_unique(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Cost,Cost,\n1,2,3\n")
+    assert load_raw(path).columns == ["Cost", "Cost (2)", "column 3"]
+
+
+def test_normalise_name_ignores_case_spaces_punctuation_and_accents() -> None:
+    assert normalise_name(" Conv. value ") == normalise_name("conv value") == "convvalue"
+    assert normalise_name("Konv.värde") == "konvvarde"
+    assert normalise_name("Søgeord") == "sogeord"
+    assert normalise_name("metrics.cost_micros") == normalise_name("metrics.costMicros")
+    assert normalise_name("Übereinstimmungstyp") == "ubereinstimmungstyp"
+
+
+@pytest.mark.parametrize(
+    ("values", "decimal"),
+    [
+        (["0.00", "1023.40", '"1,204"', "7.58%"], "."),
+        (["1,204", "15,880", "0.85"], "."),
+        (["1 023,40", "7,58 %", "42,00"], ","),
+        (["1.023,40", "7,58 %", "1.204"], ","),
+        (["1\u00a0204", "12,5"], ","),
+    ],
+)
+def test_detect_number_style(values: list[str], decimal: str) -> None:
+    assert detect_number_style([cells(*values)]).decimal == decimal
+
+
+def test_parse_english_numbers() -> None:
+    values, bad = parse_numbers(
+        cells("1,204", "0.85", "--", " --", "", "7.58%", "$1,234.50", "abc", "-3.5"),
+        NumberStyle(".", ","),
+    )
+    assert values.tolist()[:2] == [1204.0, 0.85]
+    assert np.isnan(values.tolist()[2:5]).all()
+    assert values.tolist()[5] == pytest.approx(0.0758)
+    assert values.tolist()[6] == 1234.5
+    assert np.isnan(values.tolist()[7]) and values.tolist()[8] == -3.5
+    assert bad.tolist() == [False] * 7 + [True, False]
+
+
+def test_parse_nordic_and_german_numbers() -> None:
+    nordic = NumberStyle(",", "\u00a0")
+    values, bad = parse_numbers(
+        cells("1\u00a0023,40", "1\u202f204", "1 204", "7,58 %", "12,50 kr", "\u22125,00"), nordic
+    )
+    assert values.tolist() == pytest.approx([1023.40, 1204.0, 1204.0, 0.0758, 12.5, -5.0])
+    assert not bad.any()
+    german, bad = parse_numbers(cells("1.023,40", "1.204", "0,85"), NumberStyle(",", "."))
+    assert german.tolist() == [1023.40, 1204.0, 0.85]
+    assert not bad.any()
+
+
+def test_parse_numbers_plain_fast_path_keeps_the_index() -> None:
+    series = pd.Series(["1", "2.5"], index=[10, 11], dtype=S)
+    values, bad = parse_numbers(series, NumberStyle())
+    assert values.index.tolist() == [10, 11] and values.tolist() == [1.0, 2.5]
+    assert bad.dtype == bool and not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("label", "canonical"),
+    [
+        ("Search terms", "search_terms"),
+        ("Other search terms", "other_search_terms"),
+        ("Andra söktermer", "other_search_terms"),
+        ("Sonstige Suchbegriffe", "other_search_terms"),
+        ("Andre søgetermer", "other_search_terms"),
+        ("Performance Max", "performance_max"),
+        ("AI Max expanded matches", "ai_max_expanded_matches"),
+    ],
+)
+def test_total_labels(label: str, canonical: str) -> None:
+    assert headers.total_label(label) == canonical
+
+
+def test_alias_table_has_no_conflicts_and_knows_every_language() -> None:
+    table = headers.table()
+    for name, canonical in [
+        ("Sökterm", "search_term"),
+        ("Søketerm", "search_term"),
+        ("Søgeterm", "search_term"),
+        ("Suchbegriff", "search_term"),
+        ("metrics.cost_micros", "cost_micros"),
+        ("DeliveredMatchType", "delivered_match_type"),
+        ("Spend", "cost"),
+        ("Konv.värde", "conversion_value"),
+        ("Conv.-Wert", "conversion_value"),
+    ]:
+        assert table.canonical[normalise_name(name)] == canonical, name
