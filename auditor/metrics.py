@@ -807,12 +807,10 @@ def missing_reason(ws: Workspace, names: frozenset[str], level: str) -> str | No
         return "needs the Match type column"
     if level == "ngram" and not _ngrams_available():
         return "the n-gram table is not available in this build"
-    keys = ("search_term",) if level in ("ngram", "term_account") else LEVEL_KEYS[level]
-    for key in keys:
-        if key != "keyword_match_type" and not ws.table[key].notna().any():
-            return (
-                f"works per {key.replace('_', ' ')}; the report has no {_COLUMN_NAMES[key]} column"
-            )
+    key = "search_term" if level == "ngram" else SUBJECT[level]
+    if key is not None and not ws.table[key].notna().any():
+        name = _COLUMN_NAMES[key]
+        return f"works per {key.replace('_', ' ')}; the report has no {name} column"
     return None
 
 

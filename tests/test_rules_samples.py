@@ -137,3 +137,26 @@ def test_close_variants_below_exact_are_found_per_ad_group():
     }
     found = {(f.campaign, f.ad_group) for f in findings(name) if f.rule == "STRUCT003"}
     assert wanted and found == wanted
+
+
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
+REAL_TERMS = (
+    sorted(p for p in REAL.glob("*.csv") if "keywords" not in p.name) if REAL.is_dir() else []
+)
+
+
+@pytest.mark.parametrize("path", REAL_TERMS, ids=[p.name for p in REAL_TERMS])
+def test_real_downloads_run_every_rule_or_say_why_not(path):
+    ctx = build_context([path], Settings())
+    outcome = run_rules(ctx)
+    assert not [f for f in outcome.findings if f.rule == "internal-error"]
+    skipped = {c["rule"]: c["reason"] for c in outcome.checks_skipped}
+    cpa = outcome.baseline["cpa"]
+    for f in outcome.findings:
+        assert f.message and "{" not in f.message
+        if f.level == "search_term" and f.category == "waste":
+            assert cpa is not None and f.cost >= 0.25 * cpa
+    if "pmax" in path.name:  # no Campaign / Ad group / Keyword columns
+        assert "Ad group" in skipped["STRUCT003"] and "Keyword" in skipped["WASTE003"]
+    if not ctx.table["conversions"].sum():  # an account with no conversion at all
+        assert "no target CPA" in skipped["WASTE001"]

@@ -1,0 +1,93 @@
+"""`auditor audit` end to end on the bundled sample: summary, outputs, exit codes, batch mode."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.errors import EXIT_BAD_CONFIG, EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTPUT
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
+REPORT = SAMPLES / "google-ads-search-terms-en.csv"
+KEYWORDS = SAMPLES / "google-ads-keywords-en.csv"
+
+
+def test_audit_prints_summary_and_writes_json(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "audit.json"
+    code = main(["audit", str(REPORT), "--keywords", str(KEYWORDS), "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert code == EXIT_OK
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("inputs", "period", "currency", "totals", "hidden_cost", "findings", "negatives"):
+        assert key in data
+    assert data["currency"] == "SEK"
+    assert [i["kind"] for i in data["inputs"]] == ["search_terms", "keywords"]
+    assert data["inputs"][1]["role"] == "keywords"
+    assert data["period"]["days"] == 30
+    cost = data["totals"]["cost"]
+    assert f"{cost:,.2f}" in printed
+    assert 0 < data["hidden_cost"] < 1
+    assert data["findings"], "the sample account has planted problems"
+    for f in data["findings"]:
+        assert f["message"] and f["rule"] and f["severity"] in {"high", "medium", "low", "info"}
+
+
+def test_second_run_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "audit.json"
+    out.write_text("{}", encoding="utf-8")
+    code = main(["audit", str(REPORT), "--json", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_OUTPUT
+    assert "--force" in err and str(out) in err
+    assert out.read_text(encoding="utf-8") == "{}"
+    assert main(["audit", str(REPORT), "--json", str(out), "--force"]) == EXIT_OK
+    assert json.loads(out.read_text(encoding="utf-8"))["findings"]
+
+
+def test_missing_input_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    code = main(["audit", str(tmp_path / "nope.csv")])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert err.strip().count("\n") == 0
+    assert "nope.csv" in err and "Traceback" not in err
+
+
+def test_agency_folder_audits_each_account(tmp_path: Path, capsys) -> None:
+    accounts = tmp_path / "accounts"
+    (accounts / "fjallgear").mkdir(parents=True)
+    (accounts / "fjallgear-bing").mkdir()
+    (accounts / "broken").mkdir()
+    shutil.copy(REPORT, accounts / "fjallgear" / "terms.csv")
+    shutil.copy(KEYWORDS, accounts / "fjallgear" / "keywords.csv")
+    shutil.copy(SAMPLES / "microsoft-ads-search-terms.csv", accounts / "fjallgear-bing")
+    (accounts / "broken" / "terms.csv").write_bytes(b"\x00\x01\x02 not a report")
+    out = tmp_path / "results"
+    code = main(["audit", str(accounts), "--out-dir", str(out)])
+    assert code == EXIT_BAD_INPUT, "the broken account is reported in the exit code"
+    index = json.loads((out / "accounts.json").read_text(encoding="utf-8"))
+    by_name = {row["account"]: row for row in index}
+    assert set(by_name) == {"fjallgear", "fjallgear-bing", "broken"}
+    assert "error" in by_name["broken"]
+    for name in ("fjallgear", "fjallgear-bing"):
+        audit = json.loads((out / name / "audit.json").read_text(encoding="utf-8"))
+        assert audit["totals"]["cost"] == pytest.approx(by_name[name]["totals"]["cost"])
+        assert (out / name / "findings.csv").exists()
+        assert (out / name / "negatives.csv").exists()
+    kinds = [i["kind"] for i in json.loads((out / "fjallgear" / "audit.json").read_text())["inputs"]]
+    assert sorted(kinds) == ["keywords", "search_terms"]
+
+
+def test_role_flags_refused_for_several_accounts(tmp_path: Path, capsys) -> None:
+    accounts = tmp_path / "accounts"
+    for name in ("a", "b"):
+        (accounts / name).mkdir(parents=True)
+        shutil.copy(REPORT, accounts / name / "terms.csv")
+    code = main(
+        ["audit", str(accounts), "--out-dir", str(tmp_path / "o"), "--keywords", str(KEYWORDS)]
+    )
+    assert code == EXIT_BAD_CONFIG
+    assert "account's folder" in capsys.readouterr().err
