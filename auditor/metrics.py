@@ -192,6 +192,8 @@ class Groups:
 
 def refine(parent: Groups | None, codes: np.ndarray) -> Groups:
     """Split `parent`'s groups by one more key column (its integer `codes` per row)."""
+    if not len(codes):
+        return Groups(np.zeros(0, dtype=np.int64), 0)
     combined = codes if parent is None else parent.ids * np.int64(codes.max() + 1) + codes
     ids, uniques = pd.factorize(combined)
     return Groups(ids.astype(np.int64, copy=False), len(uniques))
@@ -792,6 +794,8 @@ def names_at(level: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def missing_reason(ws: Workspace, names: frozenset[str], level: str) -> str | None:
     """Why metrics `names` cannot be computed on this audit's inputs, or None."""
+    if not len(ws.table):
+        return "the reports have no search-term rows"
     lacking = sorted({c for n in names if n in METRICS for c in METRICS[n].columns} - ws.present)
     if lacking:
         heads = ", ".join(c.replace("_", " ") for c in lacking)

@@ -24,10 +24,6 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8", newline: str = 
     return path
 
 
-def row(values: dict[str, object]) -> dict[str, object]:
-    return values
-
-
 def by_term(report_table: pd.DataFrame) -> dict[str, dict[str, object]]:
     return {r["search_term"]: r for r in report_table.to_dict("records")}
 
@@ -454,6 +450,19 @@ def test_microsoft_advertising_ui_export(tmp_path: Path) -> None:
     assert (rows["hiking boots"]["cost"], rows["hiking boots"]["conversion_value"]) == (41.1, 290.0)
     assert rows["boot repair"]["line"] == 14
     assert report.notes == []
+
+
+def test_microsoft_row_count_and_incomplete_flag_are_noted(tmp_path: Path) -> None:
+    preamble = [line.replace("Rows: 3", "Rows: 5").replace("false", "true") for line in MS_PREAMBLE]
+    lines = [
+        *preamble,
+        '"Search term","Delivered match type","Clicks","Spend"',
+        '"hiking boots","Exact","30","41.10"',
+        '"boot repair","Broad","4","3.96"',
+    ]
+    report = read_report(write(tmp_path / "ms.csv", lines, newline="\r\n"))
+    assert any("'Rows: 5' but 2 data rows" in n for n in report.notes)
+    assert any("potentially incomplete" in n for n in report.notes)
 
 
 def test_microsoft_api_column_names(tmp_path: Path) -> None:

@@ -198,3 +198,13 @@ def test_alias_table_has_no_conflicts_and_knows_every_language() -> None:
         ("Conv.-Wert", "conversion_value"),
     ]:
         assert table.canonical[normalise_name(name)] == canonical, name
+
+
+def test_total_prefix_screen_knows_every_prefix_letter() -> None:
+    import tomllib
+
+    from auditor.readers.performance import _TOTAL_FIRST
+
+    data = tomllib.loads(headers.TABLE_PATH.read_text(encoding="utf-8"))
+    letters = {p[0] for p in data["totals"]["prefixes"]}
+    assert {chr(b) for b in _TOTAL_FIRST} >= letters | {c.lower() for c in letters}

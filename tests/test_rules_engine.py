@@ -369,3 +369,18 @@ def test_summary_says_what_the_rules_judged_against():
     assert "Judged by:   CPA SEK 40.00 (your target)" in text
     assert "break-even ROAS 2.50" in text
     assert "by rule:" in text and "WASTE001 1" in text
+
+
+def test_an_empty_report_skips_every_rule_and_says_so():
+    from auditor import schema
+    from auditor.context import AuditContext
+
+    ctx = AuditContext(
+        table=schema.empty_table(),
+        columns_present=frozenset({"cost", "clicks", "conversions"}),
+        keywords=schema.empty_table()[["keyword", "keyword_match_type", "campaign", "ad_group"]],
+        settings=Settings(),
+    )
+    outcome = run_rules(ctx)
+    assert outcome.findings == []
+    assert {c["reason"] for c in outcome.checks_skipped} == {"the reports have no search-term rows"}

@@ -139,3 +139,24 @@ def test_a_click_list_without_values_is_not_missing_values(tmp_path: Path) -> No
     result = audit([REPORT], Settings(conversions=(export,)))
     checks = {f.check for f in result.findings if f.category == "tracking"}
     assert "missing_value" not in checks and "default_value" not in checks
+
+
+def test_swedish_conversion_export_with_decimal_comma(tmp_path: Path) -> None:
+    text = (
+        "Order-ID;Konverteringsåtgärd;Tidpunkt;Värde;Valuta\r\n"
+        "S-1;Köp;13.10.2026 14:22;1\u00a0299,00;SEK\r\n"
+        "S-2;Köp;14.10.2026 09:05;449,50;SEK\r\n"
+    )
+    report = read_report(_write(tmp_path, "konverteringar.csv", text, "cp1252"))
+    assert report.kind == schema.KIND_CONVERSIONS
+    assert report.table["conversion_value"].tolist() == [1299.0, 449.5]
+    assert report.table["conversion_action"].tolist() == ["Köp", "Köp"]
+    assert report.table["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-13", "2026-10-14"]
+
+
+def test_orders_of_other_days_are_said_not_compared(tmp_path: Path) -> None:
+    orders = _write(tmp_path, "orders.csv", "Date,Orders,Revenue\n2026-09-01,30,30000\n")
+    result = audit([REPORT], Settings(orders=(orders,)))
+    assert not [f for f in result.findings if f.check == "backend_mismatch"]
+    (note,) = [n for n in result.notes if n.startswith("Tracking checks not run")]
+    assert "backend_mismatch needs an orders file covering the report's days" in note

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from auditor.audit import audit
@@ -20,6 +22,7 @@ from auditor.tracking.samplegen import write_samples
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports" / "tracking"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
 SERIOUS = ("high", "medium")
+ONE_LOWER = {"high": "medium", "medium": "low", "low": "info", "info": "info"}
 
 
 def _audit(name: str) -> AuditResult:
@@ -143,3 +146,42 @@ def test_the_notes_say_which_tracking_checks_could_not_run() -> None:
     assert "outage" not in note, "the report's Day column feeds the outage check"
     full = _audit("clean")
     assert not [n for n in full.notes if n.startswith("Tracking checks not run")]
+
+
+def _campaign_by_day(path: Path, campaigns: list[str], down: str) -> Path:
+    """A campaign report by day where `down` records no conversions on 2026-10-10..12."""
+    rng = np.random.default_rng(7)
+    lines = ["Campaign report", '"October 1, 2026 - October 30, 2026"']
+    lines.append("Day,Campaign,Clicks,Impr.,Cost,Conversions,Conv. value")
+    for day in pd.date_range("2026-10-01", periods=30, freq="D"):
+        for campaign in campaigns:
+            conv = 0 if campaign == down and 10 <= day.day <= 12 else rng.poisson(8)
+            cells = [f"{day:%Y-%m-%d}", f'"{campaign}"', "200", "3100", "1240.00", f"{conv}.00"]
+            lines.append(",".join([*cells, f"{conv * 1150}.00"]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_waste_in_a_campaign_with_an_outage_carries_a_caveat(tmp_path: Path) -> None:
+    main = SAMPLES.parent / "google-ads-search-terms-en.csv"
+    before = audit([main], Settings())
+    waste = [f for f in before.findings if f.category == "waste" and f.campaign]
+    down = pd.Series([f.campaign for f in waste]).value_counts().index[0]
+    campaigns = sorted(before.table["campaign"].dropna().unique())
+    by_day = _campaign_by_day(tmp_path / "campaigns-by-day.csv", campaigns, down)
+    after = audit([main], Settings(by_day=(by_day,)))
+    (outage,) = _serious([f for f in after.findings if f.category == "tracking"], "outage")
+    assert outage.campaign == down
+    key = {(f.rule, f.campaign, f.search_term, f.ngram, f.cost): f for f in before.findings}
+    affected = [f for f in after.findings if f.category == "waste" and f.campaign == down]
+    assert affected, "the campaign had waste findings before; they must still be there"
+    for f in after.findings:
+        if f.category not in ("waste", "profit"):
+            continue
+        was = key[(f.rule, f.campaign, f.search_term, f.ngram, f.cost)]
+        if f.campaign == down:
+            assert f.metrics["tracking_caveat"] == [outage.rule]
+            assert "Tracking caveat" in f.message and "missing data" in f.message
+            assert f.severity == ONE_LOWER[was.severity]
+        else:
+            assert f.severity == was.severity and "tracking_caveat" not in f.metrics

@@ -86,6 +86,14 @@ def _is_header(cells: list[str]) -> bool:
     return any(m is not None and m.looks_like(cells) for m in modules)
 
 
+def _select(names: list[str]) -> list[str] | None:
+    """Every column for another module's file; only the useful ones for a performance report."""
+    modules = (_optional(n) for n in _DETECTED)
+    if any(m is not None and m.looks_like(names) for m in modules):
+        return None
+    return performance.select_columns(names)
+
+
 def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
     """Read one file into a Report; raise InputError if it cannot be used.
 
@@ -101,5 +109,5 @@ def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
         return delegated
     if api_json.is_json(path):
         return api_json.read(path, source)
-    raw = load_raw(path, is_header=_is_header)
+    raw = load_raw(path, is_header=_is_header, select=_select)
     return _detected(raw, source) or performance.from_raw(raw, source)

@@ -74,11 +74,10 @@ def table() -> HeaderTable:
     )
 
 
+@cache
 def total_prefix_pattern() -> str:
     """RE2-compatible pattern of a `Total:` cell (for pyarrow.compute), case-insensitive."""
-    data = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
-    prefixes = "|".join(re.escape(p).replace("\\ ", " ") for p in data["totals"]["prefixes"])
-    return rf"(?i)^\s*(?:{prefixes})\s*:"
+    return "(?i)" + table().total_prefix.pattern.replace("(.*)$", "")
 
 
 def total_label(label: str) -> str:

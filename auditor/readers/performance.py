@@ -128,6 +128,12 @@ def map_header(raw: RawTable) -> HeaderMap:
     return out
 
 
+def select_columns(names: list[str]) -> list[str]:
+    """The columns worth converting: all but the derived ones the alias table ignores."""
+    ignored = headers.table().ignored
+    return [n for n in names if normalise_name(n) not in ignored]
+
+
 def looks_like_header(cells: list[str]) -> bool:
     """Two or more cells the alias table knows, one of them a search term, keyword or campaign."""
     known = {headers.table().canonical.get(normalise_name(c)) for c in cells}
@@ -156,14 +162,14 @@ def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.
         arr = rows[name].array.__arrow_array__()
         if len(candidates) < n:
             arr = arr.take(pa.array(candidates))
-        hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-        hit_np = hit.to_numpy(zero_copy_only=False)
-        if hit_np.any():
-            where = candidates[hit_np]
+        first, last, length = _edges(arr)
+        maybe = np.flatnonzero(np.isin(first, _TOTAL_FIRST) | np.isin(first, _SPACE_FIRST))
+        if len(maybe):
+            hit = pc.match_substring_regex(arr.take(pa.array(maybe)), pattern)
+            where = candidates[maybe[pc.fill_null(hit, False).to_numpy(zero_copy_only=False)]]
             mask[where] = True
             label.iloc[where] = rows[name].iloc[where]
-        blank = pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(["", "--", "-"]))
-        candidates = candidates[pc.fill_null(blank, True).to_numpy(zero_copy_only=False)]
+        candidates = candidates[_blank(first, last, length)]
     return mask, label
 
 
@@ -272,13 +278,69 @@ def _skip_bad_numbers(
 Arrow = pa.Array | pa.ChunkedArray
 
 
+_SPACE_FIRST = np.array([9, 10, 13, 32, 0xC2, 0xE2], dtype=np.uint8)
+"""First bytes of a possibly blank start: tab, newline, space, no-break spaces (UTF-8 lead)."""
+_SPACE_LAST = np.array([9, 10, 13, 32, 0xA0, 0xAF], dtype=np.uint8)
+_TOTAL_FIRST = np.frombuffer(b"TtIiGgSs", dtype=np.uint8)
+"""First letters of the `Total:` prefixes in headers.toml (a test keeps them in step)."""
+_DASH = 45
+
+
+def _edges(arr: Arrow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first byte, last byte, byte length) of every string, from the arrow buffers directly
+    (0 for empty and null cells): lets whole columns be screened without a string pass."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = [_chunk_edges(pc.cast(c, pa.large_string())) for c in chunks]
+    if not parts:
+        empty = np.zeros(0, dtype=np.uint8)
+        return empty, empty, np.zeros(0, dtype=np.int64)
+    first, last, length = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return first, last, length
+
+
+def _chunk_edges(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(chunk)
+    _, offsets_buf, data_buf = chunk.buffers()
+    if offsets_buf is None or n == 0:
+        zeros = np.zeros(n, dtype=np.uint8)
+        return zeros, zeros, np.zeros(n, dtype=np.int64)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=chunk.offset * 8)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0)
+    length = np.diff(offsets)
+    if chunk.null_count:
+        length = np.where(chunk.is_null().to_numpy(zero_copy_only=False), 0, length)
+    if not len(data):
+        zeros = np.zeros(n, dtype=np.uint8)
+        return zeros, zeros, length
+    has = length > 0
+    first = np.where(has, data[np.minimum(offsets[:-1], len(data) - 1)], 0).astype(np.uint8)
+    last = np.where(has, data[np.clip(offsets[1:] - 1, 0, len(data) - 1)], 0).astype(np.uint8)
+    return first, last, length
+
+
+def _blank(first: np.ndarray, last: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Empty, `-`, `--` or ` --` cells (Google's empty value)."""
+    dashes = (length <= 3) & (last == _DASH) & np.isin(first, (_DASH, 32))
+    return (length == 0) | dashes
+
+
 def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
-    """Stripped text as arrow strings; empty cells (and `--`) -> null."""
+    """Stripped text as arrow strings; empty cells (and `--`) -> null.
+
+    Trimming and nulling are only done when a cell needs them (Google's cells never have
+    surrounding spaces), which saves two passes over a million search terms.
+    """
     if name is None:
         return pa.nulls(len(rows), pa.large_string())
-    arr = pc.utf8_trim_whitespace(rows[name].array.__arrow_array__())
-    empty = pc.is_in(arr, value_set=pa.array(["", "--", "-"]))
-    return pc.if_else(empty, pa.scalar(None, arr.type), arr)
+    arr = rows[name].array.__arrow_array__()
+    first, last, length = _edges(arr)
+    if np.isin(first, _SPACE_FIRST).any() or np.isin(last, _SPACE_LAST).any():
+        arr = pc.utf8_trim_whitespace(arr)
+        first, last, length = _edges(arr)
+    blank = _blank(first, last, length)
+    if not blank.any():
+        return arr
+    return pc.if_else(pa.array(blank), pa.scalar(None, arr.type), arr)
 
 
 def _distinct(arr: Arrow) -> tuple[pa.Array, list[str | None]]:
@@ -618,10 +680,31 @@ def _notes(
             if col not in present:
                 notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
         notes += _check_totals(table, present, file_totals.get("search_terms", {}), skipped)
+    notes += _preamble_notes(raw.preamble, len(table) + len(skipped))
     other = [t for _, t in raw.trailer if "microsoft" not in t.casefold()]
     if other:
         lines = ", ".join(str(n) for n, t in raw.trailer if t in other)
         notes.append(f"lines after the data were not read (line {lines}): {other[0][:60]!r}")
+    return notes
+
+
+def _preamble_notes(preamble: list[str], rows: int) -> list[str]:
+    """Microsoft's `Rows: N` (a cut-short download) and `Potential Incomplete Data: true`."""
+    notes = []
+    for line in preamble:
+        found = re.match(r"(?i)rows:\s*([\d,.\s]+)$", line.strip())
+        if found:
+            said = int(re.sub(r"\D", "", found.group(1)) or 0)
+            if said != rows:
+                notes.append(
+                    f"the file says 'Rows: {said:,}' but {rows:,} data rows were found:"
+                    " the download may be cut short"
+                )
+        if re.match(r"(?i)potential incomplete data:\s*true", line.strip()):
+            notes.append(
+                "Microsoft marks this data as potentially incomplete: the last days may still"
+                " change"
+            )
     return notes
 
 

@@ -3,7 +3,7 @@
 `load_raw` finds the encoding, the delimiter, the preamble (title, date range, Microsoft's
 `Report Name:` lines), the header, the data rows (every cell a string, with its 1-based line
 number) and the trailer (Microsoft's copyright footer). It parses with `pyarrow.csv` straight
-from the bytes, so a million-row report reads in a fraction of a second.
+from the bytes, about as fast as pandas' own pyarrow engine.
 
 Decisions:
 - Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with BOM (Google's "Excel" download),
@@ -14,10 +14,9 @@ Decisions:
   skipped (listed with its line) when they hold data.
 - A row longer than 1 MiB, a quote never closed, NUL bytes, HTML and Excel workbooks are
   unusable files: `InputError` naming the file and line.
-- `normalise_name` folds case, spaces, punctuation and accents (`Konv.-värde` ->
-  `konvvarde`), but keeps the Nordic letters å/ä/ö/ø/æ distinct from a/o only through their
-  accent-free fold (`ø` -> `o`, `æ` -> `ae`), so header aliases match re-saved files that lost
-  or kept their diacritics alike.
+- `normalise_name` folds case, spaces, punctuation and accents (`Konv.-värde` -> `konvvarde`,
+  `ø` -> `o`, `æ` -> `ae`), so an alias matches whether a re-saved file kept its diacritics or
+  lost them; no two aliases in `headers.toml` collide under this fold (a test checks it).
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ MAX_HEADER_SEARCH = 60
 BLOCK_SIZE = 1 << 20
 """pyarrow block size; a single row longer than this is refused as not a report row."""
 TAIL_BYTES = 64 * 1024
+COUNT_BLOCK = 4 << 20
 DELIMITERS = ("\t", ";", ",")
 DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
 MISSING_TOKENS = ("", "--", "-", "\u2013", "\u2014", "n/a", "N/A")
@@ -68,8 +68,8 @@ class RawTable:
     header_line: int
     """1-based line number of the header."""
     rows: pd.DataFrame
-    """Every cell a string (missing cells ""), columns = header names made unique, plus the
-    int column `line` (1-based line number in the file)."""
+    """Every cell a string (missing cells ""), columns = header names made unique (all, or
+    those `select` kept), plus the int column `line` (1-based line number in the file)."""
     trailer: list[tuple[int, str]]
     """Non-blank lines after the data, with their line numbers (e.g. a copyright footer)."""
     skipped: list[SkippedRow] = field(default_factory=list)
@@ -282,8 +282,16 @@ class _Body:
     end: int
     first: int
 
-    def count(self, sub: bytes) -> int:
-        return self.data.count(sub, self.start, self.end)
+    def count(self, byte: int) -> int:
+        """How often `byte` occurs in the region (numpy over 4 MiB blocks: twice as fast
+        as bytes.count on a large file)."""
+        view = np.frombuffer(
+            self.data, dtype=np.uint8, count=self.end - self.start, offset=self.start
+        )
+        return sum(
+            int(np.count_nonzero(view[i : i + COUNT_BLOCK] == byte))
+            for i in range(0, len(view), COUNT_BLOCK)
+        )
 
     def line_at(self, offset: int) -> int:
         """File line number of the byte at `offset`."""
@@ -302,7 +310,7 @@ class _Body:
         """Number of lines in the region (a last line without newline counts)."""
         if self.end <= self.start:
             return 0
-        return self.count(b"\n") + (0 if self.data[self.end - 1] == 10 else 1)
+        return self.count(10) + (0 if self.data[self.end - 1] == 10 else 1)
 
     def buffer(self) -> pa.Buffer:
         return pa.py_buffer(self.data).slice(self.start, self.end - self.start)
@@ -349,7 +357,7 @@ def _check_quotes(body: _Body, path: Path) -> None:
     Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
     number of quote characters, then Python's strict csv reader finds the line.
     """
-    if body.count(b'"') % 2 == 0:
+    if body.count(34) % 2 == 0:
         return
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text), strict=True)
@@ -379,11 +387,13 @@ class _BadRows:
         return "skip"
 
 
-def _parse(body: _Body, names: list[str], delimiter: str, path: Path) -> tuple[pa.Table, _BadRows]:
+def _parse(
+    body: _Body, names: list[str], keep: list[str], delimiter: str, path: Path
+) -> tuple[pa.Table, _BadRows]:
     bad = _BadRows()
     if not _NOT_BLANK.search(body.data, body.start, body.end):
         empty = pa.array([], pa.large_string())
-        return pa.table(dict.fromkeys(names, empty)), bad
+        return pa.table(dict.fromkeys(keep, empty)), bad
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(body.buffer()),
@@ -397,7 +407,8 @@ def _parse(body: _Body, names: list[str], delimiter: str, path: Path) -> tuple[p
                 invalid_row_handler=bad,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()),
+                column_types=dict.fromkeys(keep, pa.large_string()),
+                include_columns=keep,
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -512,16 +523,21 @@ def _to_frame(table: pa.Table, lines: np.ndarray) -> pd.DataFrame:
 
 
 def _frame(
-    table: pa.Table, body: _Body, bad: _BadRows, names: list[str], delimiter: str
+    table: pa.Table,
+    body: _Body,
+    bad: _BadRows,
+    names: list[str],
+    keep: list[str],
+    delimiter: str,
 ) -> tuple[pd.DataFrame, list[SkippedRow], list[str]]:
     bad_lines = _locate(body, bad.texts) if bad.texts else []
     frame = _to_frame(table, _line_numbers(table, body, bad_lines))
     if not bad.texts:
         return frame, [], []
-    keep, keep_lines, skipped = _repair(bad.texts, bad_lines, len(names), delimiter)
+    repaired, keep_lines, skipped = _repair(bad.texts, bad_lines, len(names), delimiter)
     notes = []
-    if keep:
-        extra = pd.DataFrame(keep, columns=names).astype(STRING_DTYPE)
+    if repaired:
+        extra = pd.DataFrame(repaired, columns=names)[keep].astype(STRING_DTYPE)
         extra[LINE] = np.asarray(keep_lines, dtype=np.int64)
         frame = pd.concat([frame, extra], ignore_index=True)
         frame = frame.sort_values(LINE, kind="stable", ignore_index=True)
@@ -534,12 +550,21 @@ def _frame(
     return frame, skipped, notes
 
 
-def load_raw(path: Path, is_header: Callable[[list[str]], bool] | None = None) -> RawTable:
+Selector = Callable[[list[str]], list[str] | None]
+"""Given the header (unique names), the columns worth converting; None for all."""
+
+
+def load_raw(
+    path: Path,
+    is_header: Callable[[list[str]], bool] | None = None,
+    select: Selector | None = None,
+) -> RawTable:
     """Read a delimited text report into a RawTable; InputError if it cannot be used.
 
     `is_header(cells)` picks the header line (the first line it accepts); without it, or
     when it accepts none, the first line with two or more non-empty cells whose next line has
-    as many cells is the header.
+    as many cells is the header. `select(names)` may name the only columns to materialise in
+    `rows` (a reader that ignores CTR or Avg. CPC saves their conversion); `header` stays whole.
     """
     path = Path(path)
     try:
@@ -548,14 +573,18 @@ def load_raw(path: Path, is_header: Callable[[list[str]], bool] | None = None) -
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
     encoding, data = _decode_to_utf8(raw, path)
     try:
-        return _load(path, encoding, data, is_header)
+        return _load(path, encoding, data, is_header, select)
     except UnicodeError:
         encoding, data = _legacy(raw, path)
-        return _load(path, encoding, data, is_header)
+        return _load(path, encoding, data, is_header, select)
 
 
 def _load(
-    path: Path, encoding: str, data: bytes, is_header: Callable[[list[str]], bool] | None
+    path: Path,
+    encoding: str,
+    data: bytes,
+    is_header: Callable[[list[str]], bool] | None,
+    select: Selector | None,
 ) -> RawTable:
     lines = _head_lines(data, path)
     _check_html("\n".join(lines[:40]), path)
@@ -566,8 +595,9 @@ def _load(
     start = _line_offset(data, h + 1)
     end, tail = _trailer(data, start, delimiter)
     body = _Body(data, start, end, h + 2)
-    table, bad = _parse(body, names, delimiter, path)
-    frame, skipped, notes = _frame(table, body, bad, names, delimiter)
+    keep = (select(names) if select else None) or names
+    table, bad = _parse(body, names, keep, delimiter, path)
+    frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
         for off, line in tail
@@ -669,7 +699,9 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     return floats, garbage
 
 
-def _fast_numbers(arr: pa.Array | pa.ChunkedArray, style: NumberStyle):
+def _fast_numbers(
+    arr: pa.Array | pa.ChunkedArray, style: NumberStyle
+) -> pa.Array | pa.ChunkedArray | None:
     """Plain numbers (after removing thousands marks) cast at C speed; None if any cell is not."""
     if style.decimal == ".":
         out = _try_cast(arr)
@@ -691,7 +723,9 @@ def _np(arr: pa.Array | pa.ChunkedArray, fill: object, dtype: type) -> np.ndarra
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=dtype)
 
 
-def _clean_numbers(arr: pa.Array | pa.ChunkedArray, style: NumberStyle):
+def _clean_numbers(
+    arr: pa.Array | pa.ChunkedArray, style: NumberStyle
+) -> tuple[pa.Array | pa.ChunkedArray, pa.Array | pa.ChunkedArray]:
     """The slow path: strip marks, %, currency; report what still is not a number."""
     text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
     if style.decimal != ".":

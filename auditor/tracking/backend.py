@@ -54,7 +54,7 @@ def _same_currency(inputs: TrackingInputs) -> bool:
 
 
 MEASURES: tuple[tuple[str, str, str, str], ...] = (
-    ("conversions", "orders", "purchases", "orders"),
+    ("conversions", "orders", "conversions", "orders"),
     ("conversion_value", "revenue", "of conversion value", "of revenue"),
 )
 """(platform column, shop column, platform words, shop words)."""
@@ -108,7 +108,7 @@ def backend_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding
 
 
 def _excess(ratio: float, words: str) -> str:
-    """`38% more purchases`; `59 times the shop's figure in conversion value` when far off."""
+    """`38% more conversions`; `59 times the shop's figure in conversion value` when far off."""
     what = words.removeprefix("of ")
     if ratio > 3:
         return f"{ratio:,.0f} times the shop's figure in {what}"

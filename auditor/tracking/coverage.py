@@ -22,7 +22,7 @@ def _has(table: pd.DataFrame | None) -> bool:
 def _needs(check: str, inputs: TrackingInputs) -> str | None:
     """What `check` lacks in `inputs`, or None when it can run."""
     export, by_action = _has(inputs.conversions), _has(inputs.by_action)
-    daily, rows, orders = _has(inputs.daily), _has(inputs.rows), _has(inputs.orders)
+    daily, rows = _has(inputs.daily), _has(inputs.rows)
     lacking: dict[str, str | None] = {
         "duplicate_transactions": None if export else EXPORT,
         "default_value": None if export else EXPORT,
@@ -30,9 +30,7 @@ def _needs(check: str, inputs: TrackingInputs) -> str | None:
         "missing_value": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
         "currency_mismatch": None if export or len(inputs.file_currencies) > 1 else EXPORT,
         "outage": None if daily else BY_DAY,
-        "backend_mismatch": (
-            ORDERS if not orders else None if daily or export else f"{BY_DAY} beside the orders"
-        ),
+        "backend_mismatch": _backend_needs(inputs),
         "conversions_exceed_clicks": None if rows else ROWS,
         "negative_value": None if export or rows or by_action else EXPORT,
         "implausible_roas": (
@@ -40,6 +38,23 @@ def _needs(check: str, inputs: TrackingInputs) -> str | None:
         ),
     }
     return lacking.get(check)
+
+
+def _days(table: pd.DataFrame | None) -> set[pd.Timestamp]:
+    if table is None or not len(table):
+        return set()
+    return set(table["day"].dropna().dt.normalize().unique())
+
+
+def _backend_needs(inputs: TrackingInputs) -> str | None:
+    if not _has(inputs.orders):
+        return ORDERS
+    platform = _days(inputs.daily) or _days(inputs.conversions)
+    if not platform:
+        return f"{BY_DAY} beside the orders"
+    if not platform & _days(inputs.orders):
+        return "an orders file covering the report's days (the two share no day)"
+    return None
 
 
 def coverage_note(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> str | None:

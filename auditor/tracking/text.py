@@ -22,9 +22,9 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def plural(count: float, word: str, words: str | None = None) -> str:
-    """`1 conversion`, `3 conversions` (`words` for irregular plurals)."""
-    return f"{number(count)} {word if count == 1 else (words or word + 's')}"
+def plural(count: float, word: str) -> str:
+    """`1 conversion`, `3 conversions`."""
+    return f"{number(count)} {word if count == 1 else word + 's'}"
 
 
 def share(value: float) -> str:

@@ -147,53 +147,84 @@ def _missing_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Find
     return out
 
 
-def _modal_values(conv: pd.DataFrame) -> pd.DataFrame:
-    """Per action: its most frequent positive value, how often, and its conversions."""
-    valued = conv.loc[conv["conversion_value"] > 0]
+def _modal_values(frame: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
+    """Per action: its most frequent positive value per conversion (`conversion_value`), how
+    many conversions carry it (`count`) and the action's conversions (`total`)."""
+    weighted = frame.assign(w=weight)
+    valued = weighted.loc[weighted["conversion_value"] > 0]
     counts = (
-        valued.groupby(["conversion_action", "conversion_value"], sort=True)
-        .size()
+        valued.groupby(["conversion_action", "conversion_value"], sort=True)["w"]
+        .sum()
         .rename("count")
         .reset_index()
         .sort_values(["conversion_action", "count"], ascending=[True, False], kind="stable")
         .drop_duplicates("conversion_action")
     )
-    totals = conv.groupby("conversion_action", sort=True).size().rename("total")
+    totals = weighted.groupby("conversion_action", sort=True)["w"].sum().rename("total")
     return counts.join(totals, on="conversion_action")
 
 
-def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
-    conv = _export(inputs)
-    if conv is None:
-        return []
-    modal = _modal_values(conv)
+def _defaults(modal: pd.DataFrame, rule: TrackingRule) -> pd.DataFrame:
+    """The modal values that look like a default (see the rule's docs)."""
     placeholder = modal["conversion_value"] <= rule.param("placeholder_max")
     needed = placeholder.map(
         {True: rule.param("min_share_placeholder"), False: rule.param("min_share")}
     )
-    hit = (modal["count"] >= rule.param("min_count")) & (modal["count"] / modal["total"] >= needed)
+    share_ok = modal["count"] / modal["total"] >= needed
+    return modal.loc[(modal["count"] >= rule.param("min_count")) & share_ok]
+
+
+def _default_finding(
+    rule: TrackingRule, row: pd.Series, evidence: dict[str, object], currency: str | None
+) -> Finding:
+    fields = {
+        "count": number(row["count"]),
+        "total": number(row["total"]),
+        "action": str(row["conversion_action"]),
+        "share": share(row["count"] / row["total"]),
+        "value": money(float(row["conversion_value"]), currency),
+    }
+    evidence = {
+        "action": str(row["conversion_action"]),
+        "value": float(row["conversion_value"]),
+        "count": float(row["count"]),
+        "conversions": float(row["total"]),
+        **evidence,
+    }
+    return finding(rule, fields, evidence, conversions=float(row["count"]))
+
+
+def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    conv = _export(inputs)
+    if conv is None or not inputs.export_values:
+        return _defaults_in_reports(inputs, rule)
     out = []
-    for row in modal.loc[hit].itertuples(index=False):
+    for _, row in _defaults(_modal_values(conv, pd.Series(1.0, index=conv.index)), rule).iterrows():
         group = conv.loc[
-            (conv["conversion_action"] == row.conversion_action)
-            & (conv["conversion_value"] == row.conversion_value)
+            (conv["conversion_action"] == row["conversion_action"])
+            & (conv["conversion_value"] == row["conversion_value"])
         ]
-        fields = {
-            "count": number(row.count),
-            "total": number(row.total),
-            "action": str(row.conversion_action),
-            "share": share(row.count / row.total),
-            "value": money(float(row.conversion_value), inputs.currency),
-        }
-        evidence = {
-            "action": str(row.conversion_action),
-            "value": float(row.conversion_value),
-            "count": int(row.count),
-            "conversions": int(row.total),
-            "transaction_ids": _ids(group),
-            "lines": _lines(group),
-        }
-        out.append(finding(rule, fields, evidence, conversions=float(row.count)))
+        evidence = {"transaction_ids": _ids(group), "lines": _lines(group), "source": "export"}
+        out.append(_default_finding(rule, row, evidence, inputs.currency))
+    return out
+
+
+def _defaults_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    """Purchase actions of a by-action report whose rows carry one value per conversion."""
+    rows = inputs.by_action
+    if rows is None:
+        return []
+    rows = rows.loc[rows["conversions"].fillna(0.0) > 0]
+    rows = rows.loc[_is_purchase(rows["conversion_action"], rows["conversion_category"])]
+    per = rows.assign(conversion_value=(rows["conversion_value"] / rows["conversions"]).round(2))
+    out = []
+    for _, row in _defaults(_modal_values(per, per["conversions"]), rule).iterrows():
+        group = per.loc[
+            (per["conversion_action"] == row["conversion_action"])
+            & (per["conversion_value"] == row["conversion_value"])
+        ]
+        evidence = {"rows": len(group), "lines": _lines(group), "source": "by-action report"}
+        out.append(_default_finding(rule, row, evidence, inputs.currency))
     return out
 
 
