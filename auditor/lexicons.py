@@ -99,13 +99,15 @@ def read_lexicon(path: Path, into: Lexicon) -> None:
 
 
 def load_lexicons(settings: Settings) -> Lexicon:
-    """Account words first (they win), then user lexicons, then the bundled ones."""
+    """Account words first (they win), then user lexicons, then the bundled ones (English
+    first, so a word shared by several languages is reported as English)."""
     lexicon = Lexicon()
     for word in settings.irrelevant:
         lexicon.add(LexiconEntry(normalize_one(word), ACCOUNT_INTENT, "", "config"))
     for path in settings.lexicons:
         read_lexicon(path, lexicon)
-    for path in sorted(lexicon_dir().glob("*.toml")):
+    bundled = sorted(lexicon_dir().glob("*.toml"), key=lambda p: (p.stem != "en", p.stem))
+    for path in bundled:
         read_lexicon(path, lexicon)
     return lexicon
 

@@ -176,6 +176,23 @@ class TermIndex:
     campaign: np.ndarray
     ad_group: np.ndarray
     _postings: _Postings | None = field(default=None, repr=False)
+    _codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict, repr=False)
+
+    def label_codes(self, name: str) -> tuple[np.ndarray, dict[str, int]]:
+        """Integer codes of the `campaign` or `ad_group` labels (cached), and code by label."""
+        if name not in self._codes:
+            values = getattr(self, name)
+            labels, codes = np.unique(values.astype(str), return_inverse=True)
+            self._codes[name] = (codes, {v: i for i, v in enumerate(labels.tolist())})
+        return self._codes[name]
+
+    def label_mask(self, name: str, values: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Rows whose `campaign` / `ad_group` is one of `values`."""
+        codes, lookup = self.label_codes(name)
+        wanted = [lookup[v] for v in values if v in lookup]
+        if len(wanted) == 1:
+            return codes == wanted[0]
+        return np.isin(codes, np.array(wanted, dtype=codes.dtype))
 
     @property
     def postings(self) -> _Postings:
@@ -252,10 +269,11 @@ def scope_mask(
     """
     n = len(index.codes)
     if level == LEVEL_SHARED:
-        return np.isin(index.campaign, list(campaigns)) if campaigns else np.ones(n, bool)
+        return index.label_mask("campaign", list(campaigns)) if campaigns else np.ones(n, bool)
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use ad_group, campaign or shared_list")
-    mask = np.ones(n, dtype=bool) if campaign is None else index.campaign == campaign
+    everywhere = campaign is None
+    mask = np.ones(n, dtype=bool) if everywhere else index.label_mask("campaign", [campaign])
     if level == LEVEL_AD_GROUP and ad_group is not None:
-        mask &= index.ad_group == ad_group
+        mask &= index.label_mask("ad_group", [ad_group])
     return mask

@@ -58,6 +58,8 @@ SUBJECT: dict[str, str | None] = {
 }
 """The key column that names a level's rows in a finding."""
 
+_KEY_ORDER = ("campaign", "ad_group", "keyword", "keyword_match_type", "search_term")
+
 LOOSE_MATCHES = {
     "variant": (schema.MATCH_EXACT_CV, schema.MATCH_PHRASE_CV),
     "broad": (schema.MATCH_BROAD,),
@@ -246,6 +248,7 @@ class Workspace:
         self._levels: dict[str, Level] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
 
     def codes(self, column: str) -> np.ndarray:
         """Integer code per row of a text column (0 = missing)."""
@@ -254,7 +257,12 @@ class Workspace:
         return self._codes[column]
 
     def groups(self, keys: tuple[str, ...]) -> Groups:
-        """Rows grouped by `keys` (missing is a value of its own); built key by key, cached."""
+        """Rows grouped by `keys` (missing is a value of its own); built key by key, cached.
+
+        The partition does not depend on the order of the keys, so they are put in one
+        canonical order first and every grouping reuses the coarser ones before it.
+        """
+        keys = tuple(sorted(set(keys), key=_KEY_ORDER.index))
         if keys not in self._groups:
             if not keys:
                 n = len(self.table)
@@ -273,6 +281,13 @@ class Workspace:
             else:
                 self._columns[name] = np.full(len(self.table), np.nan)
         return self._columns[name]
+
+    def match_mask(self, kind: str) -> np.ndarray:
+        """Rows whose search-term match type is one of `LOOSE_MATCHES[kind]` (cached)."""
+        if kind not in self._masks:
+            types = self.table["match_type"].isin(LOOSE_MATCHES[kind])
+            self._masks[kind] = types.to_numpy(dtype=bool, na_value=False)
+        return self._masks[kind]
 
     def has_keywords(self) -> bool:
         return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
@@ -331,9 +346,12 @@ class LazyKeys(Mapping[str, np.ndarray]):
 
     `arrow(name)` gives them as a pyarrow array (for vectorised text matching), `at(name,
     rows)` as Python strings for a few rows (findings), `keys[name]` as an object array.
+    `source(name, rows)` returns the texts of the level rows `rows` (all of them for None).
     """
 
-    def __init__(self, source: Callable[[str], pa.Array], names: tuple[str, ...]) -> None:
+    def __init__(
+        self, source: Callable[[str, np.ndarray | None], pa.Array], names: tuple[str, ...]
+    ) -> None:
         self.source, self.names = source, names
         self._arrow: dict[str, pa.Array] = {}
         self._numpy: dict[str, np.ndarray] = {}
@@ -342,11 +360,15 @@ class LazyKeys(Mapping[str, np.ndarray]):
         if name not in self.names:
             raise KeyError(name)
         if name not in self._arrow:
-            self._arrow[name] = self.source(name)
+            self._arrow[name] = self.source(name, None)
         return self._arrow[name]
 
     def at(self, name: str, rows: np.ndarray) -> list[str | None]:
-        return self.arrow(name).take(pa.array(rows, type=pa.int64())).to_pylist()
+        if name not in self.names:
+            raise KeyError(name)
+        if name in self._arrow:
+            return self._arrow[name].take(pa.array(rows, type=pa.int64())).to_pylist()
+        return self.source(name, rows).to_pylist()
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._numpy:
@@ -361,14 +383,22 @@ class LazyKeys(Mapping[str, np.ndarray]):
 
 
 def _table_keys(table: pd.DataFrame, names: tuple[str, ...], first: np.ndarray) -> LazyKeys:
-    index = pa.array(first, type=pa.int64())
-
-    def source(name: str) -> pa.Array:
+    def source(name: str, rows: np.ndarray | None) -> pa.Array:
+        index = pa.array(first if rows is None else first[rows], type=pa.int64())
         column = pa.array(table[name].astype(schema.STRING_DTYPE).array)
         taken = column.take(index)
         return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
 
     return LazyKeys(source, names)
+
+
+def _frame_keys(frame: pd.DataFrame, name: str) -> LazyKeys:
+    texts = pa.array(frame[name].astype(schema.STRING_DTYPE).array)
+
+    def source(_: str, rows: np.ndarray | None) -> pa.Array:
+        return texts if rows is None else texts.take(pa.array(rows, type=pa.int64()))
+
+    return LazyKeys(source, (name,))
 
 
 def _build_level(ws: Workspace, name: str) -> Level:
@@ -402,14 +432,12 @@ def _ngram_level(ws: Workspace) -> Level:
     table = ws.table
     if "clicks" in ws.present:
         clicked = ws.column("clicks") > 0
-        table = table if clicked.all() else table.loc[clicked]
+        table = table if clicked.all() else table.loc[clicked, ["search_term", *SUMS]]
     frame = ngram_table(table)
     level = Level(
         name="ngram",
         ws=ws,
-        keys=LazyKeys(
-            lambda _: pa.array(frame["ngram"].astype(schema.STRING_DTYPE).array), ("ngram",)
-        ),
+        keys=_frame_keys(frame, "ngram"),
         size=len(frame),
         groups=None,
     )
@@ -545,7 +573,7 @@ def _level_keys(lv: Level) -> tuple[str, ...]:
 
 
 def _match_mask(lv: Level, kind: str) -> np.ndarray:
-    return lv.ws.table["match_type"].isin(LOOSE_MATCHES[kind]).to_numpy(dtype=bool)
+    return lv.ws.match_mask(kind)
 
 
 def _match_sum(kind: str, column: str) -> Callable[[Level], Value]:

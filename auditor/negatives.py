@@ -62,6 +62,10 @@ NGRAM_P = 0.10
 """Zero-conversion test for account n-gram families: propose when p <= this."""
 QUERY_P = 0.05
 """Zero-conversion test for single wasteful queries (with their near-duplicates)."""
+MAX_NARROWER = 10
+"""At most this many longer n-grams are tried for the spend a negative could not reach."""
+MAX_CLUSTERED = 50_000
+"""Single-query review: only the costliest non-converting terms are clustered."""
 MAX_REVIEW = 20
 """At most this many wasteful families without irrelevant-intent evidence are listed."""
 MIN_FAMILY_COST_CPA = 1.0
@@ -349,7 +353,8 @@ class _Proposer:
         longer = ng[(ng["n"] > size) & (ng["n"] <= size + 2) & (ng["conversions"].fillna(0) <= 0)]
         longer = longer[(" " + longer["ngram"].astype(str) + " ").str.contains(padded, regex=False)]
         left_codes = set(acc.code[left].tolist())
-        for gram in longer.sort_values("cost", ascending=False)["ngram"].astype(str):
+        longer = longer[longer["cost"] > 0].sort_values("cost", ascending=False)
+        for gram in longer["ngram"].astype(str).head(MAX_NARROWER):
             rows = self.rows_of(gram, PHRASE)
             if not left_codes & set(acc.code[rows].tolist()):
                 continue
@@ -441,24 +446,32 @@ def _ngram_candidates(
     members: dict[str, list[str]] = {}
     for token, word in variants.items():
         members.setdefault(word, []).append(token)
-    by_text = ngrams.set_index(ngrams["ngram"].astype(str))
+    pairs = pd.DataFrame(
+        {"family": list(variants.values()), "member": list(variants.keys())}, dtype=object
+    )
+    own = ng["ngram"].astype(str).to_numpy(dtype=object)
+    pairs = pd.concat([pd.DataFrame({"family": own, "member": own}), pairs], ignore_index=True)
+    stats = ngrams.assign(member=ngrams["ngram"].astype(str).to_numpy(dtype=object))
+    stats = stats[["member", "clicks", "cost", "conversions"]]
+    fam = pairs.merge(stats, on="member").groupby("family", sort=False)
+    sums = fam[["clicks", "cost", "conversions"]].sum()
+    sums["p"] = (1.0 - acc.cvr) ** sums["clicks"]
+    keep = (sums["conversions"] <= 0) & (sums["p"] <= NGRAM_P)
+    sums = sums[keep & (sums["cost"] >= MIN_FAMILY_COST_CPA * acc.cpa)]
+    members: dict[str, list[str]] = {}
+    for token, word in variants.items():
+        members.setdefault(word, []).append(token)
     out = []
-    for gram in ng.sort_values("cost", ascending=False)["ngram"].astype(str):
-        family = [gram, *members.get(gram, [])]
-        fam = by_text.loc[[t for t in family if t in by_text.index]]
-        if fam["conversions"].fillna(0).sum() > 0:
-            continue
-        clicks, cost = float(fam["clicks"].sum()), float(fam["cost"].sum())
-        p = p_zero(clicks, acc.cvr)
-        if p is None or p > NGRAM_P or cost < MIN_FAMILY_COST_CPA * acc.cpa:
-            continue
+    for gram, row in sums.sort_values("cost", ascending=False).iterrows():
+        clicks, cost, p = float(row["clicks"]), float(row["cost"]), float(row["p"])
         why = (
             f"'{gram}' and its variants never converted: {clicks:g} clicks, cost"
             f" {_money(cost)}; at the account's {acc.cvr:.1%} rate"
             f" {clicks * acc.cvr:.1f} conversions were expected (p = {p:.2f})."
         )
+        family = [str(gram), *members.get(str(gram), [])]
         cands = [_Candidate(t, PHRASE, f"ngram: {gram}", None, why) for t in family]
-        out.append((gram, cands))
+        out.append((str(gram), cands))
     return out
 
 
@@ -487,6 +500,7 @@ def _query_candidates(
         cost=("cost", "sum"), clicks=("clicks", "sum"), bad=("bad", "any"), done=("done", "all")
     )
     terms = terms[~terms["bad"] & ~terms["done"] & (terms["clicks"] > 0)]
+    terms = terms.nlargest(MAX_CLUSTERED, "cost")
     if terms.empty:
         return [], []
     texts = [acc.text[c] for c in terms.index]
@@ -494,11 +508,13 @@ def _query_candidates(
     terms = terms.assign(label=labels, text=texts)
     off: list[tuple[str, list[_Candidate]]] = []
     on: list[tuple[str, list[_Candidate]]] = []
-    for _, group in terms.groupby("label", sort=False):
-        clicks, cost = float(group["clicks"].sum()), float(group["cost"].sum())
-        p = p_zero(clicks, acc.cvr)
-        if p is None or p > QUERY_P or cost < MIN_FAMILY_COST_CPA * acc.cpa:
-            continue
+    sums = terms.groupby("label", sort=False)[["clicks", "cost"]].sum()
+    sums["p"] = (1.0 - acc.cvr) ** sums["clicks"]
+    wasteful = sums[(sums["p"] <= QUERY_P) & (sums["cost"] >= MIN_FAMILY_COST_CPA * acc.cpa)]
+    terms = terms[terms["label"].isin(wasteful.index)]
+    for label, group in terms.groupby("label", sort=False):
+        clicks, cost = float(wasteful.at[label, "clicks"]), float(wasteful.at[label, "cost"])
+        p = float(wasteful.at[label, "p"])
         lead = str(group.sort_values("cost", ascending=False)["text"].iloc[0])
         related = set(words(lead)) & real_words
         why = (
@@ -610,7 +626,7 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
         return outcome
     proposer = _Proposer(ctx, acc, ngrams)
     real = _keyword_words(ctx)
-    lex = _lexicon_candidates(lexicon, ngrams, ctx, real)
+    lex = _lexicon_candidates(lexicon, ngrams, ctx, real | _converting_words(ngrams))
     for intent, cands in sorted(lex.items(), key=lambda kv: kv[0]):
         _run_family(proposer, intent, cands, acc, ctx)
     skip = {c.text for cands in lex.values() for c in cands}

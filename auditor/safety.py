@@ -163,8 +163,20 @@ def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platfo
     return list(dict.fromkeys(kws.text[hit & scope]))
 
 
-def _figure(table: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
-    return table[col].to_numpy(dtype=np.float64, na_value=np.nan)[rows]
+_FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray]]] = {}
+_FIGURES = ("cost", "clicks", "conversions", "conversion_value")
+
+
+def _figures(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The table's figures as float arrays (NaN as 0), cached per table object."""
+    key = id(table)
+    hit = _FIG_CACHE.get(key)
+    if hit is not None and hit[0]() is table and len(hit[1]["cost"]) == len(table):
+        return hit[1]
+    out = {c: np.nan_to_num(table[c].to_numpy(dtype=np.float64, na_value=np.nan)) for c in _FIGURES}
+    out["term"] = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
+    return out
 
 
 def _quoted(items: list[str]) -> str:
@@ -175,30 +187,28 @@ def _quoted(items: list[str]) -> str:
 def blast_radius(
     proposal: NegativeProposal, table: pd.DataFrame, platform: str
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Per blocked term in scope: cost, clicks, conversions, value; and converting terms."""
+    """Per blocked term in scope (costliest first): cost, clicks, conversions, value; and the
+    converting ones as `term (n conv.)`."""
     index = term_index(table)
+    fig = _figures(table)
     rows = np.flatnonzero(
         index.row_mask(proposal.text, proposal.match_type, platform) & _scope_rows(proposal, index)
     )
-    figures = pd.DataFrame(
+    codes, first, inverse = np.unique(index.codes[rows], return_index=True, return_inverse=True)
+    per_term = pd.DataFrame(
         {
-            "term": table["search_term"].to_numpy(dtype=object)[rows],
-            "code": index.codes[rows],
-            **{c: _figure(table, c, rows) for c in ("cost", "clicks", "conversions")},
-            "value": _figure(table, "conversion_value", rows),
+            "term": fig["term"][rows[first]],
+            **{
+                name: np.bincount(inverse, weights=fig[col][rows], minlength=len(codes))
+                for name, col in (
+                    ("cost", "cost"),
+                    ("clicks", "clicks"),
+                    ("conversions", "conversions"),
+                    ("value", "conversion_value"),
+                )
+            },
         }
-    )
-    per_term = (
-        figures.groupby("code", sort=False)
-        .agg(
-            term=("term", "first"),
-            cost=("cost", "sum"),
-            clicks=("clicks", "sum"),
-            conversions=("conversions", "sum"),
-            value=("value", "sum"),
-        )
-        .sort_values("cost", ascending=False, kind="stable")
-    )
+    ).sort_values("cost", ascending=False, kind="stable")
     converting = per_term[(per_term["conversions"] > 0) | (per_term["value"] > 0)]
     shown = [
         f"{t} ({c:g} conv.)"

@@ -161,3 +161,14 @@ def test_rows_without_a_search_term_are_listed(
     assert code == EXIT_OK
     skipped = json.loads(out_json.read_text())["inputs"][0]["skipped"]
     assert skipped == [{"line": 3, "reason": "no search term (column 'Search term' is empty)"}]
+
+
+def test_broken_json_dump_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    good = '{"searchTermView": {"searchTerm": "boots"}, "metrics": {"clicks": "1"}}'
+    path.write_text(f'{good}\n{good}\n{{"searchTermView": \n')
+    code, _, err = run(capsys, str(path))
+    assert code == EXIT_BAD_INPUT
+    assert "dump.jsonl:3: not valid JSON" in error_line(err)

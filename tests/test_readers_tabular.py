@@ -200,11 +200,64 @@ def test_alias_table_has_no_conflicts_and_knows_every_language() -> None:
         assert table.canonical[normalise_name(name)] == canonical, name
 
 
-def test_total_prefix_screen_knows_every_prefix_letter() -> None:
-    import tomllib
+@pytest.mark.parametrize("prefix", ["Total", "TOTAL", "Totalt", "I alt", "Gesamt", "Summe"])
+def test_every_total_prefix_is_found_in_a_large_column(tmp_path: Path, prefix: str) -> None:
+    from auditor.readers import read_report
 
-    from auditor.readers.performance import _TOTAL_FIRST
+    terms = [f"{w} boots {i}" for i in range(3000) for w in ("total", "summer", "in", "gear")]
+    lines = ["Search term,Clicks,Cost", *(f"{t},1,0.10" for t in terms)]
+    lines.append(f"{prefix}: Search terms,{len(terms)},{len(terms) * 0.1:.2f}")
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n")
+    report = read_report(path)
+    assert len(report.table) == len(terms)
+    assert report.file_totals["search_terms"]["clicks"] == len(terms)
 
-    data = tomllib.loads(headers.TABLE_PATH.read_text(encoding="utf-8"))
-    letters = {p[0] for p in data["totals"]["prefixes"]}
-    assert {chr(b) for b in _TOTAL_FIRST} >= letters | {c.lower() for c in letters}
+
+def test_multiline_cell_across_a_parse_block_boundary_stays_whole(tmp_path: Path) -> None:
+    header = "Search term,Clicks,Cost\n"
+    tail = '"multi\nline term",7,0.70\n'
+    filler: list[str] = []
+    size = 0
+    while size + len(tail) < 2**20 + 3:
+        line = f"term {len(filler)},1,0.10\n"
+        filler.append(line)
+        size += len(line)
+    body = "".join(filler[:-1])
+    pad = 2**20 - len(body) - len('"multi') - 4
+    body += f"{'x' * pad},1,0.10\n"
+    path = tmp_path / "r.csv"
+    path.write_text(header + body + tail + "last,1,0.10\n")
+    raw = load_raw(path)
+    rows = raw.rows.set_index("Search term")
+    assert rows.loc["multi\nline term", "Cost"] == "0.70"
+    assert rows.loc["last", "line"] == len(filler) + 4
+    assert raw.skipped == [] and raw.notes == []
+
+
+def test_utf8_file_with_a_stray_byte_keeps_its_letters_and_says_so(tmp_path: Path) -> None:
+    head = "Sökterm;Klick\n" + "".join(f"fjällräven {i};1\n" for i in range(20000))
+    path = tmp_path / "r.csv"
+    path.write_bytes(head.encode("utf-8") + b"sko\xff;2\n")
+    raw = load_raw(path)
+    assert raw.encoding == "utf-8"
+    assert raw.rows["Sökterm"].iloc[0] == "fjällräven 0"
+    assert raw.rows["Sökterm"].iloc[-1] == "sko\ufffd"
+    assert "first at line 20002" in raw.notes[0]
+
+
+def test_ascii_head_with_cp1252_later_is_an_excel_resave(tmp_path: Path) -> None:
+    head = "Search term;Clicks\n" + "".join(f"boots {i};1\n" for i in range(20000))
+    path = tmp_path / "r.csv"
+    path.write_bytes(head.encode("ascii") + "skor för barn;2\n".encode("cp1252"))
+    raw = load_raw(path)
+    assert raw.encoding == "cp1252"
+    assert raw.rows["Search term"].iloc[-1] == "skor för barn"
+
+
+def test_old_mac_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"Search term,Clicks\rboots,1\rshoes,2\r")
+    raw = load_raw(path)
+    assert raw.rows["Search term"].tolist() == ["boots", "shoes"]
+    assert raw.rows["line"].tolist() == [2, 3]

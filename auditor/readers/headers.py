@@ -75,6 +75,13 @@ def table() -> HeaderTable:
 
 
 @cache
+def total_prefixes() -> tuple[str, ...]:
+    """The words before the colon of a total row (`Total`, `Totalt`, `I alt`, ...)."""
+    data = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
+    return tuple(data["totals"]["prefixes"])
+
+
+@cache
 def total_prefix_pattern() -> str:
     """RE2-compatible pattern of a `Total:` cell (for pyarrow.compute), case-insensitive."""
     return "(?i)" + table().total_prefix.pattern.replace("(.*)$", "")

@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -143,8 +144,8 @@ def looks_like_header(cells: list[str]) -> bool:
 # --------------------------------------------------------------------------- totals
 
 
-def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.Series]:
-    """(bool mask of `Total:` rows, the cell holding the label per total row).
+def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(bool mask of `Total:` rows, the label cell of each total row, in row order).
 
     A total row is one whose first non-empty cell (`--` counts as empty) among `columns`
     reads `Total: ...` in any language: Google puts the label in the first column of a
@@ -153,7 +154,7 @@ def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.
     """
     n = len(rows)
     mask = np.zeros(n, dtype=bool)
-    label = pd.Series(pd.NA, index=rows.index, dtype=schema.STRING_DTYPE)
+    labels: dict[int, str] = {}
     pattern = headers.total_prefix_pattern()
     candidates = np.arange(n)
     for name in columns:
@@ -161,26 +162,28 @@ def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.
             break
         arr = rows[name].array.__arrow_array__()
         if len(candidates) < n:
-            arr = arr.take(pa.array(candidates))
-        first, last, length = _edges(arr)
-        maybe = np.flatnonzero(np.isin(first, _TOTAL_FIRST) | np.isin(first, _SPACE_FIRST))
-        if len(maybe):
-            hit = pc.match_substring_regex(arr.take(pa.array(maybe)), pattern)
-            where = candidates[maybe[pc.fill_null(hit, False).to_numpy(zero_copy_only=False)]]
+            arr = pc.filter(arr, pa.array(np.isin(np.arange(n), candidates)))
+        first, second, last, length = _edges(arr)
+        starts = (first | 0x20).astype(np.uint16) << 8 | (second | 0x20)
+        maybe = np.isin(starts, _total_starts()) | np.isin(first, _SPACE_FIRST)
+        if maybe.any():
+            sub = pc.filter(arr, pa.array(maybe))
+            hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
+            where = candidates[np.flatnonzero(maybe)[hit.to_numpy(zero_copy_only=False)]]
             mask[where] = True
-            label.iloc[where] = rows[name].iloc[where]
+            labels.update(zip(where.tolist(), pc.filter(sub, hit).to_pylist(), strict=True))
         candidates = candidates[_blank(first, last, length)]
-    return mask, label
+    return mask, [labels[i] for i in sorted(labels)]
 
 
 def _file_totals(
-    rows: pd.DataFrame, labels: pd.Series, hmap: HeaderMap, style: NumberStyle, converted: bool
+    rows: pd.DataFrame, labels: list[str], hmap: HeaderMap, style: NumberStyle, converted: bool
 ) -> dict[str, dict[str, float]]:
     """{canonical label: {metric: value}} of the `Total:` rows (a repeated label gets `_2`)."""
     metrics = _converted(_metrics(rows, hmap, style)[0], converted)
     out: dict[str, dict[str, float]] = {}
     pattern = headers.table().total_prefix
-    for pos, cell in enumerate(labels.tolist()):
+    for pos, cell in enumerate(labels):
         match = pattern.match(str(cell))
         base = headers.total_label(match.group(1) if match else str(cell))
         key, n = base, 1
@@ -253,7 +256,7 @@ def _skip_bad_numbers(
         arr = mask.to_numpy() & ~exclude
         count = int(arr.sum())
         if count >= 10 and count > 0.5 * len(rows):
-            first = rows.loc[arr].iloc[0]
+            first = _rows_where(rows, arr).iloc[0]
             raise InputError(
                 f"holds no numbers ({count:,} of {len(rows):,} rows; first: {first[name]!r});"
                 " is this the right file, or a mislabelled column?",
@@ -263,7 +266,7 @@ def _skip_bad_numbers(
             )
         new = arr & ~any_bad
         if new.any():
-            hits = rows.loc[new, [LINE, name]]
+            hits = _rows_where(rows[[LINE, name]], new)
             skipped += [
                 SkippedRow(int(line), f"column '{name}': {value!r} is not a number")
                 for line, value in zip(hits[LINE], hits[name], strict=True)
@@ -281,41 +284,50 @@ Arrow = pa.Array | pa.ChunkedArray
 _SPACE_FIRST = np.array([9, 10, 13, 32, 0xC2, 0xE2], dtype=np.uint8)
 """First bytes of a possibly blank start: tab, newline, space, no-break spaces (UTF-8 lead)."""
 _SPACE_LAST = np.array([9, 10, 13, 32, 0xA0, 0xAF], dtype=np.uint8)
-_TOTAL_FIRST = np.frombuffer(b"TtIiGgSs", dtype=np.uint8)
-"""First letters of the `Total:` prefixes in headers.toml (a test keeps them in step)."""
 _DASH = 45
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _edges(arr: Arrow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(first byte, last byte, byte length) of every string, from the arrow buffers directly
-    (0 for empty and null cells): lets whole columns be screened without a string pass."""
+@cache
+def _total_starts() -> np.ndarray:
+    """First two bytes (lower-cased) of every `Total:` prefix in headers.toml, as uint16."""
+    codes = {
+        (p.encode("utf-8")[0] | 0x20) << 8 | (p.encode("utf-8")[1] | 0x20)
+        for p in headers.total_prefixes()
+    }
+    return np.array(sorted(codes), dtype=np.uint16)
+
+
+def _edges(arr: Arrow) -> Edges:
+    """(first byte, second byte, last byte, byte length) of every string, read from the arrow
+    buffers directly (0 for empty and null cells): screens a column without a string pass."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     parts = [_chunk_edges(pc.cast(c, pa.large_string())) for c in chunks]
     if not parts:
         empty = np.zeros(0, dtype=np.uint8)
-        return empty, empty, np.zeros(0, dtype=np.int64)
-    first, last, length = (np.concatenate(p) for p in zip(*parts, strict=True))
-    return first, last, length
+        return empty, empty, empty, np.zeros(0, dtype=np.int64)
+    first, second, last, length = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return first, second, last, length
 
 
-def _chunk_edges(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _chunk_edges(chunk: pa.Array) -> Edges:
     n = len(chunk)
     _, offsets_buf, data_buf = chunk.buffers()
+    zeros = np.zeros(n, dtype=np.uint8)
     if offsets_buf is None or n == 0:
-        zeros = np.zeros(n, dtype=np.uint8)
-        return zeros, zeros, np.zeros(n, dtype=np.int64)
+        return zeros, zeros, zeros, np.zeros(n, dtype=np.int64)
     offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=chunk.offset * 8)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0)
     length = np.diff(offsets)
     if chunk.null_count:
         length = np.where(chunk.is_null().to_numpy(zero_copy_only=False), 0, length)
     if not len(data):
-        zeros = np.zeros(n, dtype=np.uint8)
-        return zeros, zeros, length
-    has = length > 0
-    first = np.where(has, data[np.minimum(offsets[:-1], len(data) - 1)], 0).astype(np.uint8)
-    last = np.where(has, data[np.clip(offsets[1:] - 1, 0, len(data) - 1)], 0).astype(np.uint8)
-    return first, last, length
+        return zeros, zeros, zeros, length
+    top = len(data) - 1
+    first = np.where(length > 0, data[np.minimum(offsets[:-1], top)], 0).astype(np.uint8)
+    second = np.where(length > 1, data[np.minimum(offsets[:-1] + 1, top)], 0).astype(np.uint8)
+    last = np.where(length > 0, data[np.clip(offsets[1:] - 1, 0, top)], 0).astype(np.uint8)
+    return first, second, last, length
 
 
 def _blank(first: np.ndarray, last: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -333,30 +345,34 @@ def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
     if name is None:
         return pa.nulls(len(rows), pa.large_string())
     arr = rows[name].array.__arrow_array__()
-    first, last, length = _edges(arr)
+    first, _, last, length = _edges(arr)
     if np.isin(first, _SPACE_FIRST).any() or np.isin(last, _SPACE_LAST).any():
         arr = pc.utf8_trim_whitespace(arr)
-        first, last, length = _edges(arr)
+        first, _, last, length = _edges(arr)
     blank = _blank(first, last, length)
     if not blank.any():
         return arr
     return pc.if_else(pa.array(blank), pa.scalar(None, arr.type), arr)
 
 
-def _distinct(arr: Arrow) -> tuple[pa.Array, list[str | None]]:
-    """(index of each row into the distinct values (null for null), the distinct values)."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    encoded = pc.dictionary_encode(arr)
-    return encoded.indices, encoded.dictionary.to_pylist()
+def _distinct(arr: Arrow) -> tuple[Arrow, list[str | None]]:
+    """(index of each row into the distinct values (null for null), the distinct values).
+
+    `unique` + `index_in` work chunk by chunk; `dictionary_encode` would need the column
+    joined into one piece first (a copy of every string).
+    """
+    uniques = pc.unique(arr)
+    return pc.index_in(arr, value_set=uniques), uniques.to_pylist()
 
 
-def _take(indices: pa.Array, mapped: list[str | None]) -> pa.Array:
+def _take(indices: Arrow, mapped: list[str | None]) -> Arrow:
     return pc.take(pa.array(mapped, pa.large_string()), indices)
 
 
-def _map_values(arr: Arrow, fn: Callable[[str], str | None]) -> pa.Array:
+def _map_values(arr: Arrow, fn: Callable[[str], str | None]) -> Arrow:
     """Apply `fn` to each distinct stripped value (not each row); empty cells become null."""
+    if arr.null_count == len(arr):
+        return arr
     indices, uniques = _distinct(arr)
     return _take(indices, [fn(u.strip()) if _filled(u) else None for u in uniques])
 
@@ -386,8 +402,10 @@ def keyword_syntax(cell: str) -> tuple[str, str]:
     return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
 
 
-def _keywords(arr: Arrow) -> tuple[pa.Array, pa.Array]:
+def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
     """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
+    if arr.null_count == len(arr):
+        return arr, arr
     indices, uniques = _distinct(arr)
     parsed = [keyword_syntax(u) if _filled(u) else (None, None) for u in uniques]
     return _take(indices, [p[0] for p in parsed]), _take(indices, [p[1] for p in parsed])
@@ -412,8 +430,10 @@ def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str,
     if search_type_col is not None:
         out["match_type"] = _map_values(_raw(rows, search_type_col), headers.match_type)
     out["keyword"], syntax_type = _keywords(_raw(rows, cols.get("keyword")))
-    explicit = _map_values(_raw(rows, kw_type_col), headers.keyword_match_type)
-    out["keyword_match_type"] = pc.coalesce(explicit, syntax_type)
+    out["keyword_match_type"] = syntax_type
+    if kw_type_col is not None:
+        explicit = _map_values(_raw(rows, kw_type_col), headers.keyword_match_type)
+        out["keyword_match_type"] = pc.coalesce(explicit, syntax_type)
     status_col = cols.get("keyword_status" if kind == schema.KIND_KEYWORDS else "status")
     out["status"] = _map_values(_raw(rows, status_col), _status(kind))
     out["campaign_type"] = _map_values(_raw(rows, cols.get("campaign_type")), headers.campaign_type)
@@ -501,7 +521,7 @@ def _empty_rows(rows: pd.DataFrame, columns: list[str], candidates: np.ndarray) 
     empty = candidates.copy()
     if not empty.any():
         return empty
-    sub = rows.loc[empty]
+    sub = _rows_where(rows, empty)
     found = np.ones(len(sub), dtype=bool)
     for name in columns:
         arr = pc.utf8_trim_whitespace(sub[name].array.__arrow_array__())
@@ -512,6 +532,19 @@ def _empty_rows(rows: pd.DataFrame, columns: list[str], candidates: np.ndarray) 
 
 def _listed(rows: pd.DataFrame, mask: np.ndarray, reason: str) -> list[SkippedRow]:
     return [SkippedRow(int(line), reason) for line in rows.loc[mask, LINE]]
+
+
+def _rows_where(rows: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The masked rows (few), filtered column by column in arrow: pandas would first join a
+    chunked string column into one piece, copying all of it."""
+    keep = pa.array(mask)
+    data = {
+        c: pd.arrays.ArrowStringArray(pc.filter(rows[c].array.__arrow_array__(), keep))
+        if c != LINE
+        else rows[c].to_numpy()[mask]
+        for c in rows.columns
+    }
+    return pd.DataFrame(data, index=rows.index[mask])
 
 
 def _without(rows: Frame, mask: np.ndarray) -> Frame:
@@ -545,7 +578,9 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     style = _style(data, raw, hmap)
     converted = _mixed_currencies(data, hmap)
     file_totals = (
-        _file_totals(rows.loc[total], labels[total], hmap, style, converted) if total.any() else {}
+        _file_totals(_rows_where(rows, total), labels, hmap, style, converted)
+        if total.any()
+        else {}
     )
     key_col = _key_column(hmap, kind)
     no_key = pc.is_null(_text(data, key_col)).to_numpy(zero_copy_only=False).copy()

@@ -161,6 +161,8 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
         raise InputError("binary file: NUL byte in the text, not a report", path=path, line=line)
+    if b"\n" not in raw[:HEAD_BYTES] and b"\r" in raw[:HEAD_BYTES]:
+        raw = raw.replace(b"\r", b"\n")
     if raw.isascii():
         return "utf-8", raw
     head = raw[:HEAD_BYTES]
@@ -168,7 +170,7 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:
-            return _legacy(raw, path)
+            return _legacy(raw)
     return "utf-8", raw
 
 
@@ -180,7 +182,23 @@ def _transcode(raw: bytes, encoding: str, path: Path) -> bytes:
         raise InputError(f"not valid {encoding.upper()} text", path=path, line=line) from None
 
 
-def _legacy(raw: bytes, path: Path) -> tuple[str, bytes]:
+def _mixed(raw: bytes) -> tuple[str, bytes, str | None]:
+    """A file whose head read as UTF-8 but whose body does not: a UTF-8 file with a few bad
+    bytes (when its head has real UTF-8 letters) is kept as UTF-8 with the bad bytes replaced,
+    and noted; otherwise it is an Excel re-save in cp1252 that started in plain ASCII."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        if not before.isascii():
+            line = before.count(b"\n") + 1
+            note = f"bytes that are not UTF-8 were replaced by '\ufffd' (first at line {line})"
+            return "utf-8", raw.decode("utf-8", errors="replace").encode("utf-8"), note
+    encoding, data = _legacy(raw)
+    return encoding, data, None
+
+
+def _legacy(raw: bytes) -> tuple[str, bytes]:
     """cp1252 (Excel on Windows), or latin-1 when a byte is undefined in cp1252."""
     try:
         return "cp1252", raw.decode("cp1252").encode("utf-8")
@@ -390,35 +408,51 @@ class _BadRows:
 def _parse(
     body: _Body, names: list[str], keep: list[str], delimiter: str, path: Path
 ) -> tuple[pa.Table, _BadRows]:
-    bad = _BadRows()
+    """Parse the data region; every kept column as strings, rows of the wrong width collected.
+
+    The fast parse assumes no line break inside a quoted cell at a 1 MiB block boundary; a file
+    where that parse meets any irregular row or error is parsed again the careful way
+    (`newlines_in_values`), so multi-line cells always come out whole.
+    """
     if not _NOT_BLANK.search(body.data, body.start, body.end):
         empty = pa.array([], pa.large_string())
-        return pa.table(dict.fromkeys(keep, empty)), bad
+        return pa.table(dict.fromkeys(keep, empty)), _BadRows()
     try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(body.buffer()),
-            read_options=pa_csv.ReadOptions(
-                column_names=names, block_size=BLOCK_SIZE, use_threads=True
-            ),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter,
-                newlines_in_values=True,
-                ignore_empty_lines=True,
-                invalid_row_handler=bad,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(keep, pa.large_string()),
-                include_columns=keep,
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        _check_quotes(body, path)
-        raise _parse_error(exc, body, path) from None
+        table, bad = _read_csv(body, names, keep, delimiter, careful=False)
+        if bad.texts:
+            table, bad = _read_csv(body, names, keep, delimiter, careful=True)
+    except pa.ArrowInvalid:
+        try:
+            table, bad = _read_csv(body, names, keep, delimiter, careful=True)
+        except pa.ArrowInvalid as exc:
+            _check_quotes(body, path)
+            raise _parse_error(exc, body, path) from None
     if any("\n" in text for text in bad.texts[-1:]) or _last_row_spans_lines(table):
         _check_quotes(body, path)
+    return table, bad
+
+
+def _read_csv(
+    body: _Body, names: list[str], keep: list[str], delimiter: str, *, careful: bool
+) -> tuple[pa.Table, _BadRows]:
+    bad = _BadRows()
+    table = pa_csv.read_csv(
+        pa.BufferReader(body.buffer()),
+        read_options=pa_csv.ReadOptions(column_names=names, block_size=BLOCK_SIZE),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter,
+            newlines_in_values=careful,
+            ignore_empty_lines=True,
+            invalid_row_handler=bad,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(keep, pa.large_string()),
+            include_columns=keep,
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     return table, bad
 
 
@@ -575,8 +609,10 @@ def load_raw(
     try:
         return _load(path, encoding, data, is_header, select)
     except UnicodeError:
-        encoding, data = _legacy(raw, path)
-        return _load(path, encoding, data, is_header, select)
+        encoding, data, note = _mixed(raw)
+        table = _load(path, encoding, data, is_header, select)
+        table.notes[:0] = [note] if note else []
+        return table
 
 
 def _load(

@@ -1,0 +1,131 @@
+"""Safety of a negative: its blast radius in the report, at its level."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from auditor import schema
+from auditor.config import Settings
+from auditor.model import NegativeProposal
+from auditor.safety import check_proposal
+
+ROWS = [
+    # term, campaign, ad group, clicks, cost, conversions, value
+    ("hiking boots jobs", "Boots", "Hiking", 12, 30.0, 0, 0),
+    ("jobs hiking boots", "Tents", "Family", 4, 9.0, 0, 0),
+    ("steve jobs biography", "Boots", "Hiking", 3, 6.0, 0, 0),
+    ("hiking boots", "Boots", "Hiking", 80, 160.0, 6, 540.0),
+    ("free shipping hiking boots", "Boots", "Hiking", 20, 44.0, 1, 90.0),
+    ("free hiking boots", "Boots", "Hiking", 7, 14.0, 0, 0),
+    ("acme boots", "Brand", "Acme", 30, 20.0, 4, 300.0),
+    ("boot repair kit", "Boots", "Repair", 5, 11.0, 0, 25.0),
+]
+
+
+def _table() -> pd.DataFrame:
+    t = schema.empty_table(len(ROWS))
+    for i, col in enumerate(["search_term", "campaign", "ad_group"]):
+        t[col] = pd.array([r[i] for r in ROWS], dtype="string[pyarrow]")
+    for i, col in enumerate(["clicks", "cost", "conversions", "conversion_value"], start=3):
+        t[col] = [float(r[i]) for r in ROWS]
+    return t
+
+
+KEYWORDS = pd.DataFrame(
+    {
+        "keyword": pd.array(["hiking boots", "tents for families"], dtype="string[pyarrow]"),
+        "campaign": pd.array(["Boots", "Tents"], dtype="string[pyarrow]"),
+        "ad_group": pd.array(["Hiking", "Family"], dtype="string[pyarrow]"),
+    }
+)
+
+
+def _neg(text: str, match: str = "phrase", level: str = "campaign", **kw) -> NegativeProposal:
+    return NegativeProposal(id="t", text=text, match_type=match, level=level, **kw)
+
+
+def test_safe_negative_reports_its_blast_radius() -> None:
+    verdict = check_proposal(_neg("jobs", campaign="Boots"), _table(), KEYWORDS, Settings())
+    assert verdict.safe, verdict.reasons
+    assert verdict.blocked_terms == ["hiking boots jobs", "steve jobs biography"]
+    assert verdict.blocked_cost == pytest.approx(36.0)
+    assert verdict.blocked_clicks == pytest.approx(15)
+    assert verdict.blocked_conversions == 0
+
+
+def test_level_decides_what_is_reached() -> None:
+    shared = _neg("jobs", level="shared_list", campaigns=["Boots", "Tents"])
+    verdict = check_proposal(shared, _table(), KEYWORDS, Settings())
+    assert set(verdict.blocked_terms) == {
+        "hiking boots jobs",
+        "jobs hiking boots",
+        "steve jobs biography",
+    }
+    group = _neg("jobs", level="ad_group", campaign="Tents", ad_group="Family")
+    assert check_proposal(group, _table(), KEYWORDS, Settings()).blocked_terms == [
+        "jobs hiking boots"
+    ]
+
+
+def test_blocking_a_converting_term_is_unsafe_and_names_it() -> None:
+    verdict = check_proposal(_neg("free", campaign="Boots"), _table(), KEYWORDS, Settings())
+    assert not verdict.safe
+    assert "free shipping hiking boots" in verdict.reasons[0]
+    assert verdict.blocked_conversions == 1
+
+
+def test_conversion_value_alone_counts_as_converting() -> None:
+    verdict = check_proposal(_neg("repair", campaign="Boots"), _table(), KEYWORDS, Settings())
+    assert not verdict.safe
+    assert "boot repair kit" in " ".join(verdict.reasons)
+
+
+def test_the_same_negative_is_safe_where_the_converting_term_is_not() -> None:
+    narrow = _neg("free hiking", campaign="Boots")
+    assert check_proposal(narrow, _table(), KEYWORDS, Settings()).safe
+    elsewhere = _neg("free", campaign="Tents")
+    assert check_proposal(elsewhere, _table(), KEYWORDS, Settings()).safe
+
+
+def test_blocking_a_bought_keyword_in_scope_is_unsafe() -> None:
+    hit = _neg("families", match="broad", campaign="Tents")
+    verdict = check_proposal(hit, _table(), KEYWORDS, Settings())
+    assert not verdict.safe
+    assert "tents for families" in " ".join(verdict.reasons)
+    other_campaign = _neg("families", match="broad", campaign="Boots")
+    assert check_proposal(other_campaign, _table(), KEYWORDS, Settings()).safe
+
+
+def test_protected_terms_and_brand_are_never_negated() -> None:
+    settings = Settings(brand=("acme",), protect=("steve jobs",))
+    assert not check_proposal(_neg("acme jobs", campaign="Boots"), _table(), KEYWORDS, settings).safe
+    verdict = check_proposal(_neg("jobs", campaign="Boots"), _table(), KEYWORDS, settings)
+    assert not verdict.safe
+    assert "steve jobs" in verdict.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "platform", "fragment"),
+    [
+        ("one two three four five six seven eight nine ten eleven", "google", "11 words"),
+        ("x" * 81, "google", "81 characters"),
+        ("x" * 101, "microsoft", "101 characters"),
+        ("boots!", "google", "characters the ad platforms reject"),
+        ("50% off", "google", "characters the ad platforms reject"),
+    ],
+)
+def test_platform_limits(text: str, platform: str, fragment: str) -> None:
+    settings = Settings(platform=platform)
+    verdict = check_proposal(_neg(text, campaign="Boots"), _table(), KEYWORDS, settings)
+    assert not verdict.safe
+    assert fragment in " ".join(verdict.reasons)
+
+
+def test_microsoft_reads_broad_as_phrase() -> None:
+    broad = _neg("boots jobs", match="broad", campaign="Tents")
+    assert check_proposal(broad, _table(), KEYWORDS, Settings()).blocked_terms == [
+        "jobs hiking boots"
+    ]
+    ms = check_proposal(broad, _table(), KEYWORDS, Settings(platform="microsoft"))
+    assert ms.blocked_terms == []
