@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ def normalize(values: pd.Series | pa.Array | pa.ChunkedArray | list[str]) -> pa.
     return pc.replace_with_mask(arr, dirty, fixed)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_one(text: str) -> str:
     """One query or negative normalised (see `normalize`); `+` word prefixes are dropped."""
     words = normalize([text])[0].as_py().split(" ")
@@ -176,14 +178,13 @@ class TermIndex:
     campaign: np.ndarray
     ad_group: np.ndarray
     _postings: _Postings | None = field(default=None, repr=False)
-    _codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict, repr=False)
+    _codes: dict[str, tuple[np.ndarray, dict]] = field(default_factory=dict, repr=False)
 
     def label_codes(self, name: str) -> tuple[np.ndarray, dict[str, int]]:
         """Integer codes of the `campaign` or `ad_group` labels (cached), and code by label."""
         if name not in self._codes:
-            values = getattr(self, name)
-            labels, codes = np.unique(values.astype(str), return_inverse=True)
-            self._codes[name] = (codes, {v: i for i, v in enumerate(labels.tolist())})
+            codes, labels = pd.factorize(getattr(self, name))
+            self._codes[name] = (codes, {str(v): i for i, v in enumerate(labels.tolist())})
         return self._codes[name]
 
     def label_mask(self, name: str, values: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -228,6 +229,32 @@ class TermIndex:
         """Rows whose query the negative blocks (before its level is applied)."""
         return self.term_mask(negative, match_type, platform)[self.codes]
 
+    @property
+    def _by_term(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row numbers grouped by unique query (CSR: order, offsets), built on first use."""
+        if "_by_term" not in self._codes:
+            order = np.argsort(self.codes, kind="stable")
+            counts = np.bincount(self.codes, minlength=len(self.padded))
+            offsets = np.r_[0, np.cumsum(counts)]
+            self._codes["_by_term"] = (order, {"offsets": offsets})
+        order, extra = self._codes["_by_term"]
+        return order, extra["offsets"]
+
+    def rows_of_terms(self, ids: np.ndarray) -> np.ndarray:
+        """Row numbers of the given unique queries, grouped by query in `ids` order."""
+        order, offsets = self._by_term
+        starts, ends = offsets[ids], offsets[ids + 1]
+        sizes = ends - starts
+        total = int(sizes.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64)
+        shift = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+        return order[shift + np.arange(total)]
+
+    def blocked_rows(self, negative: str, match_type: str, platform: str = "google") -> np.ndarray:
+        """Row numbers whose query the negative blocks (before its level is applied)."""
+        return self.rows_of_terms(self.term_ids(negative, match_type, platform))
+
 
 _CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
 
@@ -253,6 +280,29 @@ def term_index(table: pd.DataFrame) -> TermIndex:
     )
     _CACHE[key] = (weakref.ref(table, lambda _: _CACHE.pop(key, None)), index)
     return index
+
+
+def in_scope(
+    index: TermIndex,
+    rows: np.ndarray,
+    level: str,
+    campaign: str | None = None,
+    ad_group: str | None = None,
+    campaigns: list[str] | tuple[str, ...] = (),
+) -> np.ndarray:
+    """The subset of `rows` a negative at `level` reaches (see `scope_mask`)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; use ad_group, campaign or shared_list")
+    if (level == LEVEL_SHARED and not campaigns) or (level != LEVEL_SHARED and campaign is None):
+        return rows
+    codes, lookup = index.label_codes("campaign")
+    names = list(campaigns) if level == LEVEL_SHARED else [campaign]
+    wanted = np.array([lookup[v] for v in names if v in lookup], dtype=codes.dtype)
+    keep = np.isin(codes[rows], wanted)
+    if level == LEVEL_AD_GROUP and ad_group is not None:
+        group_codes, group_lookup = index.label_codes("ad_group")
+        keep &= group_codes[rows] == group_lookup.get(ad_group, -1)
+    return rows[keep]
 
 
 def scope_mask(

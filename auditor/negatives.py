@@ -64,7 +64,7 @@ QUERY_P = 0.05
 """Zero-conversion test for single wasteful queries (with their near-duplicates)."""
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""
-MAX_CLUSTERED = 50_000
+MAX_CLUSTERED = 20_000
 """Single-query review: only the costliest non-converting terms are clustered."""
 MAX_REVIEW = 20
 """At most this many wasteful families without irrelevant-intent evidence are listed."""
@@ -86,8 +86,8 @@ class _Account:
     """Rows no negative may block: converting, or holding a lexicon keep-phrase."""
     done: np.ndarray
     """Rows already blocked: by existing negatives, an accepted proposal, or `Excluded`."""
-    text: list[str]
-    """A display text per unique term."""
+    text: np.ndarray
+    """A display text per unique term (as the report first spells it)."""
     campaigns: list[str]
     cvr: float | None
     cpa: float | None
@@ -134,16 +134,15 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
     value = _figures(table, "conversion_value")
     bad = (conv > 0) | (value > 0)
     for phrase in lexicon.keep:
-        bad |= index.row_mask(phrase, PHRASE)
+        bad[index.blocked_rows(phrase, PHRASE)] = True
     done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
     done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
     for neg in existing:
         done |= neg.rows(index)
-    first = pd.Series(np.arange(len(table))).groupby(index.codes).first()
+    first = np.full(len(index.padded), -1, dtype=np.int64)
+    first[index.codes[::-1]] = np.arange(len(table))[::-1]
     texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
-    display = [""] * len(index.padded)
-    for code, row in zip(first.index.tolist(), first.tolist(), strict=True):
-        display[code] = str(texts[row])
+    display = texts[np.maximum(first, 0)]
     clicks = _figures(table, "clicks")
     has_conv = "conversions" in ctx.columns_present
     total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
@@ -263,8 +262,7 @@ class _Proposer:
         self.platform = ctx.settings.platform
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
-        mask = self.acc.index.term_mask(text, match_type, self.platform)
-        return np.flatnonzero(mask[self.acc.code])
+        return self.acc.index.blocked_rows(text, match_type, self.platform)
 
     def hold(self, cand: _Candidate, reason: str, rows: np.ndarray | None = None) -> None:
         blocked = [] if rows is None else self._terms(rows[self.acc.bad[rows]])

@@ -101,13 +101,14 @@ def _levels(terms: pa.Array, sizes: tuple[int, ...]) -> tuple[dict[int, _Level],
     return levels, parent
 
 
-def _once_per_term(codes: np.ndarray, parents: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
-    """(gram code, term) pairs without repeats, sorted by gram code (np.unique is slow)."""
-    keys = np.sort(codes * np.int64(size) + parents)
-    keep = np.ones(len(keys), dtype=bool)
-    keep[1:] = keys[1:] != keys[:-1]
-    keys = keys[keep]
-    return keys // size, keys % size
+def _first_in_term(codes: np.ndarray, parent: np.ndarray, longest: int) -> np.ndarray:
+    """False where the same gram already occurred earlier in the same term (`new york new
+    york`): compares each position with the `longest` positions before it, no sorting."""
+    first = codes >= 0
+    for back in range(1, longest):
+        same = (parent[back:] == parent[:-back]) & (codes[back:] == codes[:-back])
+        first[back:] &= ~same
+    return first
 
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -128,25 +129,30 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     """
     terms, sums = term_totals(table)
     levels, parent = _levels(terms, sizes)
-    partial = {m for m in METRICS if np.isnan(sums[m]).any()}
-    matrix = np.column_stack([np.nan_to_num(sums[m]) for m in METRICS])
     texts: list[pa.Array] = []
     columns: dict[str, list[np.ndarray]] = {c: [] for c in ("n", *METRICS, "terms")}
+    longest = int(np.bincount(parent).max()) if len(parent) else 0
+    complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
+    repeats = True
     for n in sizes:
         level = levels[n]
-        at = level.codes >= 0
-        codes, owner = _once_per_term(level.codes[at], parent[at], max(len(terms), 1))
+        if n == 1 or repeats:
+            keep = _first_in_term(level.codes, parent, longest)
+        else:
+            keep = level.codes >= 0
+        if n == 1:
+            repeats = not keep.all()
+        codes, owner = level.codes[keep], parent[keep]
         size = len(level.texts)
         texts.append(level.texts)
         columns["n"].append(np.full(size, n, dtype=np.int64))
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-        block = np.add.reduceat(matrix[owner], starts, axis=0) if len(codes) else matrix[:0]
-        for i, metric in enumerate(METRICS):
-            if metric in partial:
-                columns[metric].append(_sum_by(codes, sums[metric][owner], size))
+        for metric in METRICS:
+            values = sums[metric][owner]
+            if metric in complete:
+                columns[metric].append(np.bincount(codes, weights=values, minlength=size))
             else:
-                columns[metric].append(block[:, i])
-        columns["terms"].append(np.diff(np.r_[starts, len(codes)]).astype(np.int64))
+                columns[metric].append(_sum_by(codes, values, size))
+        columns["terms"].append(np.bincount(codes, minlength=size).astype(np.int64))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),

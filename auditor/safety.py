@@ -26,10 +26,10 @@ from auditor.config import Settings
 from auditor.matching import (
     MATCH_TYPES,
     TermIndex,
+    in_scope,
     normalize_one,
     pad_words,
     padded_block_mask,
-    scope_mask,
     term_index,
     words,
 )
@@ -130,9 +130,9 @@ def _blocks_text(negative: str, match_type: str, query: str, platform: str) -> b
     return bool(padded_block_mask(padded, negative, match_type, platform)[0])
 
 
-def _scope_rows(proposal: NegativeProposal, index: TermIndex) -> np.ndarray:
-    return scope_mask(
-        index, proposal.level, proposal.campaign, proposal.ad_group, proposal.campaigns
+def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) -> np.ndarray:
+    return in_scope(
+        index, rows, proposal.level, proposal.campaign, proposal.ad_group, proposal.campaigns
     )
 
 
@@ -191,15 +191,16 @@ def blast_radius(
     converting ones as `term (n conv.)`."""
     index = term_index(table)
     fig = _figures(table)
-    rows = np.flatnonzero(
-        index.row_mask(proposal.text, proposal.match_type, platform) & _scope_rows(proposal, index)
+    rows = _scope_rows(
+        proposal, index, index.blocked_rows(proposal.text, proposal.match_type, platform)
     )
-    codes, first, inverse = np.unique(index.codes[rows], return_index=True, return_inverse=True)
+    codes = index.codes[rows]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(rows) else rows
     per_term = pd.DataFrame(
         {
-            "term": fig["term"][rows[first]],
+            "term": fig["term"][rows[starts]],
             **{
-                name: np.bincount(inverse, weights=fig[col][rows], minlength=len(codes))
+                name: np.add.reduceat(fig[col][rows], starts) if len(rows) else rows * 0.0
                 for name, col in (
                     ("cost", "cost"),
                     ("clicks", "clicks"),

@@ -99,8 +99,10 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         lines.extend(_finding_line(f, cur) for f in ranked)
     if result.negatives or result.held_back:
         blocked = sum(p.blocked_cost for p in result.negatives)
+        review = [h for h in result.held_back if h.reason.startswith("review:")]
         lines.append(
             f"Negatives:   {len(result.negatives)} proposed, covering {money(blocked, cur)};"
-            f" {len(result.held_back)} held back as unsafe"
+            f" {len(result.held_back) - len(review)} held back as unsafe;"
+            f" {len(review)} wasteful term(s) to review (see held_back)"
         )
     return lines

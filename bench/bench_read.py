@@ -17,8 +17,9 @@ from common import bench_rows, measure, print_table
 from largegen import make_large_report
 
 REPEAT = 3
-"""Each step runs this many times, each in a fresh process; the best time is printed (the
-machine is shared), the worst peak memory."""
+"""Each step runs this many times, each in a fresh process, the steps taking turns so that a
+busy moment of the (shared) machine hits them alike; the best time is printed, the worst peak
+memory."""
 
 
 def plain_read(path: Path) -> int:
@@ -45,16 +46,19 @@ def main() -> None:
     rows = bench_rows()
     path = make_large_report(rows=rows)
     size_mb = path.stat().st_size / 2**20
-    results = []
-    for name, fn in (
+    steps = (
         ("pandas.read_csv(engine='pyarrow')", plain_read),
         ("load_raw (every column as strings)", raw_read),
         ("read_report (canonical table)", full_read),
-    ):
-        runs = [measure(fn, path) for _ in range(REPEAT)]
-        seconds = min(r[0] for r in runs)
-        peak = max(r[1] for r in runs)
-        results.append([name, round(seconds, 3), round(peak)])
+    )
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in steps}
+    for _ in range(REPEAT):
+        for name, fn in steps:
+            runs[name].append(measure(fn, path))
+    results = [
+        [name, round(min(r[0] for r in got), 3), round(max(r[1] for r in got))]
+        for name, got in runs.items()
+    ]
     ratio = results[2][1] / results[0][1]
     print_table(
         ["step", "seconds", "peak MB"],

@@ -99,7 +99,9 @@ def test_blocking_a_bought_keyword_in_scope_is_unsafe() -> None:
 
 def test_protected_terms_and_brand_are_never_negated() -> None:
     settings = Settings(brand=("acme",), protect=("steve jobs",))
-    assert not check_proposal(_neg("acme jobs", campaign="Boots"), _table(), KEYWORDS, settings).safe
+    assert not check_proposal(
+        _neg("acme jobs", campaign="Boots"), _table(), KEYWORDS, settings
+    ).safe
     verdict = check_proposal(_neg("jobs", campaign="Boots"), _table(), KEYWORDS, settings)
     assert not verdict.safe
     assert "steve jobs" in verdict.reasons[0]

@@ -97,7 +97,9 @@ def test_random_account_against_naive() -> None:
     vocab = ["hiking", "boots", "jobs", "free", "tent", "cheap", "used", "kids", "sale"]
     rows = [
         (" ".join(rng.choice(vocab, size=rng.integers(1, 6))), float(c), int(k), float(v))
-        for c, k, v in zip(rng.random(300) * 10, rng.integers(0, 9, 300), rng.random(300) < 0.1)
+        for c, k, v in zip(
+            rng.random(300) * 10, rng.integers(0, 9, 300), rng.random(300) < 0.1, strict=True
+        )
     ]
     got = ngram_table(_table(rows)).set_index("ngram")
     expected = _naive(rows)

@@ -87,7 +87,8 @@ def test_five_megabyte_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code, _, err = run(capsys, str(path))
     assert code == EXIT_BAD_INPUT
     line = error_line(err)
-    assert "huge.csv:3: line is 5,242,9" in line and "not a report row" in line
+    assert "huge.csv:3: column 'Search term': a cell of 5,242,880 bytes" in line
+    assert "not a report row" in line
 
 
 def test_five_megabyte_first_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

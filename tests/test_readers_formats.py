@@ -493,3 +493,20 @@ def test_unknown_columns_are_reported_not_fatal(tmp_path: Path) -> None:
     report = read_report(write(tmp_path / "extra.csv", lines))
     assert report.unknown_columns == ["Device", "My label"]
     assert report.table["cost"].tolist() == [3.2]
+
+
+def test_short_row_is_read_with_empty_cells_and_noted(tmp_path: Path) -> None:
+    lines = [
+        "Search term,Match type,Added/Excluded,Clicks,Impr.,Cost,Conversions",
+        "hiking boots,Exact match,Added,12,140,38.40,1.00",
+        "boot laces,Broad match,None,1,9,0.40",
+        "trail shoes,Phrase match,None,3,50,2.10,0.00",
+    ]
+    report = read_report(write(tmp_path / "short.csv", lines))
+    rows = by_term(report.table)
+    assert rows["boot laces"]["cost"] == 0.40
+    assert pd.isna(rows["boot laces"]["conversions"])
+    assert rows["boot laces"]["match_type"] == "broad"
+    assert rows["hiking boots"]["status"] == "added"
+    assert [r["line"] for r in report.table.to_dict("records")] == [2, 3, 4]
+    assert any("line 3" in n and "missing cells were read as empty" in n for n in report.notes)

@@ -125,11 +125,13 @@ def test_findings_filters(result: AuditResult, tmp_path: Path) -> None:
 
 
 def test_ngram_explorer_filters(result: AuditResult, tmp_path: Path) -> None:
-    frame = open_state(result, tmp_path / "d.sqlite3").ngrams
+    state = open_state(result, tmp_path / "d.sqlite3")
+    frame = state.ngrams
     assert len(frame)
+    assert frame["cost"].is_monotonic_decreasing
     twos = filter_ngrams(frame, n=2)
     assert set(twos["n"]) == {2}
-    zero = filter_ngrams(frame, non_converting=True, sort="clicks")
+    zero = filter_ngrams(state.ngrams_by("clicks"), non_converting=True)
     assert (zero["conversions"].fillna(0) <= 0).all()
     assert zero["clicks"].is_monotonic_decreasing
     word = str(frame["ngram"].iloc[0]).split()[0]

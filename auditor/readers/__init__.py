@@ -94,6 +94,11 @@ def _select(names: list[str]) -> list[str] | None:
     return performance.select_columns(names)
 
 
+def _encode(names: list[str]) -> list[str] | None:
+    """Low-cardinality columns to parse dictionary-encoded, for a performance report only."""
+    return None if _select(names) is None else performance.encode_columns(names)
+
+
 def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
     """Read one file into a Report; raise InputError if it cannot be used.
 
@@ -109,5 +114,5 @@ def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
         return delegated
     if api_json.is_json(path):
         return api_json.read(path, source)
-    raw = load_raw(path, is_header=_is_header, select=_select)
+    raw = load_raw(path, is_header=_is_header, select=_select, encode=_encode)
     return _detected(raw, source) or performance.from_raw(raw, source)

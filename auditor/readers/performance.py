@@ -129,6 +129,28 @@ def map_header(raw: RawTable) -> HeaderMap:
     return out
 
 
+ENCODED = frozenset(
+    {
+        "match_type",
+        "delivered_match_type",
+        "status",
+        "keyword_status",
+        "currency",
+        "campaign_type",
+        "keyword",
+        "keyword_match_type",
+        "conversion_category",
+    }
+)
+"""Canonical columns parsed dictionary-encoded: few distinct values, each mapped once."""
+
+
+def encode_columns(names: list[str]) -> list[str]:
+    """The columns to parse dictionary-encoded (see `load_raw(encode=...)`)."""
+    canonical = headers.table().canonical
+    return [n for n in names if canonical.get(normalise_name(n)) in ENCODED]
+
+
 def select_columns(names: list[str]) -> list[str]:
     """The columns worth converting: all but the derived ones the alias table ignores."""
     ignored = headers.table().ignored
@@ -162,10 +184,13 @@ def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, lis
             break
         arr = rows[name].array.__arrow_array__()
         if len(candidates) < n:
-            arr = pc.filter(arr, pa.array(np.isin(np.arange(n), candidates)))
+            still = np.zeros(n, dtype=bool)
+            still[candidates] = True
+            arr = pc.filter(arr, pa.array(still))
+        arr = _decoded(arr)
         first, second, last, length = _edges(arr)
         starts = (first | 0x20).astype(np.uint16) << 8 | (second | 0x20)
-        maybe = np.isin(starts, _total_starts()) | np.isin(first, _SPACE_FIRST)
+        maybe = _total_starts()[starts] | _SPACE_FIRST[first]
         if maybe.any():
             sub = pc.filter(arr, pa.array(maybe))
             hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
@@ -281,21 +306,30 @@ def _skip_bad_numbers(
 Arrow = pa.Array | pa.ChunkedArray
 
 
-_SPACE_FIRST = np.array([9, 10, 13, 32, 0xC2, 0xE2], dtype=np.uint8)
+def _byte_set(values: bytes) -> np.ndarray:
+    """A 256-entry lookup table: `table[byte_array]` tests membership in one gather."""
+    table = np.zeros(256, dtype=bool)
+    table[list(values)] = True
+    return table
+
+
+_SPACE_FIRST = _byte_set(b"\t\n\r \xc2\xe2")
 """First bytes of a possibly blank start: tab, newline, space, no-break spaces (UTF-8 lead)."""
-_SPACE_LAST = np.array([9, 10, 13, 32, 0xA0, 0xAF], dtype=np.uint8)
+_SPACE_LAST = _byte_set(b"\t\n\r \xa0\xaf")
+_DASH_OR_SPACE = _byte_set(b"- ")
 _DASH = 45
 Edges = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @cache
 def _total_starts() -> np.ndarray:
-    """First two bytes (lower-cased) of every `Total:` prefix in headers.toml, as uint16."""
-    codes = {
-        (p.encode("utf-8")[0] | 0x20) << 8 | (p.encode("utf-8")[1] | 0x20)
-        for p in headers.total_prefixes()
-    }
-    return np.array(sorted(codes), dtype=np.uint16)
+    """Lookup table over the first two bytes (lower-cased, as uint16) of a cell: True for
+    those every `Total:` prefix in headers.toml starts with."""
+    table = np.zeros(1 << 16, dtype=bool)
+    for prefix in headers.total_prefixes():
+        raw = prefix.encode("utf-8")
+        table[(raw[0] | 0x20) << 8 | (raw[1] | 0x20)] = True
+    return table
 
 
 def _edges(arr: Arrow) -> Edges:
@@ -332,7 +366,7 @@ def _chunk_edges(chunk: pa.Array) -> Edges:
 
 def _blank(first: np.ndarray, last: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Empty, `-`, `--` or ` --` cells (Google's empty value)."""
-    dashes = (length <= 3) & (last == _DASH) & np.isin(first, (_DASH, 32))
+    dashes = (length <= 3) & (last == _DASH) & _DASH_OR_SPACE[first]
     return (length == 0) | dashes
 
 
@@ -344,9 +378,9 @@ def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
     """
     if name is None:
         return pa.nulls(len(rows), pa.large_string())
-    arr = rows[name].array.__arrow_array__()
+    arr = _decoded(rows[name].array.__arrow_array__())
     first, _, last, length = _edges(arr)
-    if np.isin(first, _SPACE_FIRST).any() or np.isin(last, _SPACE_LAST).any():
+    if _SPACE_FIRST[first].any() or _SPACE_LAST[last].any():
         arr = pc.utf8_trim_whitespace(arr)
         first, _, last, length = _edges(arr)
     blank = _blank(first, last, length)
@@ -355,14 +389,32 @@ def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
     return pc.if_else(pa.array(blank), pa.scalar(None, arr.type), arr)
 
 
+def _decoded(arr: Arrow) -> Arrow:
+    """Plain strings (a dictionary-encoded column decoded)."""
+    return pc.cast(arr, pa.large_string()) if pa.types.is_dictionary(arr.type) else arr
+
+
 def _distinct(arr: Arrow) -> tuple[Arrow, list[str | None]]:
     """(index of each row into the distinct values (null for null), the distinct values).
 
     `unique` + `index_in` work chunk by chunk; `dictionary_encode` would need the column
     joined into one piece first (a copy of every string).
     """
+    if pa.types.is_dictionary(arr.type):
+        return _dictionary_parts(arr)
     uniques = pc.unique(arr)
     return pc.index_in(arr, value_set=uniques), uniques.to_pylist()
+
+
+def _dictionary_parts(arr: Arrow) -> tuple[Arrow, list[str | None]]:
+    """(indices, values) of a dictionary-encoded column, one dictionary for all chunks."""
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    unified = arr.unify_dictionaries()
+    if not unified.num_chunks:
+        return pa.array([], pa.int32()), []
+    indices = pa.chunked_array([c.indices for c in unified.chunks], pa.int32())
+    return indices, unified.chunk(0).dictionary.to_pylist()
 
 
 def _take(indices: Arrow, mapped: list[str | None]) -> Arrow:
@@ -539,7 +591,7 @@ def _rows_where(rows: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     chunked string column into one piece, copying all of it."""
     keep = pa.array(mask)
     data = {
-        c: pd.arrays.ArrowStringArray(pc.filter(rows[c].array.__arrow_array__(), keep))
+        c: pd.arrays.ArrowStringArray(_decoded(pc.filter(rows[c].array.__arrow_array__(), keep)))
         if c != LINE
         else rows[c].to_numpy()[mask]
         for c in rows.columns

@@ -12,8 +12,8 @@ Decisions:
 - A data row with fewer cells than the header (seen in a real Google download) is read with the
   missing trailing cells empty; a row with more cells is read when the extra cells are empty and
   skipped (listed with its line) when they hold data.
-- A row longer than 1 MiB, a quote never closed, NUL bytes, HTML and Excel workbooks are
-  unusable files: `InputError` naming the file and line.
+- A cell longer than 1 MiB (or a row longer than 8 MiB), a quote never closed, NUL bytes,
+  HTML and Excel workbooks are unusable files: `InputError` naming the file and line.
 - `normalise_name` folds case, spaces, punctuation and accents (`Konv.-värde` -> `konvvarde`,
   `ø` -> `o`, `æ` -> `ae`), so an alias matches whether a re-saved file kept its diacritics or
   lost them; no two aliases in `headers.toml` collide under this fold (a test checks it).
@@ -43,8 +43,11 @@ HEAD_BYTES = 256 * 1024
 """How much of the file start is decoded to find the delimiter, preamble and header."""
 MAX_HEADER_SEARCH = 60
 """The header must be among the first this many lines."""
-BLOCK_SIZE = 1 << 20
-"""pyarrow block size; a single row longer than this is refused as not a report row."""
+BLOCK_SIZE = 8 << 20
+"""pyarrow block size (a row longer than this cannot be parsed at all). Large blocks mean few
+chunks per column, which the column screens of the readers iterate over."""
+MAX_CELL = 1 << 20
+"""A cell longer than this (1 MiB) is not report data: the file is refused."""
 TAIL_BYTES = 64 * 1024
 COUNT_BLOCK = 4 << 20
 DELIMITERS = ("\t", ";", ",")
@@ -69,7 +72,9 @@ class RawTable:
     """1-based line number of the header."""
     rows: pd.DataFrame
     """Every cell a string (missing cells ""), columns = header names made unique (all, or
-    those `select` kept), plus the int column `line` (1-based line number in the file)."""
+    those `select` kept), plus the int column `line` (1-based line number in the file).
+    Columns named by `encode` hold the same strings dictionary-encoded (`ArrowDtype`);
+    `as_text(rows)` turns them into plain strings."""
     trailer: list[tuple[int, str]]
     """Non-blank lines after the data, with their line numbers (e.g. a copyright footer)."""
     skipped: list[SkippedRow] = field(default_factory=list)
@@ -406,7 +411,7 @@ class _BadRows:
 
 
 def _parse(
-    body: _Body, names: list[str], keep: list[str], delimiter: str, path: Path
+    body: _Body, names: list[str], types: dict[str, pa.DataType], delimiter: str, path: Path
 ) -> tuple[pa.Table, _BadRows]:
     """Parse the data region; every kept column as strings, rows of the wrong width collected.
 
@@ -415,15 +420,14 @@ def _parse(
     (`newlines_in_values`), so multi-line cells always come out whole.
     """
     if not _NOT_BLANK.search(body.data, body.start, body.end):
-        empty = pa.array([], pa.large_string())
-        return pa.table(dict.fromkeys(keep, empty)), _BadRows()
+        return pa.table({n: pa.array([], t) for n, t in types.items()}), _BadRows()
     try:
-        table, bad = _read_csv(body, names, keep, delimiter, careful=False)
+        table, bad = _read_csv(body, names, types, delimiter, careful=False)
         if bad.texts:
-            table, bad = _read_csv(body, names, keep, delimiter, careful=True)
+            table, bad = _read_csv(body, names, types, delimiter, careful=True)
     except pa.ArrowInvalid:
         try:
-            table, bad = _read_csv(body, names, keep, delimiter, careful=True)
+            table, bad = _read_csv(body, names, types, delimiter, careful=True)
         except pa.ArrowInvalid as exc:
             _check_quotes(body, path)
             raise _parse_error(exc, body, path) from None
@@ -433,7 +437,7 @@ def _parse(
 
 
 def _read_csv(
-    body: _Body, names: list[str], keep: list[str], delimiter: str, *, careful: bool
+    body: _Body, names: list[str], types: dict[str, pa.DataType], delimiter: str, *, careful: bool
 ) -> tuple[pa.Table, _BadRows]:
     bad = _BadRows()
     table = pa_csv.read_csv(
@@ -446,8 +450,8 @@ def _read_csv(
             invalid_row_handler=bad,
         ),
         convert_options=pa_csv.ConvertOptions(
-            column_types=dict.fromkeys(keep, pa.large_string()),
-            include_columns=keep,
+            column_types=types,
+            include_columns=list(types),
             null_values=[],
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
@@ -461,7 +465,12 @@ def _last_row_spans_lines(table: pa.Table) -> bool:
     if not table.num_rows:
         return False
     last = table.slice(table.num_rows - 1)
-    return any(pc.any(pc.match_substring(col, "\n")).as_py() for col in last.columns)
+    return any(pc.any(pc.match_substring(_text(col), "\n")).as_py() for col in last.columns)
+
+
+def _text(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column as plain strings (dictionary-encoded ones decoded)."""
+    return pc.cast(col, pa.large_string()) if pa.types.is_dictionary(col.type) else col
 
 
 def _parse_error(exc: pa.ArrowInvalid, body: _Body, path: Path) -> Exception:
@@ -475,7 +484,7 @@ def _parse_error(exc: pa.ArrowInvalid, body: _Body, path: Path) -> Exception:
         worst = int(np.argmax(lengths))
         return InputError(
             f"line is {int(lengths[worst]):,} bytes long, over the {BLOCK_SIZE >> 20} MiB a"
-            " report row can have: not a report row",
+            " row can have: not a report row",
             path=path,
             line=body.first + worst,
         )
@@ -519,7 +528,7 @@ def _line_numbers(table: pa.Table, body: _Body, gaps: list[int]) -> np.ndarray:
     if body.lines() > n + len(gaps):
         embedded = np.zeros(n, dtype=np.int64)
         for col in table.columns:
-            embedded += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+            embedded += pc.count_substring(_text(col), "\n").to_numpy(zero_copy_only=False)
         base = base + np.concatenate(([0], np.cumsum(embedded)[:-1])) if n else base
         gaps = sorted(set(gaps) | set(_blank_lines(body)))
     if not gaps:
@@ -548,12 +557,28 @@ def _repair(
 
 def _to_frame(table: pa.Table, lines: np.ndarray) -> pd.DataFrame:
     data = {
-        name: pd.Series(pd.arrays.ArrowStringArray(col), dtype=STRING_DTYPE, copy=False)
+        name: pd.Series(_pandas_array(col), copy=False)
         for name, col in zip(table.column_names, table.columns, strict=True)
     }
     frame = pd.DataFrame(data)
     frame[LINE] = lines
     return frame
+
+
+def _pandas_array(col: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    if pa.types.is_dictionary(col.type):
+        return pd.arrays.ArrowExtensionArray(col)
+    return pd.arrays.ArrowStringArray(col)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with dictionary-encoded columns (see `load_raw(encode=...)`) as plain strings."""
+    out = frame.copy()
+    for name in out.columns:
+        if name != LINE and pa.types.is_dictionary(out[name].array.__arrow_array__().type):
+            arr = _text(out[name].array.__arrow_array__())
+            out[name] = pd.Series(pd.arrays.ArrowStringArray(arr), index=out.index)
+    return out
 
 
 def _frame(
@@ -573,7 +598,7 @@ def _frame(
     if repaired:
         extra = pd.DataFrame(repaired, columns=names)[keep].astype(STRING_DTYPE)
         extra[LINE] = np.asarray(keep_lines, dtype=np.int64)
-        frame = pd.concat([frame, extra], ignore_index=True)
+        frame = pd.concat([as_text(frame), extra], ignore_index=True)
         frame = frame.sort_values(LINE, kind="stable", ignore_index=True)
         shown = ", ".join(str(n) for n in keep_lines[:5])
         more = f" and {len(keep_lines) - 5} more" if len(keep_lines) > 5 else ""
@@ -586,12 +611,15 @@ def _frame(
 
 Selector = Callable[[list[str]], list[str] | None]
 """Given the header (unique names), the columns worth converting; None for all."""
+CODES = pa.dictionary(pa.int32(), pa.large_string())
+"""Arrow type of the columns `encode` names: each distinct cell stored once."""
 
 
 def load_raw(
     path: Path,
     is_header: Callable[[list[str]], bool] | None = None,
     select: Selector | None = None,
+    encode: Selector | None = None,
 ) -> RawTable:
     """Read a delimited text report into a RawTable; InputError if it cannot be used.
 
@@ -599,6 +627,9 @@ def load_raw(
     when it accepts none, the first line with two or more non-empty cells whose next line has
     as many cells is the header. `select(names)` may name the only columns to materialise in
     `rows` (a reader that ignores CTR or Avg. CPC saves their conversion); `header` stays whole.
+    `encode(names)` may name low-cardinality columns (match type, status, currency) to parse
+    dictionary-encoded (arrow type `CODES`, pandas `ArrowDtype`) instead of as strings: a
+    reader that maps them per distinct value then never handles a million separate cells.
     """
     path = Path(path)
     try:
@@ -607,12 +638,39 @@ def load_raw(
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
     encoding, data = _decode_to_utf8(raw, path)
     try:
-        return _load(path, encoding, data, is_header, select)
+        return _load(path, encoding, data, is_header, (select, encode))
     except UnicodeError:
         encoding, data, note = _mixed(raw)
-        table = _load(path, encoding, data, is_header, select)
+        table = _load(path, encoding, data, is_header, (select, encode))
         table.notes[:0] = [note] if note else []
         return table
+
+
+def _longest_value(arr: pa.ChunkedArray) -> int:
+    """Longest distinct value of a dictionary-encoded column, in bytes."""
+    longest = [pc.max(pc.binary_length(c.dictionary)).as_py() for c in arr.chunks]
+    return max((n for n in longest if n is not None), default=0)
+
+
+def _check_cell_sizes(frame: pd.DataFrame, path: Path) -> None:
+    """InputError for a cell over MAX_CELL bytes (a 5 MB 'search term' is not a report row)."""
+    for name in frame.columns:
+        if name == LINE:
+            continue
+        arr = frame[name].array.__arrow_array__()
+        if pa.types.is_dictionary(arr.type) and _longest_value(arr) <= MAX_CELL:
+            continue
+        lengths = pc.binary_length(_text(arr))
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > MAX_CELL:
+            row = int(np.argmax(lengths.to_numpy(zero_copy_only=False)))
+            raise InputError(
+                f"a cell of {longest:,} bytes, over the {MAX_CELL >> 20} MiB a report cell can"
+                " have: not a report row",
+                path=path,
+                line=int(frame[LINE].iloc[row]),
+                column=name,
+            )
 
 
 def _load(
@@ -620,7 +678,7 @@ def _load(
     encoding: str,
     data: bytes,
     is_header: Callable[[list[str]], bool] | None,
-    select: Selector | None,
+    plan: tuple[Selector | None, Selector | None],
 ) -> RawTable:
     lines = _head_lines(data, path)
     _check_html("\n".join(lines[:40]), path)
@@ -631,9 +689,13 @@ def _load(
     start = _line_offset(data, h + 1)
     end, tail = _trailer(data, start, delimiter)
     body = _Body(data, start, end, h + 2)
+    select, encode = plan
     keep = (select(names) if select else None) or names
-    table, bad = _parse(body, names, keep, delimiter, path)
+    codes = set(encode(keep) or []) if encode else set()
+    types = {n: CODES if n in codes else pa.large_string() for n in keep}
+    table, bad = _parse(body, names, types, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
+    _check_cell_sizes(frame, path)
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
         for off, line in tail
@@ -721,14 +783,19 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     style (and spaces, no-break spaces), the decimal mark, a trailing `%` (value / 100), a
     currency symbol or code before or after, the Unicode minus sign.
     """
-    arr = pc.utf8_trim_whitespace(_arrow(values))
-    missing = pc.fill_null(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), True)
-    present = pc.if_else(missing, pa.scalar(None, arr.type), arr)
-    out = _fast_numbers(present, style)
+    raw = _arrow(values)
+    # Google's money and count columns hold plain numbers and no blanks: one cast does it.
+    out = _fast_numbers(raw, style) if style.decimal == "." else None
+    bad = None
     if out is None:
-        out, bad = _clean_numbers(present, style)
-    else:
-        bad = pa.repeat(False, len(arr)) if len(arr) else pa.array([], pa.bool_())
+        arr = pc.utf8_trim_whitespace(raw)
+        missing = pc.fill_null(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), True)
+        present = pc.if_else(missing, pa.scalar(None, arr.type), arr)
+        out = _fast_numbers(present, style)
+        if out is None:
+            out, bad = _clean_numbers(present, style)
+    if bad is None:
+        bad = pa.repeat(False, len(raw)) if len(raw) else pa.array([], pa.bool_())
     index = values.index
     floats = pd.Series(_np(out, np.nan, np.float64), index=index, dtype="float64")
     garbage = pd.Series(_np(bad, False, np.bool_), index=index, dtype="bool")

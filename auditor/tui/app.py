@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import BindingType
@@ -83,7 +84,7 @@ class ReviewApp(App[None]):
 
     @on(AuditFailed)
     def _failed(self, event: AuditFailed) -> None:
-        self.exit(return_code=event.exit_code, message=f"auditor: error: {event.message}")
+        self.exit(return_code=event.exit_code, message=Text(f"auditor: error: {event.message}"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -181,9 +181,9 @@ def filter_ngrams(
     *,
     text: str = "",
     n: int | None = None,
-    sort: str = "cost",
     non_converting: bool = False,
 ) -> pd.DataFrame:
+    """The n-grams that pass the filters, in `frame`'s order (see `ReviewState.ngrams_by`)."""
     mask = pd.Series(True, index=frame.index)
     if n:
         mask &= frame["n"] == n
@@ -192,7 +192,7 @@ def filter_ngrams(
     needle = text.strip().casefold()
     if needle:
         mask &= frame["key"].str.contains(needle, regex=False)
-    return frame[mask].sort_values(NGRAM_SORTS[sort], ascending=False, kind="stable")
+    return frame[mask]
 
 
 def term_stats(table: pd.DataFrame | None) -> pd.DataFrame:
@@ -241,9 +241,12 @@ class ReviewState:
         self.terms = term_stats(result.table)
         self.findings = findings_frame(result.findings)
         self.ngrams = prepare_ngrams(result.ngrams)
+        self._ngram_orders: dict[str, pd.DataFrame] = {"cost": self.ngrams}
         self.daily = daily_cost(result.table)
         self.non_converting = non_converting_cost(self.terms, result)
         self.rows = self._load_rows()
+        self._term_cost: dict[str, float] = {}
+        self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
 
     def _load_rows(self) -> list[ProposalRow]:
         key = self.account.key
@@ -404,13 +407,27 @@ class ReviewState:
         found = self.terms.reindex(pd.Index(p.blocked_terms, dtype=self.terms.index.dtype))
         return found.sort_values("cost", ascending=False, na_position="last").head(limit)
 
+    def ngrams_by(self, sort: str) -> pd.DataFrame:
+        """The n-grams sorted by `sort`, descending (sorted once per key, then cached)."""
+        if sort not in self._ngram_orders:
+            self._ngram_orders[sort] = self.ngrams.sort_values(
+                NGRAM_SORTS[sort], ascending=False, kind="stable"
+            )
+        return self._ngram_orders[sort]
+
+    def _remember_costs(self, terms: list[str]) -> None:
+        """Cache the cost of blocked terms, so savings are recounted at each key in ~1 ms."""
+        missing = sorted({t for t in terms if t not in self._term_cost})
+        if missing:
+            idx = pd.Index(missing, dtype=self.terms.index.dtype)
+            costs = self.terms["cost"].reindex(idx).fillna(0.0)
+            self._term_cost.update(zip(missing, costs.tolist(), strict=True))
+
     def savings(self, statuses: tuple[str, ...]) -> float:
         """Spend of the distinct terms blocked by the proposals with one of `statuses`."""
         terms = {t for r in self.rows if r.status in statuses for t in r.current.blocked_terms}
-        if not terms:
-            return 0.0
-        idx = pd.Index(sorted(terms), dtype=self.terms.index.dtype)
-        return float(self.terms["cost"].reindex(idx).sum())
+        self._remember_costs(list(terms))
+        return float(sum(self._term_cost[t] for t in terms))
 
     def accepted(self, *, include_exported: bool = False) -> list[NegativeProposal]:
         """The accepted proposals in the engine's order (as `auditor audit` writes them)."""

@@ -28,7 +28,7 @@ class EditScreen(ModalScreen[EditOutcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-text")
-            yield Input(self.text, id="edit-text")
+            yield Input(self.text, id="edit-text", compact=True)
             yield Label("Enter: check and save   Esc: cancel", id="edit-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

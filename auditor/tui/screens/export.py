@@ -42,8 +42,10 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 f"Export {self.pending} accepted negative(s) not exported yet.",
                 classes="dialog-text",
             )
-            yield Input(str(self.path), id="export-path")
-            yield Select(FORMAT_LABELS, value=self.fmt, allow_blank=False, id="export-format")
+            yield Input(str(self.path), id="export-path", compact=True)
+            yield Select(
+                FORMAT_LABELS, value=self.fmt, allow_blank=False, id="export-format", compact=True
+            )
             yield Checkbox(
                 f"Also the {self.exported} accepted one(s) exported before",
                 value=False,
@@ -51,8 +53,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             )
             yield Label("", id="export-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export", id="export-ok", variant="primary")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", id="export-ok", variant="primary", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
 
     def _request(self) -> None:
         text = self.query_one("#export-path", Input).value.strip()

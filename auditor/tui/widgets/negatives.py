@@ -76,6 +76,7 @@ class NegativesPane(Vertical):
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.state = state
+        self._text_width, self._target_width = 22, 20
 
     def compose(self) -> ComposeResult:
         table: DataTable[Cell] = DataTable(id="neg-table", cursor_type="row")
@@ -89,12 +90,23 @@ class NegativesPane(Vertical):
     def on_mount(self) -> None:
         self.reload()
 
+    def on_resize(self) -> None:
+        if (self._text_width, self._target_width) != self._widths():
+            self.reload()
+
+    def _widths(self) -> tuple[int, int]:
+        """Widths of the Negative and Level / target columns for the pane's width."""
+        width = self.size.width or 80
+        text = max(22, width * 3 // 10)
+        return text, max(20, width - text - 38)
+
     @property
     def table(self) -> DataTable[Cell]:
         return self.query_one("#neg-table", DataTable)
 
     def reload(self) -> None:
         """Refill the table (proposals are few: hundreds, not millions)."""
+        self._text_width, self._target_width = self._widths()
         table = self.table
         table.clear()
         previous = ""
@@ -113,8 +125,8 @@ class NegativesPane(Vertical):
         return [
             mark(row),
             fmt.cut(p.family, 10) if show_family else "",
-            fmt.cut(negative_syntax(p), 22),
-            fmt.cut(f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}", 20),
+            fmt.cut(negative_syntax(p), self._text_width),
+            fmt.cut(f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}", self._target_width),
             Text(str(len(p.blocked_terms)), justify="right"),
             Text(fmt.money(p.blocked_cost), justify="right"),
         ]

@@ -81,7 +81,7 @@ class NgramsPane(Vertical):
     def apply_filters(self) -> None:
         text = self.query_one("#ng-text", Input).value
         shown = filter_ngrams(
-            self.state.ngrams, text=text, n=self.gram_size, sort=self.sort, non_converting=self.zero
+            self.state.ngrams_by(self.sort), text=text, n=self.gram_size, non_converting=self.zero
         )
         keys = [str(i) for i in shown.index[:ROW_CAP]]
         n = fill(self.query_one("#ngram-table", DataTable), shown, ngram_cells, keys)
