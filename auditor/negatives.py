@@ -1,33 +1,32 @@
 """Negative-keyword proposals: families of irrelevant queries, each negative proven safe.
 
-How proposals are chosen (README, "Negative keywords", says the same for users):
-1. Candidates. (a) Lexicon words and phrases (`auditor.lexicons`) that occur in the account's
-   search terms, and every misspelling of a lexicon word found among the account's words
-   (`jbos`, `begagand`): each misspelling is a negative of its own, because negatives never
-   match variants. (b) Account n-grams (1-2 words) with no conversion whose family - the
-   n-gram with its misspellings - fails the zero-conversion test: at the account's conversion
-   rate, zero conversions in that many clicks has probability `p <= NGRAM_P` (the test is on
-   the family's summed clicks, not on each variant), and that cost at least one account CPA.
-   Words of bought keywords and protected terms are never such candidates. (c) Wasteful
-   single queries (with their near-duplicates, `auditor.clustering`) that pass the same test
-   while every shorter negative for them was unsafe: exact match, one entry per variant.
-2. Order: lexicon single words first, then longer lexicon phrases, then n-grams, then exact
-   queries; costlier first. A candidate that adds no spend beyond what earlier proposals and
-   existing negatives already block is dropped, so `free download` is not proposed beside
-   `free`.
-3. Match type: phrase (= broad for one word; Microsoft has no broad negatives), exact for
-   single queries.
+How proposals are chosen (the README's "Negative keywords" says the same for users):
+1. Evidence of irrelevant intent comes from words: the lexicon entries (`auditor.lexicons`:
+   bundled, user files, account words from the config) that occur in the account's search
+   terms, and every misspelling of a lexicon word among the account's own words (`jbos`,
+   `begagand`). Each misspelling is a negative of its own: negatives never match variants.
+   One intent (jobs, free, ...) is one family; the family's summed clicks, cost and the
+   zero-conversion test on the whole family go into every proposal's reason.
+2. Order inside a family: single words first, costlier first; a candidate that adds no spend
+   beyond what earlier proposals, existing negatives and `Excluded` terms already block is
+   dropped (`free download` is not proposed beside `free`).
+3. Match type: phrase (for one word the same as broad; Microsoft has no broad negatives);
+   exact only for single queries in a fallback.
 4. Level: a shared list (`Settings.shared_list_name`) attached to every campaign when the
    family spends in two or more campaigns and the negative is safe in all of them; else a
-   campaign negative in each campaign where it is safe; else ad-group negatives in the ad
-   groups where it is safe. Spend it cannot reach safely falls back to narrower negatives:
-   longer n-grams holding the word, then (not for lexicon words the account converts on)
-   exact negatives of the wasteful queries.
-5. Safety (`auditor.safety.check_proposal`) is checked for every proposal: it never blocks a
-   converting term or a bought keyword in its scope, never contains or blocks a protected
-   term, and keeps to the platform limits. Lexicon `keep` phrases (`free shipping`) count as
-   converting. A lexicon word the account converts on is never proposed itself; what was held
-   back, and why, is listed.
+   campaign negative in each campaign where it is safe; else ad-group negatives where it is
+   safe. Spend it cannot reach safely falls back to narrower negatives: longer n-grams holding
+   the word (at most `MAX_NARROWER`), then exact negatives of the wasteful queries.
+5. Safety (`auditor.safety.check_proposal`) for every proposal: no converting term and no
+   bought keyword in its scope, no protected term, the platform limits. Lexicon `keep` phrases
+   (`free shipping`) count as converting. A lexicon word the account converts on is never
+   proposed itself (held back with the reason; narrower phrases may cover its waste).
+6. Zero conversions alone prove waste, not irrelevance. Account n-grams (1-2 words) whose
+   family (with misspellings) fails the zero-conversion test (`p <= NGRAM_P`, cost >= one
+   CPA), and single wasteful queries with their near-duplicates (`auditor.clustering`,
+   `p <= QUERY_P`), are listed as held back `review:` items, never proposed: a relevant term
+   that does not convert needs a bid, ad or landing-page fix. Adding the word to
+   `[negatives] irrelevant` turns it into a proposal.
 """
 
 from __future__ import annotations
@@ -101,7 +100,6 @@ class _Candidate:
     family: str
     intent: str | None
     why: str
-    lexicon_word: str | None = None
     converts: bool = False
 
 
@@ -356,15 +354,13 @@ class _Proposer:
             rows = self.rows_of(gram, PHRASE)
             if not left_codes & set(acc.code[rows].tolist()):
                 continue
-            sub = _Candidate(
-                gram, PHRASE, cand.family, cand.intent, cand.why, cand.lexicon_word, False
-            )
+            sub = _Candidate(gram, PHRASE, cand.family, cand.intent, cand.why, False)
             self.consider(sub, family_campaigns, depth + 1)
         if cand.converts or depth > 0:
             return
         for code in dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()):
             term = acc.text[code]
-            sub = _Candidate(term, EXACT, cand.family, cand.intent, cand.why, None, False)
+            sub = _Candidate(term, EXACT, cand.family, cand.intent, cand.why, False)
             self.consider(sub, family_campaigns, depth + 2)
 
 
@@ -419,7 +415,7 @@ def _lexicon_candidates(
         if misspells:
             why = f"'{text}' misspells the {intent} word '{misspells}'"
         found.setdefault(intent, []).append(
-            _Candidate(text, PHRASE, intent, intent, why + ".", misspells or text, converts)
+            _Candidate(text, PHRASE, intent, intent, why + ".", converts)
         )
     return found
 

@@ -86,12 +86,11 @@ def _levels(terms: pa.Array, sizes: tuple[int, ...]) -> tuple[dict[int, _Level],
         codes = np.full(total, -1, dtype=np.int64)
         last = total - n + 1
         if last > 0:
-            start = np.arange(last)
-            ok = (parent[start] == parent[start + n - 1]) & (prev.codes[start] >= 0)
-            start = start[ok]
-            pair = prev.codes[start] * np.int64(len(vocab)) + words[start + n - 1]
+            head_codes = prev.codes[:last]
+            ok = (parent[:last] == parent[n - 1 :]) & (head_codes >= 0)
+            pair = (head_codes * np.int64(len(vocab)) + words[n - 1 :])[ok]
             found, uniques = pd.factorize(pair)
-            codes[start] = found
+            codes[:last][ok] = found
             head = prev.texts.take(pa.array(uniques // len(vocab)))
             tail = vocab.take(pa.array(uniques % len(vocab)))
             texts = pc.binary_join_element_wise(head, tail, space)
@@ -109,6 +108,21 @@ def _first_in_term(codes: np.ndarray, parent: np.ndarray, longest: int) -> np.nd
         same = (parent[back:] == parent[:-back]) & (codes[back:] == codes[:-back])
         first[back:] &= ~same
     return first
+
+
+def _nonzero_words(
+    term_sums: np.ndarray, parent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Word positions whose term has a non-zero figure, and the figure; None when most do.
+
+    Most search terms have no click and no conversion, so summing only over the others is
+    several times faster for cost, clicks, conversions and value.
+    """
+    nonzero = term_sums != 0
+    if nonzero.sum() * 2 > len(nonzero):
+        return None
+    pos = np.flatnonzero(nonzero[parent])
+    return pos, term_sums[parent[pos]]
 
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -133,26 +147,34 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     columns: dict[str, list[np.ndarray]] = {c: [] for c in ("n", *METRICS, "terms")}
     longest = int(np.bincount(parent).max()) if len(parent) else 0
     complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
+    sparse = {m: _nonzero_words(sums[m], parent) for m in complete}
+    sparse = {m: found for m, found in sparse.items() if found is not None}
+    at_word = {m: sums[m][parent] for m in METRICS if m not in sparse}
     repeats = True
     for n in sizes:
         level = levels[n]
+        codes = level.codes
         if n == 1 or repeats:
-            keep = _first_in_term(level.codes, parent, longest)
-        else:
-            keep = level.codes >= 0
-        if n == 1:
-            repeats = not keep.all()
-        codes, owner = level.codes[keep], parent[keep]
+            first = _first_in_term(codes, parent, longest)
+            if n == 1:
+                repeats = not first[codes >= 0].all()
+            codes = np.where(first, codes, -1)
         size = len(level.texts)
+        shifted = codes + 1
         texts.append(level.texts)
         columns["n"].append(np.full(size, n, dtype=np.int64))
         for metric in METRICS:
-            values = sums[metric][owner]
-            if metric in complete:
-                columns[metric].append(np.bincount(codes, weights=values, minlength=size))
+            if metric in sparse:
+                pos, values = sparse[metric]
+                total = np.bincount(shifted[pos], weights=values, minlength=size + 1)
+                columns[metric].append(total[1:])
+            elif metric in complete:
+                total = np.bincount(shifted, weights=at_word[metric], minlength=size + 1)
+                columns[metric].append(total[1:])
             else:
-                columns[metric].append(_sum_by(codes, values, size))
-        columns["terms"].append(np.bincount(codes, minlength=size).astype(np.int64))
+                keep = codes >= 0
+                columns[metric].append(_sum_by(codes[keep], at_word[metric][keep], size))
+        columns["terms"].append(np.bincount(shifted, minlength=size + 1)[1:].astype(np.int64))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),

@@ -22,8 +22,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from auditor import schema
 from auditor.config import Settings
 from auditor.matching import (
+    LEVEL_AD_GROUP,
+    LEVEL_CAMPAIGN,
+    LEVELS,
     MATCH_TYPES,
     TermIndex,
     in_scope,
@@ -226,9 +230,17 @@ def check_proposal(
 ) -> SafetyVerdict:
     """Replay a negative against every search term of its scope and say if it is safe."""
     platform = settings.platform
+    if "search_term" not in table.columns:
+        table = schema.empty_table()
     if proposal.match_type not in MATCH_TYPES:
         return SafetyVerdict(False, [f"unknown match type {proposal.match_type!r}"])
+    if proposal.level not in LEVELS:
+        return SafetyVerdict(False, [f"unknown level {proposal.level!r}"])
     reasons = [f"the negative {p}" for p in limit_problems(proposal.text, platform)]
+    if proposal.level == LEVEL_AD_GROUP and not (proposal.campaign and proposal.ad_group):
+        reasons.append("an ad-group negative needs its campaign and ad group")
+    elif proposal.level == LEVEL_CAMPAIGN and not proposal.campaign:
+        reasons.append("a campaign negative needs its campaign")
     for term in protected_hits(proposal.text, proposal.match_type, settings):
         reasons.append(f"it contains or blocks the protected term '{term}'")
     per_term, converting = blast_radius(proposal, table, platform)

@@ -255,3 +255,22 @@ def test_real_report_no_proposal_blocks_a_converting_term() -> None:
         if p.level == "campaign":
             hit &= (converting["campaign"] == p.campaign).to_numpy()
         assert not hit.any(), p.text
+
+
+def test_the_same_account_in_every_export_format_gets_the_same_negatives() -> None:
+    files = [
+        f
+        for f, info in TRUTH["files"].items()
+        if info["account"] == "google" and info["kind"] == "search_terms"
+    ]
+    brand = tuple(TRUTH["accounts"]["google"]["brand"])
+    seen = {
+        f: sorted(
+            (p.text, p.match_type, p.level, p.campaign or "")
+            for p in audit([SAMPLES / f], Settings(brand=brand)).negatives
+        )
+        for f in files
+    }
+    assert len(files) >= 3
+    first = seen[files[0]]
+    assert first and all(v == first for v in seen.values())

@@ -131,3 +131,15 @@ def test_microsoft_reads_broad_as_phrase() -> None:
     ]
     ms = check_proposal(broad, _table(), KEYWORDS, Settings(platform="microsoft"))
     assert ms.blocked_terms == []
+
+
+def test_a_negative_without_its_target_or_level_is_refused_not_crashed() -> None:
+    no_campaign = _neg("jobs")
+    verdict = check_proposal(no_campaign, _table(), KEYWORDS, Settings())
+    assert not verdict.safe and "needs its campaign" in verdict.reasons[0]
+    odd = _neg("jobs", level="account", campaign="Boots")
+    assert not check_proposal(odd, _table(), KEYWORDS, Settings()).safe
+    empty = check_proposal(
+        _neg("jobs", campaign="Boots"), pd.DataFrame(), pd.DataFrame(), Settings()
+    )
+    assert empty.safe and empty.blocked_terms == []

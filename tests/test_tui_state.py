@@ -136,3 +136,40 @@ def test_ngram_explorer_filters(result: AuditResult, tmp_path: Path) -> None:
     assert zero["clicks"].is_monotonic_decreasing
     word = str(frame["ngram"].iloc[0]).split()[0]
     assert filter_ngrams(frame, text=word.upper())["key"].str.contains(word.casefold()).all()
+
+
+def test_level_change_targets_where_the_blocked_spend_is(
+    result: AuditResult, tmp_path: Path
+) -> None:
+    state = open_state(result, tmp_path / "d.sqlite3")
+    lists = [r for r in state.rows if r.original.level == "shared_list"]
+    assert lists, "the sample's families span campaigns: shared-list proposals"
+    row = max(lists, key=lambda r: r.original.blocked_cost)
+    t = result.table
+    assert t is not None
+    blocked = t[t["search_term"].isin(row.original.blocked_terms)]
+    levels = []
+    for _ in range(3):
+        changes = state.level_changes(row.id)
+        levels.append(changes["level"])
+        if changes["level"] == "ad_group":
+            top = blocked.groupby(["campaign", "ad_group"])["cost"].sum().idxmax()
+            assert (changes["campaign"], changes["ad_group"]) == top
+        elif changes["level"] == "campaign":
+            assert changes["campaign"] in set(blocked["campaign"])
+        else:
+            assert set(blocked["campaign"]) <= set(changes["campaigns"])
+        outcome = state.edit(row.id, **changes)
+        assert outcome.applied, outcome.reasons  # inside the safe list's scope: still safe
+        assert set(row.current.blocked_terms) <= set(row.original.blocked_terms)
+    assert sorted(levels) == ["ad_group", "campaign", "shared_list"]
+
+
+def test_microsoft_has_no_broad_negatives(result: AuditResult, tmp_path: Path) -> None:
+    state = ReviewState(result, Settings(platform="microsoft"), dec.DecisionStore(tmp_path / "d"))
+    pid = state.rows[0].id
+    seen = set()
+    for _ in range(4):
+        seen.add(state.next_match_type(pid))
+        state.edit(pid, match_type=state.next_match_type(pid))
+    assert "broad" not in seen

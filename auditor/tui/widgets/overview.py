@@ -34,6 +34,7 @@ class OverviewPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ov-figures")
+        yield Static(id="ov-tracking")
         yield Static(id="ov-chart")
         daily = self.state.daily
         if len(daily) > 1:
@@ -42,7 +43,6 @@ class OverviewPane(VerticalScroll):
                 classes="ov-caption",
             )
             yield Sparkline(daily.tolist(), id="ov-daily")
-        yield Static(id="ov-tracking")
         yield Static(id="ov-leaks")
 
     def on_mount(self) -> None:
@@ -89,7 +89,7 @@ class OverviewPane(VerticalScroll):
             grid.add_row(
                 "Hidden terms",
                 f"{fmt.share(r.hidden_cost)} of spend"
-                f" ({fmt.money(r.hidden_cost_amount, cur)}) on queries the platform does not list",
+                f" ({fmt.money(r.hidden_cost_amount, cur)}) on terms the platform hides",
             )
         c = s.counts()
         accepted = s.savings((dec.STATUS_ACCEPTED,))
@@ -101,8 +101,7 @@ class OverviewPane(VerticalScroll):
         )
         grid.add_row(
             "Would save",
-            f"{fmt.money(accepted, cur)} accepted, up to {fmt.money(proposed, cur)} if all"
-            " open ones are accepted (spend of the terms they block this period)",
+            f"{fmt.money(accepted, cur)} accepted · {fmt.money(proposed, cur)} with all open ones",
         )
         return grid
 
