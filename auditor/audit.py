@@ -18,7 +18,7 @@ from auditor.errors import InputError
 from auditor.model import AuditResult, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.readers import expand_paths, read_report
-from auditor.tracking import apply_reliability, run_tracking, tracking_notes
+from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
 
 ProgressFn = Callable[[str, float], None]
 """Called with a short step description and the share of work done (0..1)."""
@@ -168,8 +168,8 @@ def audit(
         findings=[*tracking, *findings],
         negatives=negatives.proposals,
         held_back=negatives.held_back,
-        notes=[*rules.notes, *negatives.notes, *tracking_notes(ctx)],
-        checks_skipped=rules.checks_skipped,
+        notes=[*rules.notes, *negatives.notes],
+        checks_skipped=[*tracking_skipped(ctx), *rules.checks_skipped],
         baseline=rules.baseline,
         table=ctx.table,
         keywords=ctx.keywords,

@@ -110,6 +110,14 @@ def _first_in_term(codes: np.ndarray, parent: np.ndarray, longest: int) -> np.nd
     return first
 
 
+def _repeating_terms(words: np.ndarray, parent: np.ndarray, longest: int) -> np.ndarray:
+    """Word positions of the terms that hold a word twice (only there can a gram repeat)."""
+    first = _first_in_term(words, parent, longest)
+    twice = np.zeros(int(parent.max()) + 1 if len(parent) else 0, dtype=bool)
+    twice[parent[~first]] = True
+    return np.flatnonzero(twice[parent])
+
+
 def _nonzero_words(
     term_sums: np.ndarray, parent: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -150,15 +158,14 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     sparse = {m: _nonzero_words(sums[m], parent) for m in complete}
     sparse = {m: found for m, found in sparse.items() if found is not None}
     at_word = {m: sums[m][parent] for m in METRICS if m not in sparse}
-    repeats = True
+    repeating = _repeating_terms(levels[1].codes, parent, longest)
     for n in sizes:
         level = levels[n]
         codes = level.codes
-        if n == 1 or repeats:
-            first = _first_in_term(codes, parent, longest)
-            if n == 1:
-                repeats = not first[codes >= 0].all()
-            codes = np.where(first, codes, -1)
+        if len(repeating):
+            first = _first_in_term(codes[repeating], parent[repeating], longest)
+            codes = codes.copy()
+            codes[repeating[~first]] = -1
         size = len(level.texts)
         shifted = codes + 1
         texts.append(level.texts)

@@ -51,6 +51,15 @@ def _baseline_lines(result: AuditResult) -> list[str]:
     return [f"Judged by:   {', '.join(parts)}"] if parts else []
 
 
+def _skipped_lines(skipped: list[dict[str, str]]) -> list[str]:
+    """`Not checked: A, B: needs X`, one line per distinct reason."""
+    by_reason: dict[str, list[str]] = {}
+    for c in skipped:
+        name = f"{c['rule']} ({c['check']})" if c.get("check") else c["rule"]
+        by_reason.setdefault(c["reason"], []).append(name)
+    return [f"Not checked: {', '.join(names)}: {reason}" for reason, names in by_reason.items()]
+
+
 def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
     """The summary as lines: inputs, period, totals, hidden share, findings, negatives."""
     cur = result.currency
@@ -86,7 +95,7 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         )
     lines.extend(_baseline_lines(result))
     lines.extend(f"Note: {n}" for n in result.notes)
-    lines.extend(f"Not checked: {c['rule']}: {c['reason']}" for c in result.checks_skipped)
+    lines.extend(_skipped_lines(result.checks_skipped))
     by_sev = Counter(f.severity for f in result.findings)
     parts = ", ".join(f"{s} {by_sev[s]}" for s in SEVERITIES if by_sev[s])
     lines.append(f"Findings:    {len(result.findings)}" + (f" ({parts})" if parts else ""))

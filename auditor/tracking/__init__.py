@@ -3,7 +3,7 @@
 `run_tracking(ctx)` gathers the tracking inputs (`auditor.tracking.inputs`), runs every enabled
 check of rules/tracking.toml that the inputs allow, and returns its findings (sorted by
 severity). A check that crashes becomes an `internal-error` finding naming its rule; the audit
-goes on. `tracking_notes(ctx)` says which checks the inputs could not feed (for the summary).
+goes on. `tracking_skipped(ctx)` lists the checks the inputs could not feed, and what they need.
 `apply_reliability` is the policy in `auditor.tracking.reliability`.
 """
 
@@ -14,13 +14,13 @@ from collections.abc import Callable
 from auditor.context import AuditContext
 from auditor.model import Finding
 from auditor.tracking import actions, backend, outage, values
-from auditor.tracking.coverage import coverage_note
+from auditor.tracking.coverage import skipped_checks
 from auditor.tracking.inputs import TrackingInputs, gather
 from auditor.tracking.reliability import apply_reliability
 from auditor.tracking.rules import TrackingRule, load_tracking_rules
 from auditor.tracking.text import SEVERITY_ORDER
 
-__all__ = ["CHECKS", "apply_reliability", "run_checks", "run_tracking", "tracking_notes"]
+__all__ = ["CHECKS", "apply_reliability", "run_checks", "run_tracking", "tracking_skipped"]
 
 Check = Callable[[TrackingInputs, TrackingRule], list[Finding]]
 
@@ -70,7 +70,6 @@ def run_tracking(ctx: AuditContext) -> list[Finding]:
     return run_checks(gather(ctx), load_tracking_rules(ctx.settings))
 
 
-def tracking_notes(ctx: AuditContext) -> list[str]:
-    """One sentence naming the tracking checks the inputs could not feed, and what they need."""
-    note = coverage_note(gather(ctx, aggregate=False), load_tracking_rules(ctx.settings))
-    return [note] if note else []
+def tracking_skipped(ctx: AuditContext) -> list[dict[str, str]]:
+    """`[{rule, check, reason}]`: the tracking checks these inputs could not feed."""
+    return skipped_checks(gather(ctx, aggregate=False), load_tracking_rules(ctx.settings))

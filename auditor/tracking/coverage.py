@@ -1,4 +1,4 @@
-"""Which tracking checks the inputs could not feed, said in one sentence for the summary."""
+"""Which tracking checks the inputs could not feed, and what each needs."""
 
 from __future__ import annotations
 
@@ -57,17 +57,11 @@ def _backend_needs(inputs: TrackingInputs) -> str | None:
     return None
 
 
-def coverage_note(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> str | None:
-    """`Tracking checks not run: outage needs ...; ...` or None when every check could run."""
-    by_need: dict[str, list[str]] = {}
-    for check in rules:
+def skipped_checks(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> list[dict[str, str]]:
+    """`[{rule, check, reason}]` for each enabled check the inputs cannot feed."""
+    out = []
+    for check, rule in rules.items():
         need = _needs(check, inputs)
         if need is not None:
-            by_need.setdefault(need, []).append(check)
-    if not by_need:
-        return None
-    parts = [
-        f"{', '.join(checks)} {'needs' if len(checks) == 1 else 'need'} {need}"
-        for need, checks in by_need.items()
-    ]
-    return "Tracking checks not run: " + "; ".join(parts) + "."
+            out.append({"rule": rule.id, "check": check, "reason": f"needs {need}"})
+    return out

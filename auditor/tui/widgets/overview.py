@@ -139,8 +139,13 @@ class OverviewPane(VerticalScroll):
             skipped = [
                 c for c in self.state.result.checks_skipped if "track" in c.get("rule", "").lower()
             ]
-            note = f" ({len(skipped)} check(s) could not run; see tab 5)" if skipped else ""
-            return Text(f"Tracking: no problem found{note}", style="green")
+            if skipped:
+                return Text(
+                    f"Tracking: {len(skipped)} check(s) could not run on these inputs (tab 5);"
+                    " no problem in the rest",
+                    style="yellow",
+                )
+            return Text("Tracking: no problem found", style="green")
         text = Text("Tracking: ", style="bold")
         for sev in ("high", "medium", "low", "info"):
             checks = sorted({f.check or f.rule for f in tracking if f.severity == sev})
