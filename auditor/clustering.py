@@ -2,7 +2,9 @@
 
 Two queries are linked when `rapidfuzz.fuzz.ratio` (normalised Indel similarity, 0-100) of
 their normalised texts reaches the cutoff (90 by default: at 85 clusters chain into thousands,
-see `PERFORMANCE.md`); clusters are the connected components of those links.
+see `PERFORMANCE.md`). `cluster_queries` puts each query with its costliest linked neighbour
+(`star_clusters`, one hop), because even at 90 the connected components of the links chain
+(36k of 200k generated queries in one); `components` gives those components when wanted.
 
 An all-pairs matrix of 200,000 queries needs 40 GB. Candidate generation instead compares
 queries only inside small blocks where near-duplicates meet:

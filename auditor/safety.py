@@ -255,7 +255,7 @@ def check_proposal(
         safe=not reasons,
         reasons=reasons,
         blocked_terms=per_term["term"].astype(str).tolist(),
-        blocked_cost=float(np.nansum(per_term["cost"])),
-        blocked_clicks=float(np.nansum(per_term["clicks"])),
-        blocked_conversions=float(np.nansum(per_term["conversions"])),
+        blocked_cost=round(float(np.nansum(per_term["cost"])), 2),
+        blocked_clicks=round(float(np.nansum(per_term["clicks"])), 2),
+        blocked_conversions=round(float(np.nansum(per_term["conversions"])), 2),
     )

@@ -6,7 +6,8 @@
    time and peak memory, measured in a fresh child process (target: < 8 s, < 1 GB).
 3. Recall of the candidate blocks on a 20,000-query sample: the share of the pairs an exact
    all-pairs run finds at the same cutoff that the fast path finds too (target >= 90%).
-4. For scale: proposing negatives on the 1M-row report (context already read).
+4. For scale: proposing negatives on the 1M-row report (context already read), and one
+   safety check per edited proposal on 100,000 rows (target < 50 ms).
 
 Options: `--rows N` (report size), `--queries N` (clustering size), `--sample N`.
 """
@@ -21,13 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pandas as pd
 from largegen import make_large_report, make_queries
 
 from auditor.audit import build_context
 from auditor.clustering import CUTOFF, candidate_pairs, exact_pairs, star_clusters
 from auditor.config import Settings
+from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.ngrams import METRICS, ngram_table
+from auditor.safety import check_proposal
 
 
 def _best(fn, repeat: int = 3) -> float:
@@ -74,6 +78,26 @@ def bench_ngrams(rows: int) -> None:
     print(
         f"propose_negatives on {len(table):,} rows: {took:.1f} s,"
         f" {len(outcome.proposals)} proposals, {len(outcome.held_back)} held back"
+    )
+    bench_safety(table.iloc[:100_000].copy(), ctx.keywords, outcome.proposals)
+
+
+def bench_safety(
+    table: pd.DataFrame, keywords: pd.DataFrame, proposals: list[NegativeProposal]
+) -> None:
+    """One safety check per edit, as the review app runs it (median of 30, index built)."""
+    if not proposals:
+        return
+    check_proposal(proposals[0], table, keywords, Settings())
+    times = []
+    for i in range(30):
+        start = time.perf_counter()
+        check_proposal(proposals[i % len(proposals)], table, keywords, Settings())
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(
+        f"safety check of one proposal on {len(table):,} rows: {times[15] * 1000:.1f} ms"
+        f" median, {times[-1] * 1000:.1f} ms worst (target < 50 ms)"
     )
 
 

@@ -82,3 +82,16 @@ def test_term_index_is_cached_per_table_and_rebuilt_for_another() -> None:
         term_index(table).row_mask("boots jobs", "phrase"),
         blocks("boots jobs", "phrase", table["search_term"]).to_numpy(),
     )
+
+
+@pytest.mark.parametrize("platform", ["google", "microsoft"])
+def test_word_index_agrees_with_the_case_table(platform: str) -> None:
+    t = schema.empty_table(len(CASES))
+    t["search_term"] = pd.array([c["query"] for c in CASES], dtype="string[pyarrow]")
+    index = term_index(t)
+    for case in CASES:
+        mask = index.row_mask(case["negative"], case["match"], platform)
+        expected = blocks(case["negative"], case["match"], t["search_term"], platform)
+        assert mask.tolist() == expected.tolist(), case["why"]
+        rows = np.sort(index.blocked_rows(case["negative"], case["match"], platform))
+        assert rows.tolist() == np.flatnonzero(mask).tolist()
