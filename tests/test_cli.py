@@ -77,8 +77,8 @@ def test_agency_folder_audits_each_account(tmp_path: Path, capsys) -> None:
         assert audit["totals"]["cost"] == pytest.approx(by_name[name]["totals"]["cost"])
         assert (out / name / "findings.csv").exists()
         assert (out / name / "negatives.csv").exists()
-    kinds = [i["kind"] for i in json.loads((out / "fjallgear" / "audit.json").read_text())["inputs"]]
-    assert sorted(kinds) == ["keywords", "search_terms"]
+    fjallgear = json.loads((out / "fjallgear" / "audit.json").read_text(encoding="utf-8"))
+    assert sorted(i["kind"] for i in fjallgear["inputs"]) == ["keywords", "search_terms"]
 
 
 def test_role_flags_refused_for_several_accounts(tmp_path: Path, capsys) -> None:

@@ -13,7 +13,7 @@ from auditor.errors import EXIT_OUTPUT, OutputError
 
 @pytest.mark.parametrize(
     "cell",
-    ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"],
+    ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"],
 )
 def test_formula_like_text_is_defused(cell: str) -> None:
     assert safe_cell(cell) == "'" + cell

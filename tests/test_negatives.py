@@ -94,9 +94,12 @@ def _figures(account: str, result: AuditResult, tmp_path: Path) -> dict[str, flo
     blocked = _replay(negatives, lists, terms, platform)
     converting = (terms["conversions"] > 0) | (terms["conversion_value"] > 0)
     irrelevant = ~terms["relevant"]
+    family = terms["family"].notna()
     relevant_idle = terms["relevant"] & ~converting
     keywords = _known_keywords(account, result)
     return {
+        "family_coverage": terms.loc[family & blocked, "cost"].sum()
+        / terms.loc[family, "cost"].sum(),
         "coverage": terms.loc[irrelevant & blocked, "cost"].sum()
         / terms.loc[irrelevant, "cost"].sum(),
         "converting_blocked": float((blocked & converting).sum()),
@@ -127,10 +130,15 @@ def _reviewed_words(account: str, result: AuditResult) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))
-def test_proposals_are_safe_and_few(account: str, tmp_path: Path) -> None:
+def test_proposals_cover_the_planted_families_safely_and_with_few_negatives(
+    account: str, tmp_path: Path
+) -> None:
+    """Issue 4's done-when, at default settings: the planted irrelevant families (jobs, free,
+    used, kids, wrong meaning, ... with their misspellings)."""
     result = _audit(account)
     fig = _figures(account, result, tmp_path)
     assert result.negatives
+    assert fig["family_coverage"] >= 0.80
     assert fig["converting_blocked"] == 0
     assert fig["keywords_blocked"] == 0
     assert fig["relevant_idle_share"] <= 0.02
@@ -138,9 +146,13 @@ def test_proposals_are_safe_and_few(account: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))
-def test_after_the_review_the_negatives_cover_the_irrelevant_spend(
+def test_after_the_review_the_negatives_cover_wrong_products_too(
     account: str, tmp_path: Path
 ) -> None:
+    """Wrong products (a shop that sells no ski jackets paying for `skidjacka`) cannot be told
+    from relevant poor queries by the data; they go to the review list, and once the manager
+    adds the ones that are not their products to `[negatives] irrelevant`, all irrelevant spend
+    (families and wrong products) is covered."""
     first = _audit(account)
     words = _reviewed_words(account, first)
     assert words, "the wrong-product queries should be on the review list"
