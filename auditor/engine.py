@@ -1,7 +1,7 @@
 """The rule engine: loads rule packs from `rules/`, evaluates them, returns findings.
 
-Each enabled rule (tracking checks excepted: `auditor.tracking` runs those) is evaluated on
-whole columns of its level's metrics (`auditor.metrics`); every row where the condition holds
+Each enabled rule (`check` rules excepted: `auditor.tracking` and `auditor.existing_negatives`
+run those in Python) is evaluated on whole columns of its level's metrics (`auditor.metrics`); every row where the condition holds
 becomes one `Finding`. Decisions:
 
 - A rule whose inputs are missing (no Conversions column, no margin, no hidden-spend row, no
@@ -37,7 +37,7 @@ from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
 
 __all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
-"""`load_rules` (from `auditor.packs`) is re-exported: the tracking checks read their rules here."""
+"""`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
 
 _SCALAR_TARGETS = {
     "target_cpa": "no conversions in the report and no target CPA (--target-cpa)",
@@ -343,7 +343,8 @@ def explain(rule_id: str, settings: Settings) -> str:
     if r.when:
         lines += ["", "Condition", f"    when = {r.when}"]
     if r.check:
-        lines += ["", "Check", f"    {r.check} (run by the tracking checks)"]
+        runner = "auditor.tracking" if r.category == "tracking" else "auditor.existing_negatives"
+        lines += ["", "Check", f"    {r.check} (a check written in Python, run by {runner})"]
     if r.params:
         lines += ["", "Params (override in the config: [rules." + r.id + "] params = {...})"]
         lines += [f"    {k} = {v:g}" for k, v in r.params.items()]

@@ -1,6 +1,9 @@
 """Negatives already in the account: what they block, and findings about them.
 
-Built-in rules (stable ids; documented here and in the README):
+Built-in rules (stable ids; declared with docs, params and test cases in rules/negatives.toml,
+documented in the README). They carry `check = "<name>"` and no `when`: the rule engine
+validates and lists them and applies the user's overrides (enabled, severity, params); this
+module runs them with the settings `auditor.engine.load_rules` gives.
 - NEG001 (structure, high): an existing negative blocks search terms that converted in this
   report. Either it was added after they converted (check it was meant to block them) or it
   is too broad: it is switching off converting traffic. What to do: narrow it (phrase ->
@@ -22,7 +25,10 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
+from auditor.config import Settings
 from auditor.context import AuditContext
+from auditor.engine import load_rules
+from auditor.errors import RuleError
 from auditor.matching import (
     BROAD,
     EXACT,
@@ -39,12 +45,11 @@ from auditor.matching import (
     words,
 )
 from auditor.model import Finding
+from auditor.packs import Rule
 
 RULE_BLOCKS_CONVERTING = "NEG001"
 RULE_REDUNDANT = "NEG002"
 _SHOWN = 5
-MAX_REDUNDANCY_CHECK = 5000
-"""Redundancy is checked all against all up to this many existing negatives."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,25 @@ def read_existing(ctx: AuditContext) -> list[ExistingNegative]:
     return out
 
 
+def neg_rules(settings: Settings) -> dict[str, Rule]:
+    """NEG001 and NEG002 as the engine loads them (pack defaults, config overrides applied)."""
+    wanted = (RULE_BLOCKS_CONVERTING, RULE_REDUNDANT)
+    rules = {r.id: r for r in load_rules(settings) if r.id in wanted}
+    missing = [rid for rid in wanted if rid not in rules]
+    if missing:
+        raise RuleError(f"rule(s) {', '.join(missing)} missing from the rule packs")
+    return rules
+
+
+def _param(rule: Rule, name: str) -> float:
+    try:
+        return rule.params[name]
+    except KeyError:
+        raise RuleError(f"{rule.source}: {rule.id}: missing param {name!r}") from None
+
+
 def _converting_finding(
-    neg: ExistingNegative, ctx: AuditContext, index: TermIndex
+    neg: ExistingNegative, ctx: AuditContext, index: TermIndex, rule: Rule
 ) -> Finding | None:
     table = ctx.table
     rows = np.flatnonzero(neg.rows(index, ctx.settings.platform))
@@ -138,11 +160,13 @@ def _converting_finding(
     shown = ", ".join(f"'{t}' ({c:g} conv.)" for t, c in per["conversions"].head(_SHOWN).items())
     more = f" and {len(per) - _SHOWN} more" if len(per) > _SHOWN else ""
     total = float(per["conversions"].sum())
+    if total < _param(rule, "min_conversions"):
+        return None
     return Finding(
-        rule=RULE_BLOCKS_CONVERTING,
-        title="Existing negative blocks converting search terms",
-        category="structure",
-        severity="high",
+        rule=rule.id,
+        title=rule.title,
+        category=rule.category,
+        severity=rule.severity,
         level="ad_group" if neg.level == LEVEL_AD_GROUP else "campaign",
         campaign=neg.campaign,
         ad_group=neg.ad_group,
@@ -151,10 +175,14 @@ def _converting_finding(
         conversions=total,
         conversion_value=float(per["conversion_value"].sum()),
         metrics={"match_type": neg.match_type, "terms": len(per), "line": neg.line},
-        message=(
-            f"The existing negative {neg.label()} in {neg.where()} blocks {len(per)} search"
-            f" term(s) that brought {total:g} conversions in this report: {shown}{more}."
-            " Narrow it (exact match or a longer phrase) or remove it."
+        message=rule.message.format_map(
+            {
+                "negative": neg.label(),
+                "where": neg.where(),
+                "terms": len(per),
+                "conversions": f"{total:g}",
+                "shown": f"{shown}{more}",
+            }
         ),
     )
 
@@ -178,26 +206,31 @@ def subsumes(wide: ExistingNegative, narrow: ExistingNegative, platform: str) ->
     return blocks_query(wide.text, wide.match_type, " ".join(words(narrow.text)), platform)
 
 
-def _redundant(narrow: ExistingNegative, wide: ExistingNegative) -> Finding:
+def _redundant(narrow: ExistingNegative, wide: ExistingNegative, rule: Rule) -> Finding:
     return Finding(
-        rule=RULE_REDUNDANT,
-        title="Redundant existing negative",
-        category="structure",
-        severity="low",
+        rule=rule.id,
+        title=rule.title,
+        category=rule.category,
+        severity=rule.severity,
         level="ad_group" if narrow.level == LEVEL_AD_GROUP else "campaign",
         campaign=narrow.campaign,
         ad_group=narrow.ad_group,
         keyword=narrow.text,
         metrics={"covered_by": wide.text, "line": narrow.line},
-        message=(
-            f"The negative {narrow.label()} in {narrow.where()} is redundant:"
-            f" {wide.label()} in {wide.where()} already blocks every query it"
-            " blocks. Remove it to keep the lists short."
+        message=rule.message.format_map(
+            {
+                "negative": narrow.label(),
+                "where": narrow.where(),
+                "covered_by": wide.label(),
+                "covered_where": wide.where(),
+            }
         ),
     )
 
 
-def _redundant_findings(existing: list[ExistingNegative], platform: str) -> list[Finding]:
+def _redundant_findings(
+    existing: list[ExistingNegative], platform: str, rule: Rule
+) -> list[Finding]:
     """One NEG002 per negative another one covers (text replayed as a query, vectorised)."""
     padded = pad_words(normalize([n.text for n in existing]))
     covered: dict[int, Finding] = {}
@@ -215,16 +248,22 @@ def _redundant_findings(existing: list[ExistingNegative], platform: str) -> list
             if same and j > i:
                 continue
             if subsumes(wide, narrow, platform):
-                covered[i] = _redundant(narrow, wide)
+                covered[i] = _redundant(narrow, wide, rule)
     return [covered[i] for i in sorted(covered)]
 
 
 def existing_findings(
     existing: list[ExistingNegative], ctx: AuditContext, index: TermIndex
 ) -> list[Finding]:
-    """NEG001 and NEG002 findings for the existing negatives."""
-    found = [_converting_finding(n, ctx, index) for n in existing]
-    out = [f for f in found if f is not None]
-    if len(existing) <= MAX_REDUNDANCY_CHECK:
-        out.extend(_redundant_findings(existing, ctx.settings.platform))
+    """NEG001 and NEG002 findings for the existing negatives (disabled rules give none)."""
+    if not existing:
+        return []
+    rules = neg_rules(ctx.settings)
+    converting, redundant = rules[RULE_BLOCKS_CONVERTING], rules[RULE_REDUNDANT]
+    out: list[Finding] = []
+    if converting.enabled:
+        found = [_converting_finding(n, ctx, index, converting) for n in existing]
+        out.extend(f for f in found if f is not None)
+    if redundant.enabled and len(existing) <= _param(redundant, "max_negatives"):
+        out.extend(_redundant_findings(existing, ctx.settings.platform, redundant))
     return out

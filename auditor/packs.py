@@ -221,9 +221,9 @@ def _parse_rule(path: Path, index: int, body: Any, problems: list[str]) -> Rule 
     )
     if is_check:
         if "when" in body:
-            bad("a tracking check has `check` and no `when`")
+            bad("a `check` rule (run in Python) has `check` and no `when`")
         if not isinstance(rule.check, str) or not rule.check:
-            bad("check must be the name of a tracking check")
+            bad("check must be the name of a check written in Python")
     elif rule.level in LEVELS and len(problems) == before:
         rule = _compile(rule, bad)
     return rule if len(problems) == before else None
