@@ -1,8 +1,8 @@
 """The rule engine: loads rule packs from `rules/`, evaluates them, returns findings.
 
 Each enabled rule (`check` rules excepted: `auditor.tracking` and `auditor.existing_negatives`
-run those in Python) is evaluated on whole columns of its level's metrics (`auditor.metrics`); every row where the condition holds
-becomes one `Finding`. Decisions:
+run those in Python) is evaluated on whole columns of its level's metrics (`auditor.metrics`);
+every row where the condition holds becomes one `Finding`. Decisions:
 
 - A rule whose inputs are missing (no Conversions column, no margin, no hidden-spend row, no
   keywords, no conversions at all and no target) is not run; it is listed in
