@@ -131,6 +131,7 @@ def _summaries(ctx: AuditContext) -> list[InputSummary]:
             role=role,
             unknown_columns=r.unknown_columns,
             notes=r.notes,
+            locale=r.locale,
         )
         for r, role in zip(ctx.reports, ctx.roles, strict=True)
     ]

@@ -98,6 +98,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
                     "path": str(i.path),
                     "kind": i.kind,
                     "format": i.format,
+                    "locale": i.locale,
                     "rows": i.rows,
                     "skipped": [{"line": s.line, "reason": s.reason} for s in i.skipped],
                     "role": i.role,

@@ -132,6 +132,8 @@ class InputSummary:
     `existing_negatives`, `keywords`."""
     unknown_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    locale: str | None = None
+    """Language of the file's headers and numbers (`en`, `en-GB`, `sv`, `nb`, `da`, `de`)."""
 
 
 @dataclass

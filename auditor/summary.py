@@ -68,7 +68,8 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
     skipped = sum(len(i.skipped) for i in result.inputs)
     lines = [f"Read {len(result.inputs)} file(s): {rows:,} rows, {skipped:,} skipped."]
     for i in result.inputs:
-        lines.append(f"  {i.path} ({i.kind}, {i.format}, {i.rows:,} rows)")
+        fmt = f"{i.format}, {i.locale}" if i.locale else i.format
+        lines.append(f"  {i.path} ({i.kind}, {fmt}, {i.rows:,} rows)")
         lines.extend(f"    skipped line {s.line}: {s.reason}" for s in i.skipped[:5])
         if len(i.skipped) > 5:
             lines.append(f"    ... and {len(i.skipped) - 5} more skipped rows (see the JSON)")

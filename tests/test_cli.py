@@ -27,6 +27,7 @@ def test_audit_prints_summary_and_writes_json(tmp_path: Path, capsys) -> None:
     assert data["currency"] == "SEK"
     assert [i["kind"] for i in data["inputs"]] == ["search_terms", "keywords"]
     assert data["inputs"][1]["role"] == "keywords"
+    assert data["inputs"][0]["locale"] == "en"
     assert data["period"]["days"] == 30
     cost = data["totals"]["cost"]
     assert f"{cost:,.2f}" in printed
