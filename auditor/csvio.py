@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -40,6 +41,16 @@ def check_writable(path: Path, force: bool) -> None:
         raise OutputError("is a folder, not a file", path=path)
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a plain `open(path, "w")` would give: the old file's, or 0o666 less the umask
+    (a temporary file is created 0o600, which would hide the output from the user's tools)."""
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(
     path: Path, data: str | bytes, *, force: bool = False, encoding: str = "utf-8"
 ) -> None:
@@ -55,6 +66,7 @@ def write_atomic(
                 fh.write(payload)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, _file_mode(path))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

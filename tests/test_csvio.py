@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,16 @@ def test_existing_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
 def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     write_atomic(tmp_path / "a.json", "{}")
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_written_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "a.csv", "x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "a.csv").stat().st_mode) == 0o644
+    (tmp_path / "b.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "b.csv").chmod(0o640)
+    write_atomic(tmp_path / "b.csv", "new", force=True)
+    assert stat.S_IMODE((tmp_path / "b.csv").stat().st_mode) == 0o640
