@@ -67,6 +67,10 @@ MAX_CLUSTERED = 20_000
 """Single-query review: only the costliest non-converting terms are clustered."""
 MAX_REVIEW = 20
 """At most this many wasteful families without irrelevant-intent evidence are listed."""
+MIN_TERMS_CONVERTING_WORD = 2
+"""A narrower phrase holding a lexicon word the account converts on must occur in this many
+distinct search terms to be proposed (`how to increase` in one query of a clinic-marketing
+agency that converts on `how to` is not a pattern)."""
 MIN_FAMILY_COST_CPA = 1.0
 """A data-driven family must have cost at least this many account CPAs."""
 
@@ -348,6 +352,10 @@ class _Proposer:
         ng = self.ngrams
         longer = ng[(ng["n"] > size) & (ng["n"] <= size + 2) & (ng["conversions"].fillna(0) <= 0)]
         longer = longer[(" " + longer["ngram"].astype(str) + " ").str.contains(padded, regex=False)]
+        if cand.converts:
+            # The account converts on the word, so its intent is not irrelevant as such: only a
+            # phrase that recurs across queries (a pattern, not one query) is evidence enough.
+            longer = longer[longer["terms"] >= MIN_TERMS_CONVERTING_WORD]
         left_codes = set(acc.code[left].tolist())
         longer = longer[longer["cost"] > 0].sort_values("cost", ascending=False)
         for gram in longer["ngram"].astype(str).head(MAX_NARROWER):

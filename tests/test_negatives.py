@@ -228,6 +228,23 @@ def test_a_lexicon_word_the_account_converts_on_is_held_back_not_proposed() -> N
         assert not blocks(p.text, p.match_type, pd.Series(["free shipping hiking boots"])).any()
 
 
+def test_a_converting_lexicon_word_yields_only_recurring_narrower_phrases() -> None:
+    """`free` converts (free shipping), so only a `free ...` phrase seen in several queries is
+    evidence; a one-off query holding the word is left alone."""
+    rows = [
+        *SHOP,
+        ("free hiking maps", "Boots", 4, 14.0, 0, 0),
+        ("free hiking maps sweden", "Boots", 3, 11.0, 0, 0),
+        ("free tent pitching guide", "Tents", 3, 25.0, 0, 0),
+    ]
+    out = propose_negatives(_context(rows))
+    texts = {p.text for p in out.proposals}
+    assert "free hiking" in texts, "three queries share it"
+    assert "free" not in texts
+    one_off = pd.Series(["free tent pitching guide"])
+    assert not any(blocks(p.text, p.match_type, one_off).any() for p in out.proposals)
+
+
 def test_account_words_from_the_config_are_proposed() -> None:
     out = propose_negatives(_context(SHOP, Settings(irrelevant=("pdf",))))
     pdf = next(p for p in out.proposals if p.text == "pdf")

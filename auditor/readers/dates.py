@@ -1,9 +1,9 @@
 """Dates in report preambles and Day columns, in the styles the platforms write them.
 
 Understood: ISO `2026-05-01`; US month names `January 28, 2026` / `Jan 28, 2026`; day first
-`1 May 2026`, `28. Januar 2026`, `1 maj 2026` (month names of `headers.toml`); numeric
-`5/1/2026` (US month/day, as Microsoft writes it) and `01.05.2026` (day.month.year, German and
-Nordic). A range line holds two of them (`A - B`, `A – B`, `A to B`, `A,B`); a line with one
+`1 May 2026`, `28. Januar 2026`, `1 maj 2026`, old AdWords `05-May-2017` (month names of
+`headers.toml`); numeric `5/1/2026` (US month/day, as Microsoft writes it) and `01.05.2026`
+(day.month.year, German and Nordic). A range line holds two of them (`A - B`, `A – B`, `A to B`, `A,B`); a line with one
 date is a single-day period.
 """
 
@@ -24,6 +24,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")),
     ("mdy_name", re.compile(_MONTH + r"\s+(\d{1,2}),?\s+(\d{4})")),
     ("dmy_name", re.compile(r"(\d{1,2})\.?\s+" + _MONTH + r",?\s+(\d{4})")),
+    ("dmy_dash", re.compile(r"(\d{1,2})-" + _MONTH + r"-(\d{4})")),
     ("mdy_slash", re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")),
     ("dmy_dot", re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")),
 )
@@ -40,7 +41,7 @@ def _build(style: str, parts: tuple[str, ...]) -> date | None:
         if style == "mdy_name":
             month = _month(parts[0])
             return date(int(parts[2]), month, int(parts[1])) if month else None
-        if style == "dmy_name":
+        if style in ("dmy_name", "dmy_dash"):
             month = _month(parts[1])
             return date(int(parts[2]), month, int(parts[0])) if month else None
         if style == "mdy_slash":

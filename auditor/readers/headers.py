@@ -59,12 +59,11 @@ def table() -> HeaderTable:
                         f"headers.toml: {name!r} maps to {canonical[key]} and {column}"
                     )
                 sections.setdefault(key, set()).add(section)
-    prefixes = "|".join(re.escape(p) for p in data["totals"]["prefixes"])
     return HeaderTable(
         canonical=canonical,
         sections={k: frozenset(v) for k, v in sections.items()},
         ignored=frozenset(normalise_name(n) for n in data["ignored"]["names"]),
-        total_prefix=re.compile(rf"^\s*(?:{prefixes})\s*:\s*(.*)$", re.IGNORECASE),
+        total_prefix=re.compile(_total_start(data["totals"]["prefixes"]) + r"\s*(.*)$"),
         total_labels=_index(data["totals"]["labels"]),
         match_words={k: tuple(v) for k, v in data["match_types"].items()},
         statuses=_index(data["statuses"]),
@@ -72,6 +71,14 @@ def table() -> HeaderTable:
         campaign_types=_index(data["campaign_types"]),
         months={normalise_name(n): int(m) for m, names in data["months"].items() for n in names},
     )
+
+
+def _total_start(prefixes: list[str]) -> str:
+    """Pattern of the start of a total cell: `Total:` in any case (the current UI), or
+    `Total - ` capitalised as listed (the old AdWords downloads: `Total - all but deleted
+    campaigns`); a lower-case search term such as `total - gym` is never a total."""
+    words = "|".join(re.escape(p) for p in prefixes)
+    return rf"^\s*(?:(?i:{words})\s*:|(?:{words})\s+-\s)"
 
 
 @cache
@@ -83,8 +90,8 @@ def total_prefixes() -> tuple[str, ...]:
 
 @cache
 def total_prefix_pattern() -> str:
-    """RE2-compatible pattern of a `Total:` cell (for pyarrow.compute), case-insensitive."""
-    return "(?i)" + table().total_prefix.pattern.replace("(.*)$", "")
+    """RE2-compatible pattern of the start of a total cell (for pyarrow.compute)."""
+    return _total_start(list(total_prefixes()))
 
 
 def total_label(label: str) -> str:

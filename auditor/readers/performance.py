@@ -51,6 +51,7 @@ from auditor.readers.tabular import (
     detect_number_style,
     normalise_name,
     parse_numbers,
+    unique_names,
 )
 
 NUMBER_COLUMNS = (
@@ -72,6 +73,9 @@ ACTIVITY = ("clicks", "cost", "impressions")
 STYLE_SAMPLE = 5000
 Frame = TypeVar("Frame", pd.DataFrame, pd.Series)
 MS_MARKERS = frozenset({"spend", "deliveredmatchtype", "bidmatchtype", "searchquery"})
+PREFERRED = frozenset({"conversionsqualified", "allconversionsqualified"})
+"""Microsoft API columns that replace another alias of theirs in the same file: `Conversions`
+and `AllConversions` are deprecated since 2022 and report 0 (reporting-service docs)."""
 METRIC_WORDS = {
     "impressions": "Impressions",
     "clicks": "Clicks",
@@ -106,11 +110,14 @@ def map_header(raw: RawTable) -> HeaderMap:
     table = headers.table()
     out = HeaderMap()
     votes: Counter[str] = Counter()
+    blank = {u for u, h in zip(unique_names(raw.header), raw.header, strict=True) if not h}
     for name in raw.columns:
         key = normalise_name(name)
         canonical = table.canonical.get(key)
+        if canonical in out.columns and key in PREFERRED:
+            del out.columns[canonical]
         if canonical is None or canonical in out.columns:
-            if key not in table.ignored and key:
+            if key not in table.ignored and name not in blank:
                 out.unknown.append(name)
             continue
         out.columns[canonical] = name
@@ -766,7 +773,8 @@ def _notes(
         for col, effect in MISSING_METRIC_EFFECT.items():
             if col not in present:
                 notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
-        notes += _check_totals(table, present, file_totals.get("search_terms", {}), skipped)
+        label = "search_terms" if "search_terms" in file_totals else "filtered_search_terms"
+        notes += _check_totals(table, present, file_totals.get(label, {}), skipped, label)
     notes += _preamble_notes(raw.preamble, len(table) + len(skipped))
     other = [t for _, t in raw.trailer if "microsoft" not in t.casefold()]
     if other:
@@ -800,8 +808,10 @@ def _check_totals(
     present: frozenset[str],
     total: dict[str, float],
     skipped: list[SkippedRow],
+    label: str = "search_terms",
 ) -> list[str]:
-    """A note per metric whose rows disagree with the file's `Total: Search terms`."""
+    """A note per metric whose rows disagree with the file's `Total: Search terms` (or
+    `Total: Filtered search terms`, which a filtered table shows instead)."""
     notes = []
     limit = allowance(len(table))
     for metric in ("cost", "clicks", "impressions", "conversions", "conversion_value"):
@@ -813,7 +823,8 @@ def _check_totals(
         why = f"; {len(skipped)} skipped row(s) may explain it" if skipped else ""
         notes.append(
             f"rows sum to {METRIC_WORDS[metric].lower()} {summed:,.2f}, the file's"
-            f" 'Total: Search terms' says {total[metric]:,.2f}: they disagree by"
+            f" 'Total: {label.replace('_', ' ').capitalize()}' says {total[metric]:,.2f}:"
+            " they disagree by"
             f" {abs(summed - total[metric]):,.2f} (allowed {limit:,.2f}){why}"
         )
     return notes
