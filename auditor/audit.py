@@ -34,7 +34,35 @@ def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], 
     if not jobs:
         raise InputError("no input files given")
     reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
-    return reports, [_detected_role(r, role) for r, (_, role) in zip(reports, jobs, strict=True)]
+    roles = [_detected_role(r, role) for r, (_, role) in zip(reports, jobs, strict=True)]
+    return reports, _mark_duplicates(reports, roles)
+
+
+def _fingerprint(report: Report) -> tuple[object, ...]:
+    """What two downloads of the same report share whatever their format: period, rows and
+    the summed figures (rounded to the cent)."""
+    t = report.table
+    sums = tuple(round(float(t[m].sum()), 2) for m in ("cost", "clicks", "impressions"))
+    return (report.kind, report.period, len(t), *sums)
+
+
+def _mark_duplicates(reports: list[Report], roles: list[str]) -> list[str]:
+    """The same search-terms report given twice (the CSV and the UTF-16 download, say) is
+    counted once: later copies get the role `duplicate` and a note naming the first."""
+    first: dict[tuple[object, ...], Report] = {}
+    out = []
+    for report, role in zip(reports, roles, strict=True):
+        if role == "report" and report.kind == schema.KIND_SEARCH_TERMS and len(report.table):
+            key = _fingerprint(report)
+            if key in first:
+                report.notes.append(
+                    f"the same rows and totals as {first[key].path}: not counted again"
+                )
+                role = "duplicate"
+            else:
+                first[key] = report
+        out.append(role)
+    return out
 
 
 def _detected_role(report: Report, role: str) -> str:

@@ -92,3 +92,16 @@ def test_role_flags_refused_for_several_accounts(tmp_path: Path, capsys) -> None
     )
     assert code == EXIT_BAD_CONFIG
     assert "account's folder" in capsys.readouterr().err
+
+
+def test_the_same_report_in_two_formats_is_counted_once(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "audit.json"
+    utf16 = SAMPLES / "google-ads-search-terms-en-utf16.csv"
+    assert main(["audit", str(REPORT), "--json", str(out)]) == EXIT_OK
+    single = json.loads(out.read_text(encoding="utf-8"))
+    assert main(["audit", str(REPORT), str(utf16), "--json", str(out), "--force"]) == EXIT_OK
+    both = json.loads(out.read_text(encoding="utf-8"))
+    assert both["totals"] == single["totals"]
+    assert [i["role"] for i in both["inputs"]] == ["report", "duplicate"]
+    assert "not counted again" in both["inputs"][1]["notes"][-1]
+    assert "not counted again" in capsys.readouterr().out
