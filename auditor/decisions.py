@@ -19,7 +19,13 @@ Use `--db` to keep accounts that cannot be told apart in separate files.
 text, match type, level and target): the status (`pending`, `accepted`, `rejected`), the
 user's edits (text, match type, level and target), every event in an append-only log, which
 report period first showed the proposal (so next week's review lists new proposals first), and
-every export (file, format, time, and the exact negatives written).
+every export (file, format, time, and the exact negatives written), and the negatives the user
+proposed from the held-back / review list (`user_proposals`: the proposal as first added, where
+it came from; its status and later edits live in `decisions` like any other proposal's).
+
+**Schema changes are additive.** Every table is created with `CREATE TABLE IF NOT EXISTS` on
+each open, so a database of an earlier schema gains the new tables and keeps its data;
+`PRAGMA user_version` records the schema (a database of a newer auditor is refused).
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ EDIT_FIELDS: tuple[str, ...] = (
 SAME_ACCOUNT_OVERLAP = 0.5
 """Jaccard overlap of campaign sets above which two reports are the same account."""
 DB_FILE_NAME = "decisions.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -102,7 +108,29 @@ CREATE TABLE IF NOT EXISTS export_items (
     signature TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS export_items_proposal ON export_items (proposal_id);
+CREATE TABLE IF NOT EXISTS user_proposals (
+    account TEXT NOT NULL,
+    proposal_id TEXT NOT NULL,
+    proposal TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, proposal_id)
+);
 """
+USER_PROPOSAL_FIELDS: tuple[str, ...] = (
+    "id",
+    "text",
+    "match_type",
+    "level",
+    "campaign",
+    "ad_group",
+    "list_name",
+    "campaigns",
+    "family",
+    "intent",
+    "reason",
+)
+"""What is stored of a user's proposal; its blast radius is recomputed from each report."""
 
 
 @dataclass(frozen=True)
@@ -337,6 +365,50 @@ class DecisionStore:
         current = self.decisions_for(account, proposal_id)
         status = current.status if current else STATUS_PENDING
         self._save(account, proposal_id, status, edits, "edit", edits)
+
+    def add_user_proposal(self, account: str, proposal: NegativeProposal, source: str) -> None:
+        """Store a negative the user proposed (from `source`, a held-back item) as accepted.
+
+        Edits already stored under the same id are kept; the proposal, its accepted status and
+        a `propose` event are committed in one transaction.
+        """
+        data = {f: getattr(proposal, f) for f in USER_PROPOSAL_FIELDS}
+        now = _now()
+        self._write(
+            [
+                (
+                    "INSERT INTO user_proposals (account, proposal_id, proposal, source,"
+                    " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, proposal_id)"
+                    " DO UPDATE SET proposal = excluded.proposal, source = excluded.source",
+                    (account, proposal.id, json.dumps(data, ensure_ascii=False), source, now),
+                ),
+                (
+                    "INSERT INTO decisions (account, proposal_id, status, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(account, proposal_id) DO UPDATE SET"
+                    " status = excluded.status, updated_at = excluded.updated_at",
+                    (account, proposal.id, STATUS_ACCEPTED, now),
+                ),
+                (
+                    "INSERT INTO events (account, proposal_id, action, detail, at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (account, proposal.id, "propose", json.dumps({"source": source}), now),
+                ),
+            ]
+        )
+
+    def user_proposals(self, account: str) -> list[tuple[NegativeProposal, str]]:
+        """The user's own proposals of this account with their source, oldest first."""
+        rows = self._db.execute(
+            "SELECT proposal, source FROM user_proposals WHERE account = ?"
+            " ORDER BY created_at, rowid",
+            (account,),
+        ).fetchall()
+        out = []
+        for data, source in rows:
+            fields = {k: v for k, v in json.loads(data).items() if k in USER_PROPOSAL_FIELDS}
+            fields["campaigns"] = list(fields.get("campaigns") or [])
+            out.append((NegativeProposal(**fields), str(source)))
+        return out
 
     def decisions_for(self, account: str, proposal_id: str) -> Decision | None:
         row = self._db.execute(

@@ -142,3 +142,38 @@ def test_a_damaged_database_is_a_one_line_error(tmp_path: Path) -> None:
 def test_default_location_is_the_user_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dec.platformdirs, "user_data_dir", lambda app: f"/data/{app}")
     assert dec.default_db_path() == Path("/data/auditor/decisions.sqlite3")
+
+
+def test_user_proposals_are_stored_accepted_and_read_back(db: Path) -> None:
+    store = dec.DecisionStore(db)
+    store.set_edits("acct", "neg-skidjacka", {"match_type": "phrase"})
+    p = proposal("skidjacka", id="neg-skidjacka", match_type="exact", family="added")
+    store.add_user_proposal("acct", p, "exact|skidjacka")
+    store.close()
+    again = dec.DecisionStore(db)
+    [(back, source)] = again.user_proposals("acct")
+    assert (back, source) == (p, "exact|skidjacka")
+    d = again.decisions("acct")["neg-skidjacka"]
+    assert (d.status, d.edits) == (dec.STATUS_ACCEPTED, {"match_type": "phrase"}), "edits kept"
+    assert [a for _, a, _ in again.events("acct", "neg-skidjacka")] == ["edit", "propose"]
+    assert again.user_proposals("other") == []
+
+
+def test_a_database_of_the_first_schema_is_migrated_in_place(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    old = sqlite3.connect(db)
+    old.executescript(
+        "CREATE TABLE decisions (account TEXT NOT NULL, proposal_id TEXT NOT NULL,"
+        " status TEXT NOT NULL, edits TEXT NOT NULL DEFAULT '{}', updated_at TEXT NOT NULL,"
+        " PRIMARY KEY (account, proposal_id));"
+        "INSERT INTO decisions VALUES ('acct', 'neg-jobs', 'accepted', '{}', '2026-11-01');"
+        "PRAGMA user_version=1;"
+    )
+    old.close()
+    store = dec.DecisionStore(db)
+    assert store.decisions("acct")["neg-jobs"].status == dec.STATUS_ACCEPTED
+    store.add_user_proposal("acct", proposal("free", id="neg-free"), "phrase|free")
+    assert [p.id for p, _ in store.user_proposals("acct")] == ["neg-free"]
+    store.close()
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == dec.SCHEMA_VERSION == 2

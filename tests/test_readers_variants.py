@@ -15,6 +15,10 @@ Where each layout comes from (public material, not invented):
   say `Conversions` / `AllConversions` are deprecated since 2022 and report 0, replaced by
   `ConversionsQualified` / `AllConversionsQualified`; DeliveredMatchType values include
   `Exact (close variant)` and `Unknown`; CampaignType values include `Search & content`.
+  The reporting guide ("Report File Schema", "Time Period Column") shows the quoted preamble,
+  `Report Time: 2/1/2020, 2/7/2020`, the `@2020 Microsoft Corporation...` footer, and TimePeriod
+  as a day only for Daily / Hourly (`3/15/2020 12:00:00 AM|7`, FormatVersion 2.0
+  `2020-03-15|7`); Weekly holds the week's Sunday, Monthly the month's first day.
 """
 
 from __future__ import annotations
@@ -66,14 +70,18 @@ def _segmented(path: Path, rows: list[str]) -> Path:
 def test_search_terms_segmented_by_day_device_and_network(tmp_path: Path) -> None:
     report = read_report(_segmented(tmp_path / "st.csv", SEGMENTED_ROWS))
     table = report.table
-    assert (report.kind, report.format, report.currency) == ("search_terms", "google_ads_csv", "USD")
+    assert (report.kind, report.format, report.currency) == (
+        "search_terms",
+        "google_ads_csv",
+        "USD",
+    )
     assert report.period.start == date(2026, 4, 1) and report.period.end == date(2026, 4, 2)
     assert len(table) == 4
     assert not table["search_term"].str.contains("Total", case=False).any()
     assert (table["search_term"] == "trail shoes").sum() == 3
-    assert table["day"].tolist() == [pd.Timestamp("2026-04-01")] * 2 + [
-        pd.Timestamp("2026-04-02")
-    ] * 2
+    assert (
+        table["day"].tolist() == [pd.Timestamp("2026-04-01")] * 2 + [pd.Timestamp("2026-04-02")] * 2
+    )
     total = report.file_totals["filtered_search_terms"]
     for metric in ("clicks", "impressions", "cost", "conversions", "conversion_value"):
         assert table[metric].sum() == pytest.approx(total[metric]), metric
@@ -163,8 +171,7 @@ def test_old_adwords_keyword_download(tmp_path: Path) -> None:
             "3.78",
             "€21.68",
         ],
-        ["Total - all but deleted campaigns", " --", " --", " --", " --", " --", "3", " --"]
-        + ["€8.13", " --", "€24.38"],
+        ["Total - all but deleted campaigns", *[" --"] * 5, "3", " --", "€8.13", " --", "€24.38"],
     ]
     title = ["", '"Keyword report (Mar 7, 2016-Mar 13, 2016)"', ""]
     text = "\n".join([*title, *("\t".join(row) for row in cells)]) + "\n"
@@ -200,7 +207,7 @@ def test_a_lower_case_search_term_with_a_dash_is_data_not_a_total(tmp_path: Path
 def test_an_empty_trailing_header_cell_is_not_an_unknown_column(tmp_path: Path) -> None:
     lines = [
         "Search terms report,,,,",
-        "\"May 1, 2026 - May 7, 2026\",,,,",
+        '"May 1, 2026 - May 7, 2026",,,,',
         "Search term,Match type,Clicks,Cost,",
         "trail shoes,Exact match,4,3.20,",
         "Total: Search terms,,4,3.20,",
@@ -247,7 +254,13 @@ def test_microsoft_api_qualified_conversions_replace_the_deprecated_columns(
         '"Unknown","Unknown","Android","60","2","2.10","0","0","0","0","0.00","0.00","12.50",'
         '"USD"',
     ]
-    lines = [*MS_API_PREAMBLE, header, *rows, "", '"©2026 Microsoft Corporation. All rights reserved. "']
+    lines = [
+        *MS_API_PREAMBLE,
+        header,
+        *rows,
+        "",
+        '"©2026 Microsoft Corporation. All rights reserved. "',
+    ]
     path = tmp_path / "sq.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     report = read_report(path)
@@ -263,3 +276,82 @@ def test_microsoft_api_qualified_conversions_replace_the_deprecated_columns(
     assert table["day"].dt.day.tolist() == [1, 1, 2]
     assert report.unknown_columns == []
     assert report.notes == []
+
+
+def _microsoft_api(path: Path, aggregation: str, report_time: str, periods: list[str]) -> Path:
+    """A Microsoft API download as the reporting-service docs show it: quoted preamble, blank
+    line, quoted header, blank line, `@2020 Microsoft Corporation...` footer."""
+    preamble = [
+        line.replace("Daily", aggregation).replace("4/1/2026,4/2/2026", report_time)
+        for line in MS_API_PREAMBLE
+    ]
+    preamble[-2] = f'"Rows: {len(periods)}"'
+    header = (
+        '"TimePeriod","AccountNumber","AccountName","SearchQuery","DeliveredMatchType",'
+        '"Clicks","Spend"'
+    )
+    rows = [
+        f'"{p}","F1234567","Acme","red shoes","Exact","{n}","{n}.50"' for n, p in enumerate(periods)
+    ]
+    footer = ["", '"@2020 Microsoft Corporation. All rights reserved. "']
+    path.write_bytes(("\r\n".join([*preamble, header, *rows, *footer]) + "\r\n").encode("utf-8"))
+    return path
+
+
+def test_microsoft_weekly_time_periods_are_not_days(tmp_path: Path) -> None:
+    path = _microsoft_api(
+        tmp_path / "w.csv", "Weekly", "2/2/2020, 2/15/2020", ["2020-02-02", "2020-02-09"]
+    )
+    report = read_report(path)
+    assert report.table["day"].isna().all()
+    assert report.period.start == date(2020, 2, 2) and report.period.end == date(2020, 2, 15)
+    assert report.table["account"].unique().tolist() == ["Acme"]
+    assert report.table["cost"].tolist() == [0.5, 1.5]
+    assert any("'TimePeriod' holds weekly periods" in n for n in report.notes)
+
+
+def test_microsoft_hourly_time_periods_in_both_format_versions_are_days(tmp_path: Path) -> None:
+    periods = ["3/15/2020 12:00:00 AM|7", "2020-03-15|8"]
+    report = read_report(_microsoft_api(tmp_path / "h.csv", "Hourly", "3/15/2020", periods))
+    assert report.table["day"].tolist() == [pd.Timestamp("2020-03-15")] * 2
+    assert report.period.start == report.period.end == date(2020, 3, 15)
+    assert not any("periods" in n or "Rows:" in n for n in report.notes)
+
+
+DAY_FIRST = [
+    "Search terms report",
+    "April 1, 2026 - April 2, 2026",
+    "Day,Search term,Match type,Campaign,Clicks,Impr.,Cost,Conversions",
+    "2026-04-01,red shoes,Exact match,Shoes,3,40,2.50,1.00",
+    "2026-04-02,red shoes,Exact match,Shoes,2,30,1.50,0.00",
+]
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [
+        # the label in the first column, which is the Day segment
+        ["Total: Search terms,,,,5,70,4.00,1.00", "Total: Account,--,--,--,6,90,5.00,1.00"],
+        # a total row per day (a guard: not seen in a public download yet), the Day cell
+        # filled and the label in the search-term column: summed, never data
+        [
+            "2026-04-01,Total: Search terms,--,--,3,40,2.50,1.00",
+            "2026-04-02,Total: Search terms,--,--,2,30,1.50,0.00",
+        ],
+    ],
+)
+def test_day_first_report_never_reads_a_total_row_as_data(
+    tmp_path: Path, totals: list[str]
+) -> None:
+    path = tmp_path / "st.csv"
+    path.write_bytes(("\n".join([*DAY_FIRST, *totals]) + "\n").encode("utf-8"))
+    report = read_report(path)
+    assert report.table["search_term"].tolist() == ["red shoes", "red shoes"]
+    assert report.table["day"].notna().all()
+    assert report.file_totals["search_terms"] == {
+        "clicks": 5.0,
+        "impressions": 70.0,
+        "cost": 4.0,
+        "conversions": 1.0,
+    }
+    assert [n for n in report.notes if "disagree" in n] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, Select, TabbedContent
+from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
 from auditor import decisions as dec
 from auditor.audit import audit
@@ -175,7 +175,8 @@ def test_help_screen_and_footer_keys(tmp_path: Path, reuse_audit: AuditResult) -
             await loaded(app, pilot)
             await pilot.press("3")
             shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
-            assert {"a", "r", "u", "m", "l", "e", "x", "h", "q", "question_mark"} <= shown
+            assert {"a", "r", "u", "m", "l", "e", "x", "h", "b", "q", "question_mark"} <= shown
+            assert "p" not in shown, "propose acts on the held-back list only"
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
@@ -245,3 +246,91 @@ def test_unreadable_report_exits_like_the_cli(tmp_path: Path) -> None:
         return app.return_code
 
     assert asyncio.run(run()) == 2
+
+
+def detail_text(app: ReviewApp) -> str:
+    return str(app.screen.query_one("#blast-text", Static).render())
+
+
+async def highlight_held(app: ReviewApp, pilot: Pilot[None], text: str, match_type: str) -> str:
+    """Move the held-back table's cursor to the item with keys; return its row key."""
+    rows = table_rows(app, "#held-table")
+    i = next(i for i, r in enumerate(rows) if (r[2], r[3]) == (text, match_type))
+    table = app.screen.query_one("#held-table", DataTable)
+    while table.cursor_row < i:
+        await pilot.press("down")
+    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    """`b` lists review / unsafe items; `p` turns 'skidjacka' into an accepted negative that
+    survives a restart and is exported; an unsafe 'free' is refused with the reason."""
+    db = tmp_path / "d.sqlite3"
+    out = tmp_path / "negatives.csv"
+
+    async def first_session() -> str:
+        app = ReviewApp([SAMPLE], Settings(), db_path=db)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            await pilot.press("3", "b")
+            held = app.screen.query_one("#held-table", DataTable)
+            assert held.display and held.has_focus
+            assert not app.screen.query_one("#neg-table", DataTable).display
+            rows = table_rows(app, "#held-table")
+            review = {r[2] for r in rows if r[1] == "review"}
+            assert {"skidjacka", "uppsala", "patagonia"} <= review
+            assert {r[2] for r in rows if r[1] == "unsafe"} >= {"free"}
+            shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
+            assert {"b", "p", "x"} <= shown and not {"a", "r", "m", "l", "e"} & shown
+            await highlight_held(app, pilot, "skidjacka", "exact")
+            assert "likely the wrong product" in detail_text(app)
+            await pilot.press("p")
+            [row] = [r for r in app.state.rows if r.source == "exact|skidjacka"]
+            assert row.status == dec.STATUS_ACCEPTED
+            assert row.current.text == "skidjacka" and row.current.match_type == "exact"
+            assert "skidjacka" in row.current.blocked_terms
+            assert app.state.check(row.current).safe
+            assert "proposed by you as [skidjacka]" in detail_text(app)
+            # An unsafe item: refused with the checker's reason, nothing added.
+            n = len(app.state.rows)
+            await highlight_held(app, pilot, "free", "phrase")
+            await pilot.press("p")
+            assert detail_text(app).startswith("Refused: it would block")
+            assert "converting term" in detail_text(app)
+            assert len(app.state.rows) == n
+            assert len(app.state.store.user_proposals(app.state.account.key)) == 1
+            # Back to the proposals: the new one is listed, accepted.
+            await pilot.press("b")
+            assert app.screen.query_one("#neg-table", DataTable).has_focus
+            listed = table_rows(app, "#neg-table")
+            assert any(r[2] == "[skidjacka]" and r[0].startswith("✓") for r in listed)
+            await pilot.press("x")
+            assert isinstance(app.screen, ExportScreen)
+            app.screen.query_one("#export-path", Input).value = str(out)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert out.exists()
+            await pilot.press("q")
+        return row.id
+
+    pid = asyncio.run(first_session())
+    text = out.read_text(encoding="utf-8-sig")
+    assert "[skidjacka]" in text and "Campaign Negative Exact" in text
+
+    async def second_session() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=db)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            row = app.state.row(pid)
+            assert row.status == dec.STATUS_ACCEPTED and row.exported_at
+            expected = tmp_path / "expected.csv"
+            write_negatives(expected, [row.current], "editor", settings=Settings())
+            assert out.read_bytes() == expected.read_bytes()
+            await pilot.press("3", "b")
+            rows = table_rows(app, "#held-table")
+            assert any(r[2] == "skidjacka" and r[0].startswith("⇪") for r in rows)
+            await pilot.press("q")
+
+    asyncio.run(second_session())

@@ -13,6 +13,7 @@ from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult
+from auditor.negatives import _proposal_id as proposal_id
 from auditor.tui.state import (
     ReviewState,
     filter_findings,
@@ -173,3 +174,71 @@ def test_microsoft_has_no_broad_negatives(result: AuditResult, tmp_path: Path) -
         seen.add(state.next_match_type(pid))
         state.edit(pid, match_type=state.next_match_type(pid))
     assert "broad" not in seen
+
+
+def held_key(state: ReviewState, text: str, match_type: str) -> str:
+    return next(h.key for h in state.held if (h.held.text, h.held.match_type) == (text, match_type))
+
+
+def test_held_back_lists_review_items_first(result: AuditResult, tmp_path: Path) -> None:
+    state = open_state(result, tmp_path / "d.sqlite3")
+    assert len(state.held) == len(result.held_back)
+    kinds = [h.kind for h in state.held]
+    assert kinds == sorted(kinds, key=lambda k: k != "review"), "review items come first"
+    skid = state.held_row(held_key(state, "skidjacka", "exact"))
+    assert skid.kind == "review" and "likely the wrong product" in skid.reason
+    assert not skid.reason.startswith("review:")
+    free = state.held_row(held_key(state, "free", "phrase"))
+    assert free.kind == "unsafe" and "converts on 'free'" in free.reason
+
+
+def test_a_proposed_review_item_is_placed_like_the_engine_would(
+    result: AuditResult, tmp_path: Path
+) -> None:
+    state = open_state(result, tmp_path / "d.sqlite3")
+    t = result.table
+    assert t is not None
+    # A single query: exact, in the one campaign it spends in, with an engine-style id.
+    query = state.held_proposal(state.held_row(held_key(state, "skidjacka", "exact")))
+    assert (query.match_type, query.level) == ("exact", "campaign")
+    assert query.campaign in set(t.loc[t["search_term"] == "skidjacka", "campaign"])
+    assert query.id == proposal_id("skidjacka", "exact", "campaign", f"{query.campaign}|")
+    # An n-gram family spending in several campaigns: phrase, on the shared list.
+    gram = state.held_proposal(state.held_row(held_key(state, "uppsala", "phrase")))
+    assert (gram.match_type, gram.level) == ("phrase", "shared_list")
+    blocked = t[t["search_term"].str.contains("uppsala", regex=False) & (t["cost"] > 0)]
+    assert set(blocked["campaign"]) <= set(gram.campaigns) and len(gram.campaigns) >= 2
+    assert gram.id == proposal_id("uppsala", "phrase", "shared_list", "auditor negatives")
+
+
+def test_proposing_a_held_item_is_checked_and_remembered(
+    result: AuditResult, tmp_path: Path
+) -> None:
+    db = tmp_path / "d.sqlite3"
+    state = open_state(result, db)
+    refused = state.propose_held(held_key(state, "free", "phrase"))
+    assert not refused.applied and "converting term" in refused.reasons[0]
+    assert state.store.user_proposals(state.account.key) == []
+    n = len(state.rows)
+    added = state.propose_held(held_key(state, "skidjacka", "exact"))
+    assert added.applied and added.proposal is not None
+    row = state.row(added.proposal.id)
+    assert len(state.rows) == n + 1 and row.status == dec.STATUS_ACCEPTED
+    assert row.current.blocked_terms == ["skidjacka"] and row.current.blocked_cost > 900
+    assert state.accepted()[-1] == row.current
+    # Proposing it again accepts the same row instead of adding a second one.
+    state.set_status(row.id, dec.STATUS_PENDING)
+    assert state.propose_held(held_key(state, "skidjacka", "exact")).applied
+    assert len(state.rows) == n + 1 and row.status == dec.STATUS_ACCEPTED
+
+    week2 = open_state(next_week(result), db)
+    again = week2.row(row.id)
+    assert again.status == dec.STATUS_ACCEPTED and again.source == "exact|skidjacka"
+    assert again.current.blocked_terms == ["skidjacka"], "the blast radius is replayed"
+    assert "exact|skidjacka" in week2.proposed_from()
+
+    # When the engine proposes the same negative later, its row carries the decision.
+    engine = replace(row.original, family="account", reason="engine")
+    later = open_state(replace(next_week(result), negatives=[*result.negatives, engine]), db)
+    rows = [r for r in later.rows if r.id == row.id]
+    assert len(rows) == 1 and rows[0].source is None and rows[0].status == dec.STATUS_ACCEPTED

@@ -22,6 +22,11 @@ Decisions (README, "Reading reports"):
 - Manager-account exports with several currencies: the `(converted currency)` columns are used
   when present (sums in one currency) and `currency` is left unknown; with one currency the
   account's own columns are used.
+- Segment columns the auditor does not use (`Device`, `Network (with search partners)`, `Week`)
+  are listed as unknown; the rows (several per term) still sum to the file's totals. A filtered
+  table's `Total: Filtered search terms` is checked like `Total: Search terms`.
+- Microsoft: `ConversionsQualified` wins over the deprecated `Conversions` (0 since 2022); a
+  TimePeriod of weeks, months or years (`Report Aggregation: Weekly`, ...) is not a day.
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ MS_MARKERS = frozenset({"spend", "deliveredmatchtype", "bidmatchtype", "searchqu
 PREFERRED = frozenset({"conversionsqualified", "allconversionsqualified"})
 """Microsoft API columns that replace another alias of theirs in the same file: `Conversions`
 and `AllConversions` are deprecated since 2022 and report 0 (reporting-service docs)."""
+FALLBACK = frozenset({"accountnumber"})
+"""Aliases that give way to a later alias of the same column (Microsoft's `Account number` is
+an id like `F1234567`; `Account name` / `Account` is the name)."""
 METRIC_WORDS = {
     "impressions": "Impressions",
     "clicks": "Clicks",
@@ -114,7 +122,7 @@ def map_header(raw: RawTable) -> HeaderMap:
     for name in raw.columns:
         key = normalise_name(name)
         canonical = table.canonical.get(key)
-        if canonical in out.columns and key in PREFERRED:
+        if canonical in out.columns and _replaces(key, out.columns[canonical]):
             del out.columns[canonical]
         if canonical is None or canonical in out.columns:
             if key not in table.ignored and name not in blank:
@@ -134,6 +142,11 @@ def map_header(raw: RawTable) -> HeaderMap:
     text = " ".join(raw.preamble) + " " + " ".join(t for _, t in raw.trailer)
     out.microsoft |= "Report Name:" in text or "Microsoft" in text or out.camel_case
     return out
+
+
+def _replaces(key: str, current: str) -> bool:
+    """Whether header `key` wins over the column `current` already mapped to its name."""
+    return key in PREFERRED or normalise_name(current) in FALLBACK
 
 
 ENCODED = frozenset(
@@ -173,13 +186,17 @@ def looks_like_header(cells: list[str]) -> bool:
 # --------------------------------------------------------------------------- totals
 
 
-def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[str]]:
+def _total_mask(
+    rows: pd.DataFrame, columns: list[str], see_through: frozenset[str] = frozenset()
+) -> tuple[np.ndarray, list[str]]:
     """(bool mask of `Total:` rows, the label cell of each total row, in row order).
 
     A total row is one whose first non-empty cell (`--` counts as empty) among `columns`
     reads `Total: ...` in any language: Google puts the label in the first column of a
     search-terms report and in the third of a keyword report. Each further column is only
     looked at on the rows still empty so far, so the check costs one pass over one column.
+    A `see_through` column (the Day segment) may hold the label but never hides one: a total
+    row of one day (`2026-04-01,Total: Search terms,...`) is still a total row.
     """
     n = len(rows)
     mask = np.zeros(n, dtype=bool)
@@ -201,28 +218,44 @@ def _total_mask(rows: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, lis
         if maybe.any():
             sub = pc.filter(arr, pa.array(maybe))
             hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
-            where = candidates[np.flatnonzero(maybe)[hit.to_numpy(zero_copy_only=False)]]
+            local = np.flatnonzero(maybe)[hit.to_numpy(zero_copy_only=False)]
+            where = candidates[local]
             mask[where] = True
             labels.update(zip(where.tolist(), pc.filter(sub, hit).to_pylist(), strict=True))
-        candidates = candidates[_blank(first, last, length)]
+        if name in see_through:
+            candidates = candidates[~mask[candidates]]
+        else:
+            candidates = candidates[_blank(first, last, length)]
     return mask, [labels[i] for i in sorted(labels)]
 
 
 def _file_totals(
     rows: pd.DataFrame, labels: list[str], hmap: HeaderMap, style: NumberStyle, converted: bool
 ) -> dict[str, dict[str, float]]:
-    """{canonical label: {metric: value}} of the `Total:` rows (a repeated label gets `_2`)."""
+    """{canonical label: {metric: value}} of the `Total:` rows (a repeated label gets `_2`).
+
+    Total rows that carry a day (one per day of a segmented download) are parts of their
+    label's total: summed, unless the file also has the label's total without a day."""
     metrics = _converted(_metrics(rows, hmap, style)[0], converted)
-    out: dict[str, dict[str, float]] = {}
+    day = hmap.columns.get("day")
+    days = pd.Series(pd.arrays.ArrowStringArray(pc.cast(_text(rows, day), pa.large_string())))
+    dated = parse_days(days).notna().to_numpy()
     pattern = headers.table().total_prefix
+    groups: dict[str, list[int]] = {}
     for pos, cell in enumerate(labels):
         match = pattern.match(str(cell))
         base = headers.total_label(match.group(1) if match else str(cell))
-        key, n = base, 1
-        while key in out:
-            n += 1
-            key = f"{base}_{n}"
-        out[key] = {m: float(v.iloc[pos]) for m, v in metrics.items() if pd.notna(v.iloc[pos])}
+        groups.setdefault(base, []).append(pos)
+    out: dict[str, dict[str, float]] = {}
+    for base, positions in groups.items():
+        whole = [p for p in positions if not dated[p]]
+        if not whole:
+            parts = {m: v.iloc[positions] for m, v in metrics.items()}
+            out[base] = {m: float(v.sum()) for m, v in parts.items() if v.notna().any()}
+            continue
+        for n, pos in enumerate(whole, start=1):
+            key = base if n == 1 else f"{base}_{n}"
+            out[key] = {m: float(v.iloc[pos]) for m, v in metrics.items() if pd.notna(v.iloc[pos])}
     return out
 
 
@@ -632,7 +665,8 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     _check_required(hmap, raw, kind)
     rows = raw.rows
     label_cols = _label_columns(raw, hmap)
-    total, labels = _total_mask(rows, label_cols)
+    day_col = frozenset({hmap.columns["day"]} if "day" in hmap.columns else ())
+    total, labels = _total_mask(rows, label_cols, see_through=day_col)
     data = _without(rows, total)
     style = _style(data, raw, hmap)
     converted = _mixed_currencies(data, hmap)
@@ -651,8 +685,36 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
     keep = ~(empty | no_key | bad_rows)
+    _drop_coarse_days(raw, hmap)
     table = _build_table(data, hmap, kind, values, keep, source, converted)
     return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
+
+
+DAY_AGGREGATIONS = frozenset({"daily", "hourly", "summary"})
+"""Microsoft `Report Aggregation:` values whose TimePeriod cells name a day (`2026-04-01`,
+hourly `2026-04-01|7`); Weekly / Monthly hold the first day of a week or month, Yearly a year,
+DayOfWeek and HourOfDay a number (reporting-service docs, "Time Period Column")."""
+
+
+def _coarse_periods(preamble: list[str]) -> str | None:
+    """Microsoft's `Report Aggregation:` when its rows are not days (`Weekly`, ...), else None."""
+    for line in preamble:
+        found = re.match(r"(?i)report aggregation:\s*(\w+)", line.strip())
+        if found and found.group(1).casefold() not in DAY_AGGREGATIONS:
+            return found.group(1)
+    return None
+
+
+def _drop_coarse_days(raw: RawTable, hmap: HeaderMap) -> None:
+    """A Microsoft time-period column of weeks, months, ... is not a day column: unmapped,
+    and noted."""
+    coarse = _coarse_periods(raw.preamble) if "day" in hmap.columns else None
+    if coarse:
+        name = hmap.columns.pop("day")
+        raw.notes.append(
+            f"column '{name}' holds {coarse.casefold()} periods (Report Aggregation: {coarse}),"
+            " not days: the rows have no day"
+        )
 
 
 def _label_columns(raw: RawTable, hmap: HeaderMap) -> list[str]:

@@ -15,6 +15,16 @@ Decisions in words:
 - Export writes the accepted proposals with `auditor.export_negatives.write_negatives`, the
   same function as `auditor audit --negatives`, in the engine's proposal order; ones already
   exported in the same form are left out unless asked for. Every export is stored.
+- Held-back items (`AuditResult.held_back`) are listed too: `review:` items (wasteful, but no
+  word marks them irrelevant) first, costliest first, then the negatives held back as unsafe.
+  `propose_held` turns one into the user's own proposal: the item's text and match type (the
+  engine holds an n-gram family as phrase and a single query as exact), at the campaign where
+  the terms it blocks spend, or on the shared list attached to those campaigns when they spend
+  in several (the same targeting as the level key). It is checked like an edit, refused with
+  the reasons when unsafe, and otherwise stored as accepted with an id made the way the engine
+  makes its ids (text, match type, level, target), so it shows again in later reviews and is
+  exported with the other accepted ones; the engine proposing the same negative later takes
+  it over with its decision.
 - Savings are the spend of the search terms the negatives block in this report (each term
   counted once), i.e. what the same queries would cost again next period.
 """
@@ -32,7 +42,9 @@ from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import AuditorError
-from auditor.model import SEVERITIES, AuditResult, Finding, NegativeProposal
+from auditor.matching import words
+from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
+from auditor.negatives import _proposal_id as proposal_id
 
 ProgressFn = Callable[[str, float], None]
 
@@ -47,6 +59,10 @@ MATCH_CYCLE: dict[str, tuple[str, ...]] = {
     "microsoft": ("exact", "phrase"),
 }
 LEVEL_CYCLE: tuple[str, ...] = ("ad_group", "campaign", "shared_list")
+REVIEW_PREFIX = "review:"
+KIND_REVIEW, KIND_UNSAFE = "review", "unsafe"
+USER_FAMILY = "added"
+"""The family of the negatives the user proposed from the held-back list."""
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 FINDING_SORTS: dict[str, tuple[list[str], list[bool]]] = {
     "cost": (["cost", "sev_rank"], [False, True]),
@@ -73,6 +89,8 @@ class ProposalRow:
     new: bool
     hidden_at_load: bool
     exported_at: str | None = None
+    source: str | None = None
+    """For the user's own proposals: the held-back item it came from (`HeldRow.source`)."""
 
     @property
     def id(self) -> str:
@@ -81,6 +99,35 @@ class ProposalRow:
     @property
     def edited(self) -> bool:
         return bool(dec.edits_between(self.original, self.current))
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A negative the engine considered and did not propose (`AuditResult.held_back`)."""
+
+    pos: int
+    """Index in `AuditResult.held_back` (the table's row key)."""
+    held: HeldBack
+
+    @property
+    def key(self) -> str:
+        return f"held-{self.pos}"
+
+    @property
+    def kind(self) -> str:
+        """`review` (wasteful, no irrelevant-intent evidence) or `unsafe` (held back)."""
+        return KIND_REVIEW if self.held.reason.startswith(REVIEW_PREFIX) else KIND_UNSAFE
+
+    @property
+    def reason(self) -> str:
+        """The engine's reason without the `review:` marker (the kind says it)."""
+        text = self.held.reason
+        return text[len(REVIEW_PREFIX) :].strip() if self.kind == KIND_REVIEW else text
+
+    @property
+    def source(self) -> str:
+        """What a user proposal stores as its origin: `match type|text`."""
+        return f"{self.held.match_type}|{self.held.text}"
 
 
 @dataclass
@@ -92,9 +139,14 @@ class EditOutcome:
     proposal: NegativeProposal | None = None
 
 
+def syntax(text: str, match_type: str) -> str:
+    """A negative as the platforms write it: `kw`, `"kw"` or `[kw]`."""
+    return {"phrase": f'"{text}"', "exact": f"[{text}]"}.get(match_type, text)
+
+
 def negative_syntax(p: NegativeProposal) -> str:
-    """The negative as the platforms write it: `kw`, `"kw"` or `[kw]`."""
-    return {"phrase": f'"{p.text}"', "exact": f"[{p.text}]"}.get(p.match_type, p.text)
+    """The proposal as the platforms write it: `kw`, `"kw"` or `[kw]`."""
+    return syntax(p.text, p.match_type)
 
 
 LEVEL_NAMES = {"ad_group": "ad group", "campaign": "campaign", "shared_list": "list"}
@@ -245,6 +297,7 @@ class ReviewState:
         self.daily = daily_cost(result.table)
         self.non_converting = non_converting_cost(self.terms, result)
         self.rows = self._load_rows()
+        self.held = held_rows(result.held_back)
         self._term_cost: dict[str, float] = {}
         self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
 
@@ -263,7 +316,30 @@ class ReviewState:
             row = ProposalRow(p, current, status, p.id in new_ids, status == dec.STATUS_REJECTED)
             row.exported_at = self._export_time(row, exported)
             rows.append(row)
+        engine_ids = {r.id for r in rows}
+        self._user_ids: list[str] = []
+        for p, source in self.store.user_proposals(key):
+            if p.id in engine_ids or p.id in self._user_ids:
+                continue  # the engine proposes it now: its row carries the decision
+            rows.append(self._user_row(p, source, stored.get(p.id), exported))
         return self._ordered(rows)
+
+    def _user_row(
+        self,
+        p: NegativeProposal,
+        source: str,
+        d: dec.Decision | None,
+        exported: dict[str, tuple[str, str]],
+    ) -> ProposalRow:
+        """The row of a user's own proposal, its blast radius replayed on this report."""
+        original = self._refresh_blast(p)
+        current = self._refresh_blast(dec.apply_edits(p, d.edits)) if d and d.edits else original
+        status = d.status if d else dec.STATUS_ACCEPTED
+        row = ProposalRow(original, current, status, False, status == dec.STATUS_REJECTED)
+        row.source = source
+        row.exported_at = self._export_time(row, exported)
+        self._user_ids.append(p.id)
+        return row
 
     @staticmethod
     def _export_time(row: ProposalRow, exported: dict[str, tuple[str, str]]) -> str | None:
@@ -369,13 +445,20 @@ class ReviewState:
         i = LEVEL_CYCLE.index(p.level) if p.level in LEVEL_CYCLE else -1
         level = LEVEL_CYCLE[(i + 1) % len(LEVEL_CYCLE)]
         spend = self._spend_by_target([*row.original.blocked_terms, *p.blocked_terms])
+        return self._level_fields(level, spend, p, row.original.campaigns)
+
+    def _level_fields(
+        self, level: str, spend: pd.DataFrame, p: NegativeProposal, campaigns: list[str]
+    ) -> dict[str, Any]:
+        """The fields that put `p` at `level`, targeted where `spend` (`_spend_by_target`)
+        is: the costliest ad group / campaign, or a shared list attached to every campaign
+        of `spend` and of `campaigns`."""
         if level == "shared_list":
-            found = set(spend["campaign"].dropna().tolist()) | set(row.original.campaigns)
-            campaigns = sorted(found) or list(p.campaigns)
+            found = set(spend["campaign"].dropna().tolist()) | set(campaigns)
             return {
                 "level": level,
                 "list_name": p.list_name or self.settings.shared_list_name,
-                "campaigns": campaigns,
+                "campaigns": sorted(found) or list(p.campaigns),
                 "campaign": None,
                 "ad_group": None,
             }
@@ -391,6 +474,70 @@ class ReviewState:
             "list_name": None,
             "campaigns": [],
         }
+
+    def proposed_from(self) -> dict[str, ProposalRow]:
+        """The user's proposals by the held-back item they came from (`HeldRow.source`)."""
+        return {r.source: r for r in self.rows if r.source}
+
+    def held_row(self, key: str) -> HeldRow:
+        return next(h for h in self.held if h.key == key)
+
+    def held_proposal(self, item: HeldRow) -> NegativeProposal:
+        """The negative `item` becomes when proposed: its text and match type, on the
+        campaign where the terms it blocks spend, or on a shared list attached to those
+        campaigns when they spend in several (checked by `propose_held`, not here)."""
+        h = item.held
+        text = " ".join(words(h.text))
+        kind = "review item" if item.kind == KIND_REVIEW else "negative held back as unsafe"
+        draft = NegativeProposal(
+            id="",
+            text=text,
+            match_type=h.match_type,
+            level="shared_list",
+            family=USER_FAMILY,
+            reason=f"Proposed by you from a {kind}: {item.reason}",
+        )
+        spend = self._spend_by_target(self.check(draft).blocked_terms)
+        paying = spend.loc[spend["cost"] > 0, "campaign"].dropna()
+        spans = paying.nunique() >= 2 or spend["campaign"].dropna().empty
+        fields = self._level_fields("shared_list" if spans else "campaign", spend, draft, [])
+        placed = replace(draft, **fields)
+        target = placed.list_name or f"{placed.campaign}|{placed.ad_group or ''}"
+        return replace(placed, id=proposal_id(text, placed.match_type, placed.level, target))
+
+    def propose_held(self, key: str) -> EditOutcome:
+        """Turn a held-back / review item into an accepted proposal of the user's, if safe.
+
+        Refused with the safety checker's reasons when unsafe (nothing stored). When the same
+        negative is already listed (the engine's or an earlier one of the user's), that row
+        is accepted instead of adding a second one.
+        """
+        item = self.held_row(key)
+        candidate = self.held_proposal(item)
+        existing = next((r for r in self.rows if r.id == candidate.id), None)
+        if existing is not None:
+            self.set_status(existing.id, dec.STATUS_ACCEPTED)
+            return EditOutcome(True, proposal=existing.current)
+        verdict = self.check(candidate)
+        if not verdict.safe:
+            return EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
+        candidate = replace(
+            candidate,
+            blocked_terms=list(verdict.blocked_terms),
+            blocked_cost=float(verdict.blocked_cost),
+            blocked_clicks=float(verdict.blocked_clicks),
+            blocked_conversions=float(verdict.blocked_conversions),
+        )
+        self.store.add_user_proposal(self.account.key, candidate, item.source)
+        row = ProposalRow(candidate, candidate, dec.STATUS_ACCEPTED, False, False)
+        row.source = item.source
+        self._user_ids.append(candidate.id)
+        self.rows = self._ordered([*self.rows, row])
+        return EditOutcome(True, proposal=candidate)
+
+    def term_costs(self, terms: list[str]) -> pd.DataFrame:
+        """Cost and clicks of `terms` in this report, in the given order."""
+        return self.terms.reindex(pd.Index(terms, dtype=self.terms.index.dtype))
 
     def _spend_by_target(self, terms: list[str]) -> pd.DataFrame:
         """Spend of `terms` per campaign and ad group, costliest first."""
@@ -431,7 +578,8 @@ class ReviewState:
 
     def accepted(self, *, include_exported: bool = False) -> list[NegativeProposal]:
         """The accepted proposals in the engine's order (as `auditor audit` writes them)."""
-        order = {p.id: i for i, p in enumerate(self.result.negatives)}
+        engine = [p.id for p in self.result.negatives]
+        order = {pid: i for i, pid in enumerate([*engine, *self._user_ids])}
         rows = [
             r
             for r in self.rows
@@ -470,6 +618,13 @@ class ReviewState:
 
     def tracking(self) -> list[Finding]:
         return [f for f in self.result.findings if f.category == "tracking"]
+
+
+def held_rows(held: Sequence[HeldBack]) -> list[HeldRow]:
+    """The held-back items as listed: `review:` items first (the engine ranks them by cost),
+    then the ones held back as unsafe, each group in the engine's order."""
+    rows = [HeldRow(i, h) for i, h in enumerate(held)]
+    return sorted(rows, key=lambda r: r.kind != KIND_REVIEW)
 
 
 def load_review(

@@ -29,6 +29,16 @@ Every edit is replayed against every search term first: an edit that would block
 term, a bought keyword or a protected term is refused and the reason is shown.
 Marks: `●` new this week, `·` pending, `✓` accepted, `⇪` exported, `✗` rejected, `*` edited.
 
+**Held back / to review** (`b` switches the Negatives table to them and back): what the audit
+considered and did not propose. `review` items are wasteful terms no word marks as irrelevant
+(a product you may not sell); `unsafe` ones would block a converting term, a bought keyword or
+a protected term. The pane below gives the full reason and the terms it would block.
+`p` proposes the highlighted item as your own negative: its text and match type (phrase for
+an n-gram family, exact for a single query), on the campaign where its terms spend, or on the
+shared list when they spend in several campaigns. It is checked like an edit: refused with the
+reason when unsafe, otherwise added as accepted (family `added`), remembered next week and
+exported with the other accepted ones. Change it afterwards with `m`, `l`, `e` as any other.
+
 **N-grams**: `/` filter, `n` 1/2/3-word n-grams or all, `s` sort, `z` only non-converting.
 
 **Tracking**: the tracking checks' findings; the pane below shows their evidence

@@ -29,7 +29,6 @@ TABS: tuple[tuple[str, str], ...] = (
 FOCUS_ON_SHOW = {
     "overview": "#overview-pane",
     "findings": "#findings-table",
-    "negatives": "#neg-table",
     "ngrams": "#ngram-table",
     "tracking": "#tracking-table",
 }
@@ -70,7 +69,9 @@ class ReviewScreen(Screen[None]):
     @on(TabbedContent.TabActivated)
     def _activated(self, event: TabbedContent.TabActivated) -> None:
         target = FOCUS_ON_SHOW.get(event.pane.id or "")
-        if target:
+        if event.pane.id == "negatives":
+            self.query_one(NegativesPane).focus_table()
+        elif target:
             self.query_one(target).focus()
 
     @on(DecisionsChanged)

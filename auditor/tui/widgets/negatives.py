@@ -1,4 +1,8 @@
-"""Negatives tab: proposals grouped by family, their blast radius, and the decision keys."""
+"""Negatives tab: proposals grouped by family, their blast radius, and the decision keys.
+
+`b` switches the table to the negatives the engine held back (`review:` items and unsafe ones),
+`p` there proposes the highlighted one as the user's own negative (see `ReviewState.propose_held`).
+"""
 
 from __future__ import annotations
 
@@ -15,20 +19,25 @@ from textual.widgets import DataTable, Static
 
 from auditor import decisions as dec
 from auditor.errors import AuditorError
+from auditor.model import NegativeProposal
 from auditor.tui import fmt
 from auditor.tui.messages import DecisionsChanged
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportRequest, ExportScreen
 from auditor.tui.state import (
+    KIND_REVIEW,
     LEVEL_NAMES,
+    ROW_CAP,
     EditOutcome,
+    HeldRow,
     ProposalRow,
     ReviewState,
     negative_syntax,
+    syntax,
     target_text,
 )
-from auditor.tui.widgets.table_window import Cell
+from auditor.tui.widgets.table_window import Cell, shown_text
 
 COLUMNS = (
     ("mark", " "),
@@ -45,7 +54,17 @@ MARKS = {
     "exported": ("⇪", "green"),
     dec.STATUS_REJECTED: ("✗", "red"),
 }
+HELD_COLUMNS = (
+    ("mark", " "),
+    ("kind", "Kind"),
+    ("negative", "Negative"),
+    ("match", "Match"),
+    ("reason", "Reason"),
+)
+KIND_STYLE = {KIND_REVIEW: "yellow", "unsafe": "red"}
 DEFAULT_FORMAT = {"google": "editor", "microsoft": "microsoft"}
+PROPOSAL_ACTIONS = frozenset({"decide", "match_type", "level", "edit", "toggle_rejected"})
+"""Keys that act on a proposal row: hidden while the held-back list is shown."""
 
 
 def mark(row: ProposalRow) -> Text:
@@ -61,6 +80,11 @@ def mark(row: ProposalRow) -> Text:
     return Text(symbol + ("*" if row.edited else " "), style=style)
 
 
+def where(p: NegativeProposal) -> str:
+    """`level: target`, e.g. `campaign: Generic - Jackor`."""
+    return f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}"
+
+
 class NegativesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         ("a", "decide('accepted')", "Accept"),
@@ -71,18 +95,28 @@ class NegativesPane(Vertical):
         ("e", "edit", "Edit"),
         ("x", "export", "Export"),
         ("h", "toggle_rejected", "Rejected"),
+        ("b", "toggle_held", "Held back"),
+        ("p", "propose", "Propose"),
     ]
 
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.state = state
         self._text_width, self._target_width = 22, 20
+        self.held_view = False
+        """True while the table lists the held-back / review items (`b`)."""
+        self._proposals_stale = False
 
     def compose(self) -> ComposeResult:
         table: DataTable[Cell] = DataTable(id="neg-table", cursor_type="row")
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
+        held: DataTable[Cell] = DataTable(id="held-table", cursor_type="row")
+        for key, label in HELD_COLUMNS:
+            held.add_column(label, key=key)
+        held.display = False
+        yield held
         yield Static(id="neg-status", classes="status")
         with VerticalScroll(id="blast", classes="detail"):
             yield Static(id="blast-text")
@@ -93,6 +127,16 @@ class NegativesPane(Vertical):
     def on_resize(self) -> None:
         if (self._text_width, self._target_width) != self._widths():
             self.reload()
+            if self.held_view:
+                self.reload_held()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Proposal keys in the proposals list, `p` in the held-back list (others hidden)."""
+        if action in PROPOSAL_ACTIONS:
+            return not self.held_view
+        if action == "propose":
+            return self.held_view
+        return True
 
     def _widths(self) -> tuple[int, int]:
         """Widths of the Negative and Level / target columns for the pane's width."""
@@ -104,6 +148,14 @@ class NegativesPane(Vertical):
     def table(self) -> DataTable[Cell]:
         return self.query_one("#neg-table", DataTable)
 
+    @property
+    def held_table(self) -> DataTable[Cell]:
+        return self.query_one("#held-table", DataTable)
+
+    def focus_table(self) -> None:
+        """Focus the table on show (the held-back one while it is shown)."""
+        (self.held_table if self.held_view else self.table).focus()
+
     def reload(self) -> None:
         """Refill the table (proposals are few: hundreds, not millions)."""
         self._text_width, self._target_width = self._widths()
@@ -114,6 +166,8 @@ class NegativesPane(Vertical):
             family = row.current.family
             table.add_row(*self._cells(row, show_family=family != previous), key=row.id)
             previous = family
+        if self.held_view:
+            return
         self.update_status()
         if table.row_count:
             self.show_blast(self.state.visible()[0].id)
@@ -126,7 +180,7 @@ class NegativesPane(Vertical):
             mark(row),
             fmt.cut(p.family, 10) if show_family else "",
             fmt.cut(negative_syntax(p), self._text_width),
-            fmt.cut(f"{LEVEL_NAMES.get(p.level, p.level)}: {target_text(p)}", self._target_width),
+            fmt.cut(where(p), self._target_width),
             Text(str(len(p.blocked_terms)), justify="right"),
             Text(fmt.money(p.blocked_cost), justify="right"),
         ]
@@ -143,6 +197,9 @@ class NegativesPane(Vertical):
         self.post_message(DecisionsChanged(row.id))
 
     def update_status(self) -> None:
+        if self.held_view:
+            self._held_status()
+            return
         c = self.state.counts()
         saved = self.state.savings((dec.STATUS_ACCEPTED,))
         hidden = sum(r.hidden_at_load for r in self.state.rows)
@@ -165,6 +222,11 @@ class NegativesPane(Vertical):
         if event.row_key is not None and event.row_key.value is not None:
             self.show_blast(str(event.row_key.value))
 
+    @on(DataTable.RowHighlighted, "#held-table")
+    def _held_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self.show_held(str(event.row_key.value))
+
     def show_blast(self, proposal_id: str, refusal: list[str] | None = None) -> None:
         """The proposal's reason and the terms it blocks with their spend."""
         row = self.state.row(proposal_id)
@@ -182,6 +244,8 @@ class NegativesPane(Vertical):
                 f" {LEVEL_NAMES.get(o.level, o.level)}: {target_text(o)})\n",
                 style="yellow",
             )
+        if row.source:
+            text.append("proposed by you from the held-back list (b)\n", style="cyan")
         if row.exported_at:
             text.append(f"exported {row.exported_at}\n", style="green")
         if p.reason:
@@ -244,6 +308,123 @@ class NegativesPane(Vertical):
         self.state.show_rejected = not self.state.show_rejected
         self.reload()
 
+    def action_toggle_held(self) -> None:
+        """Switch between the proposals and the held-back / review items."""
+        self.held_view = not self.held_view
+        if self.held_view:
+            self.reload_held()
+        elif self._proposals_stale:
+            self._proposals_stale = False
+            self.reload()
+        else:
+            self.update_status()
+            pid = self.current_id()
+            if pid is not None:
+                self.show_blast(pid)
+        self.held_table.display = self.held_view
+        self.table.display = not self.held_view
+        self.focus_table()
+        self.refresh_bindings()
+
+    def reload_held(self) -> None:
+        """Fill the held-back table: the first `ROW_CAP` items (review first, then unsafe)."""
+        self._text_width, self._target_width = self._widths()
+        table = self.held_table
+        table.clear()
+        added = self.state.proposed_from()
+        for item in self.state.held[:ROW_CAP]:
+            table.add_row(*self._held_cells(item, added.get(item.source)), key=item.key)
+        self._held_status()
+        if table.row_count:
+            self.show_held(self.state.held[0].key)
+        else:
+            self.query_one("#blast-text", Static).update("Nothing was held back.")
+
+    def _held_cells(self, item: HeldRow, added: ProposalRow | None) -> list[Cell]:
+        h = item.held
+        reason_width = max(16, self._text_width + self._target_width - 14)
+        return [
+            mark(added) if added else Text("  "),
+            Text(item.kind, style=KIND_STYLE.get(item.kind, "")),
+            fmt.cut(h.text, self._text_width),
+            h.match_type,
+            fmt.cut(item.reason, reason_width),
+        ]
+
+    def _refresh_held_marks(self) -> None:
+        added = self.state.proposed_from()
+        for item in self.state.held[:ROW_CAP]:
+            row = added.get(item.source)
+            self.held_table.update_cell(item.key, "mark", mark(row) if row else Text("  "))
+
+    def _held_status(self) -> None:
+        held = self.state.held
+        review = sum(h.kind == KIND_REVIEW for h in held)
+        added = self.state.proposed_from()
+        done = sum(h.source in added for h in held)
+        self.query_one("#neg-status", Static).update(
+            f"{review} to review · {len(held) - review} held back as unsafe · {done} proposed"
+            f" by you · {shown_text(min(len(held), ROW_CAP), len(held))} · b: back"
+        )
+
+    def current_held(self) -> str | None:
+        table = self.held_table
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def show_held(self, key: str, refusal: list[str] | None = None) -> None:
+        """The item's full reason and the terms the engine says it would block."""
+        item = self.state.held_row(key)
+        h = item.held
+        cur = self.state.result.currency
+        text = Text()
+        if refusal:
+            text.append("Refused: " + "; ".join(refusal) + "\n", style="bold red")
+        what = "to review" if item.kind == KIND_REVIEW else "held back as unsafe"
+        text.append(syntax(h.text, h.match_type), style="bold")
+        text.append(f"  {h.match_type}, {what}\n", style=KIND_STYLE.get(item.kind, ""))
+        added = self.state.proposed_from().get(item.source)
+        if added is not None:
+            text.append(
+                f"proposed by you as {negative_syntax(added.current)}"
+                f" ({where(added.current)}), {added.status}\n",
+                style="green",
+            )
+        text.append(item.reason + "\n")
+        costs = self.state.term_costs(h.would_block)
+        total = float(costs["cost"].sum()) if len(costs) else 0.0
+        text.append(
+            f"Would block {len(h.would_block)} term(s) listed: {fmt.money(total, cur)}\n",
+            style="bold",
+        )
+        for term, cost, clicks in zip(costs.index, costs["cost"], costs["clicks"], strict=True):
+            text.append(f"  {fmt.money(cost):>12}  {fmt.number(clicks):>6} cl  {term}\n")
+        if added is None:
+            text.append("p: propose it as a negative (checked first)\n", style="dim")
+        self.query_one("#blast-text", Static).update(text)
+
+    def action_propose(self) -> None:
+        """Propose the highlighted held-back item as an accepted negative, if it is safe."""
+        key = self.current_held()
+        if key is None:
+            return
+        outcome = self.state.propose_held(key)
+        if not outcome.applied:
+            self.show_held(key, outcome.reasons)
+            self.app.notify("Refused: " + "; ".join(outcome.reasons), severity="error")
+            return
+        assert outcome.proposal is not None
+        item = self.state.held_row(key)
+        row = self.state.row(outcome.proposal.id)
+        self.held_table.update_cell(key, "mark", mark(row))
+        self._proposals_stale = True
+        self._held_status()
+        self.show_held(key)
+        self.post_message(DecisionsChanged(row.id))
+        p = row.current
+        self.app.notify(f"Accepted {negative_syntax(p)} ({where(p)}) from '{item.held.text}'")
+
     def action_export(self) -> None:
         pending = self.state.accepted()
         everything = self.state.accepted(include_exported=True)
@@ -274,8 +455,12 @@ class NegativesPane(Vertical):
         except AuditorError as exc:
             self.app.notify(exc.one_line(), severity="error", timeout=10)
             return
-        for row in self.state.visible():
-            self.table.update_cell(row.id, "mark", mark(row))
+        if self.held_view:
+            self._proposals_stale = True
+            self._refresh_held_marks()
+        else:
+            for row in self.state.visible():
+                self.table.update_cell(row.id, "mark", mark(row))
         self.update_status()
         self.post_message(DecisionsChanged(None))
         self.app.notify(f"Wrote {n} negative(s) ({request.fmt}) to {request.path}")
