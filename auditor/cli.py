@@ -1,7 +1,8 @@
 """The `auditor` command: `audit`, `rules`, `review`. A thin door onto `auditor.audit.audit`.
 
 Exit codes are the named constants in `auditor.errors`: 0 done, 2 unusable input, 3 bad
-config or rule pack, 4 output not written (exists without --force, or not writable).
+config or rule pack, 4 output not written (exists without --force, or not writable), 5 a
+finding at or above `--fail-on`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from auditor.audit import audit
 from auditor.batch import group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable
-from auditor.errors import EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
+from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
 from auditor.export_negatives import write_negatives
 from auditor.jsonform import write_audit_json
-from auditor.model import AuditResult
+from auditor.model import SEVERITIES, AuditResult
 from auditor.summary import summary_lines
 
 BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
@@ -92,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--negatives", type=Path, metavar="FILE", help="write proposed negatives")
     a.add_argument("--negatives-format", choices=("editor", "microsoft", "list"), default="editor")
     a.add_argument("--top", type=int, default=10, help="top findings to print (default 10)")
+    a.add_argument(
+        "--fail-on",
+        choices=("high", "medium", "low", "info"),
+        help="exit 5 when a finding of this severity or worse is found (for scripts)",
+    )
     a.add_argument(
         "--out-dir",
         type=Path,
@@ -184,6 +190,18 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         force=args.force,
     )
     print("\n".join(written))
+    return _findings_exit(result, args.fail_on)
+
+
+def _findings_exit(result: AuditResult, fail_on: str | None) -> int:
+    """EXIT_FINDINGS when `--fail-on` names a severity some finding reaches, else EXIT_OK."""
+    if fail_on is None:
+        return EXIT_OK
+    worst = SEVERITIES.index(fail_on)
+    hits = [f for f in result.findings if SEVERITIES.index(f.severity) <= worst]
+    if hits:
+        print(f"{len(hits)} finding(s) of severity {fail_on} or worse (--fail-on {fail_on})")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -217,6 +235,7 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
                 force=args.force,
             )
             print("\n".join(written))
+            worst = max(worst, _findings_exit(result, args.fail_on))
             index.append(
                 {
                     "account": account.name,

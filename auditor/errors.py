@@ -14,6 +14,8 @@ EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_BAD_CONFIG = 3
 EXIT_OUTPUT = 4
+EXIT_FINDINGS = 5
+"""`auditor audit --fail-on SEVERITY` found a finding of that severity or worse."""
 
 
 class AuditorError(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.errors import EXIT_BAD_CONFIG, EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTPUT
+from auditor.errors import EXIT_BAD_CONFIG, EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
 REPORT = SAMPLES / "google-ads-search-terms-en.csv"
@@ -105,3 +105,14 @@ def test_the_same_report_in_two_formats_is_counted_once(tmp_path: Path, capsys) 
     assert [i["role"] for i in both["inputs"]] == ["report", "duplicate"]
     assert "not counted again" in both["inputs"][1]["notes"][-1]
     assert "not counted again" in capsys.readouterr().out
+
+
+def test_fail_on_gives_scripts_an_exit_code(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "a.json"
+    assert main(["audit", str(REPORT), "--json", str(out), "--fail-on", "high"]) == EXIT_FINDINGS
+    assert "--fail-on high" in capsys.readouterr().out
+    assert out.exists(), "outputs are written before the exit code is decided"
+    towing = Path(__file__).resolve().parents[2] / "shared" / "real-reports"
+    quiet = towing / "google-ads-towing-cad-utf16.csv"
+    if quiet.exists():
+        assert main(["audit", str(quiet), "--fail-on", "info"]) == EXIT_OK

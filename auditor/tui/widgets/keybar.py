@@ -1,7 +1,8 @@
 """A one-line footer of the keys that work here, with their descriptions.
 
 Textual's `Footer` rebuilds a widget per key whenever the focus moves, which costs 40-50 ms per
-tab switch; this bar repaints one line of text instead, so keys stay within 100 ms.
+tab switch; this bar repaints one line of text instead, so keys stay within 100 ms. Keys that do not
+fit the width are drawn without the padding around each key.
 """
 
 from __future__ import annotations
@@ -29,16 +30,29 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self) -> None:
+        self.bindings_changed(self.screen)
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         if screen is not self.screen:
             return
-        text = Text(no_wrap=True, overflow="ellipsis")
+        keys: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            style = "" if enabled else "dim"
-            text.append(f" {self.app.get_key_display(binding)} ", style=f"bold reverse {style}")
-            text.append(f" {binding.description} ", style=style)
+            keys.append((self.app.get_key_display(binding), binding.description, enabled))
+        text = self._render_keys(keys, pad=" ")
+        if text.cell_len > (self.size.width or self.app.size.width):
+            text = self._render_keys(keys, pad="")  # narrow terminal: one space per key saved
         self.update(text)
+
+    @staticmethod
+    def _render_keys(keys: list[tuple[str, str, bool]], pad: str) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for key, description, enabled in keys:
+            style = "" if enabled else "dim"
+            text.append(f"{pad}{key}{pad}", style=f"bold reverse {style}")
+            text.append(f" {description}{pad}", style=style)
+        return text

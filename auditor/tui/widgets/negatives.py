@@ -93,10 +93,10 @@ class NegativesPane(Vertical):
         ("m", "match_type", "Match"),
         ("l", "level", "Level"),
         ("e", "edit", "Edit"),
-        ("x", "export", "Export"),
-        ("h", "toggle_rejected", "Rejected"),
-        ("b", "toggle_held", "Held back"),
         ("p", "propose", "Propose"),
+        ("x", "export", "Export"),
+        ("b", "toggle_held", "Held back"),
+        ("h", "toggle_rejected", "Rejected"),
     ]
 
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
@@ -363,8 +363,8 @@ class NegativesPane(Vertical):
         added = self.state.proposed_from()
         done = sum(h.source in added for h in held)
         self.query_one("#neg-status", Static).update(
-            f"{review} to review · {len(held) - review} held back as unsafe · {done} proposed"
-            f" by you · {shown_text(min(len(held), ROW_CAP), len(held))} · b: back"
+            f"{review} to review · {len(held) - review} unsafe · {done} proposed"
+            f" by you · {shown_text(min(len(held), ROW_CAP), len(held))}"
         )
 
     def current_held(self) -> str | None:
