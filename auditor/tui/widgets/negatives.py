@@ -27,6 +27,7 @@ from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportRequest, ExportScreen
 from auditor.tui.state import (
     KIND_REVIEW,
+    KIND_UNSAFE,
     LEVEL_NAMES,
     ROW_CAP,
     EditOutcome,
@@ -61,7 +62,7 @@ HELD_COLUMNS = (
     ("match", "Match"),
     ("reason", "Reason"),
 )
-KIND_STYLE = {KIND_REVIEW: "yellow", "unsafe": "red"}
+KIND_STYLE = {KIND_REVIEW: "yellow", KIND_UNSAFE: "red"}
 DEFAULT_FORMAT = {"google": "editor", "microsoft": "microsoft"}
 PROPOSAL_ACTIONS = frozenset({"decide", "match_type", "level", "edit", "toggle_rejected"})
 """Keys that act on a proposal row: hidden while the held-back list is shown."""
