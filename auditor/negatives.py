@@ -168,7 +168,9 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
     )
 
 
-def _proposal_id(text: str, match_type: str, level: str, target: str) -> str:
+def proposal_id(text: str, match_type: str, level: str, target: str) -> str:
+    """Stable across runs and weeks: the same negative at the same place keeps its id (the
+    review app's decisions are keyed on it)."""
     digest = hashlib.sha1(f"{text}|{match_type}|{level}|{target}".encode()).hexdigest()
     return f"neg-{digest[:12]}"
 
@@ -185,7 +187,7 @@ def _new_proposal(
     list_name = settings.shared_list_name if level == LEVEL_SHARED else None
     target = list_name or f"{campaign}|{ad_group or ''}"
     return NegativeProposal(
-        id=_proposal_id(text, cand.match_type, level, target),
+        id=proposal_id(text, cand.match_type, level, target),
         text=text,
         match_type=cand.match_type,
         level=level,

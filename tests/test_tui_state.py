@@ -13,7 +13,7 @@ from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult
-from auditor.negatives import _proposal_id as proposal_id
+from auditor.negatives import proposal_id
 from auditor.tui.state import (
     ReviewState,
     filter_findings,

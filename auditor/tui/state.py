@@ -44,7 +44,7 @@ from auditor.config import Settings
 from auditor.errors import AuditorError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
-from auditor.negatives import _proposal_id as proposal_id
+from auditor.negatives import proposal_id
 
 ProgressFn = Callable[[str, float], None]
 
