@@ -23,6 +23,7 @@ from auditor.export_findings import write_findings_csv
 from auditor.export_negatives import write_negatives
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
+from auditor.resources import bundled
 from auditor.summary import summary_lines
 
 BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
@@ -30,11 +31,7 @@ BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
 
 def sample_dir() -> Path:
     """The bundled sample reports: the repo's `sample_reports/` or the installed copy."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "sample_reports", here / "_bundled" / "sample_reports"):
-        if candidate.is_dir():
-            return candidate
-    raise ConfigError("the bundled sample reports are missing from this installation")
+    return bundled("sample_reports")
 
 
 def _positive(text: str) -> float:

@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA, Indel
 from auditor.config import Settings
 from auditor.errors import ConfigError
 from auditor.matching import normalize_one
+from auditor.resources import bundled
 
 ACCOUNT_INTENT = "account"
 MIN_FUZZY_LEN = 4
@@ -60,11 +61,7 @@ class Lexicon:
 
 def lexicon_dir() -> Path:
     """The bundled lexicon folder (repository checkout or installed package)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "rules" / "lexicons", here / "_bundled" / "rules" / "lexicons"):
-        if candidate.is_dir():
-            return candidate
-    raise ConfigError("bundled lexicons not found (rules/lexicons)")
+    return bundled("rules/lexicons")
 
 
 def _strings(value: object, where: str, path: Path) -> list[str]:

@@ -40,6 +40,7 @@ from auditor.errors import RuleError
 from auditor.expr import Expr, ExprError, compile_expr
 from auditor.metrics import METRICS, names_at
 from auditor.model import CATEGORIES, LEVELS, SEVERITIES
+from auditor.resources import bundled
 
 KINDS: dict[str, str] = {
     "metric": "the condition over the metrics of one row of the rule's level",
@@ -116,11 +117,7 @@ class Rule:
 
 def rules_dir() -> Path:
     """The bundled default packs: the repo's `rules/` or the installed copy."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "rules", here / "_bundled" / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise RuleError("the bundled rule packs are missing from this installation")
+    return bundled("rules")
 
 
 def default_pack_paths() -> list[Path]:

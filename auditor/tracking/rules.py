@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.config import Settings
 from auditor.errors import ConfigError
+from auditor.resources import bundled
 
 CHECKS: tuple[str, ...] = (
     "duplicate_transactions",
@@ -54,11 +55,7 @@ class TrackingRule:
 
 def pack_path() -> Path:
     """rules/tracking.toml in the repo, or the copy bundled into an installed package."""
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (here.parent / "rules", here / "_bundled" / "rules"):
-        if (candidate / "tracking.toml").is_file():
-            return candidate / "tracking.toml"
-    raise ConfigError("rules/tracking.toml is missing from this installation")
+    return bundled("rules/tracking.toml")
 
 
 def _from_engine(settings: Settings) -> list[Any] | None:
