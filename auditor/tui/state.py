@@ -407,6 +407,20 @@ class ReviewState:
         row.status = status
         return row
 
+    def _checked(self, candidate: NegativeProposal) -> tuple[NegativeProposal, EditOutcome | None]:
+        """The candidate with its blast radius from the safety check, or the refusal."""
+        verdict = self.check(candidate)
+        if not verdict.safe:
+            return candidate, EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
+        checked = replace(
+            candidate,
+            blocked_terms=list(verdict.blocked_terms),
+            blocked_cost=float(verdict.blocked_cost),
+            blocked_clicks=float(verdict.blocked_clicks),
+            blocked_conversions=float(verdict.blocked_conversions),
+        )
+        return checked, None
+
     def edit(self, proposal_id: str, **changes: Any) -> EditOutcome:
         """Apply a change to the user's version if the safety check passes, and store it."""
         row = self.row(proposal_id)
@@ -415,16 +429,9 @@ class ReviewState:
             candidate.campaigns == row.current.campaigns
         ):
             return EditOutcome(True, proposal=row.current)
-        verdict = self.check(candidate)
-        if not verdict.safe:
-            return EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
-        candidate = replace(
-            candidate,
-            blocked_terms=list(verdict.blocked_terms),
-            blocked_cost=float(verdict.blocked_cost),
-            blocked_clicks=float(verdict.blocked_clicks),
-            blocked_conversions=float(verdict.blocked_conversions),
-        )
+        candidate, refused = self._checked(candidate)
+        if refused is not None:
+            return refused
         edits = dec.edits_between(row.original, candidate)
         self.store.set_edits(self.account.key, proposal_id, edits)
         row.current = candidate
@@ -518,16 +525,9 @@ class ReviewState:
         if existing is not None:
             self.set_status(existing.id, dec.STATUS_ACCEPTED)
             return EditOutcome(True, proposal=existing.current)
-        verdict = self.check(candidate)
-        if not verdict.safe:
-            return EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
-        candidate = replace(
-            candidate,
-            blocked_terms=list(verdict.blocked_terms),
-            blocked_cost=float(verdict.blocked_cost),
-            blocked_clicks=float(verdict.blocked_clicks),
-            blocked_conversions=float(verdict.blocked_conversions),
-        )
+        candidate, refused = self._checked(candidate)
+        if refused is not None:
+            return refused
         self.store.add_user_proposal(self.account.key, candidate, item.source)
         row = ProposalRow(candidate, candidate, dec.STATUS_ACCEPTED, False, False)
         row.source = item.source
