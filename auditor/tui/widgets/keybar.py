@@ -2,7 +2,8 @@
 
 Textual's `Footer` rebuilds a widget per key whenever the focus moves, which costs 40-50 ms per
 tab switch; this bar repaints one line of text instead, so keys stay within 100 ms. Keys that do not
-fit the width are drawn without the padding around each key.
+fit the width are drawn without the padding around each key, then the last keys without their
+words: every key stays visible at 80 columns, and `?` lists them all.
 """
 
 from __future__ import annotations
@@ -43,9 +44,17 @@ class KeyBar(Static):
                 continue
             seen.add(binding.action)
             keys.append((self.app.get_key_display(binding), binding.description, enabled))
+        width = self.size.width or self.app.size.width
         text = self._render_keys(keys, pad=" ")
-        if text.cell_len > (self.size.width or self.app.size.width):
+        if text.cell_len > width:
             text = self._render_keys(keys, pad="")  # narrow terminal: one space per key saved
+        described = len(keys)
+        while text.cell_len > width and described > 0:
+            # Still too wide: the last keys keep their letter and lose their words (the help
+            # screen, `?`, lists them all).
+            described -= 1
+            short = [(k, d if i < described else "", e) for i, (k, d, e) in enumerate(keys)]
+            text = self._render_keys(short, pad="")
         self.update(text)
 
     @staticmethod
@@ -54,5 +63,5 @@ class KeyBar(Static):
         for key, description, enabled in keys:
             style = "" if enabled else "dim"
             text.append(f"{pad}{key}{pad}", style=f"bold reverse {style}")
-            text.append(f" {description}{pad}", style=style)
+            text.append(f" {description}{pad}" if description else " ", style=style)
         return text
