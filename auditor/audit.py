@@ -27,7 +27,24 @@ TOTAL_METRICS = ("cost", "clicks", "impressions", "conversions", "conversion_val
 _ROLE_SETTINGS = ("conversions", "by_action", "by_day", "orders", "existing_negatives", "keywords")
 
 
+def _one_account_folder(path: Path, files: list[Path]) -> None:
+    """A REPORT folder whose reports sit in several folders is an agency's folder of accounts:
+    adding them up would mix accounts, so say how to audit them."""
+    folders = sorted({f.parent for f in files})
+    if len(folders) > 1:
+        names = ", ".join(str(f.relative_to(path)) or "." for f in folders[:4])
+        more = f" and {len(folders) - 4} more" if len(folders) > 4 else ""
+        raise InputError(
+            f"holds reports in {len(folders)} folders ({names}{more}), which look like several"
+            " accounts: use --out-dir DIR for one audit per account folder, or name the files",
+            path=path,
+        )
+
+
 def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], list[str]]:
+    for path in paths:
+        if path.is_dir():
+            _one_account_folder(path, expand_paths([path]))
     jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths)]
     for role in _ROLE_SETTINGS:
         jobs.extend((p, role) for p in expand_paths(getattr(settings, role)))
@@ -35,34 +52,81 @@ def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], 
         raise InputError("no input files given")
     reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
     roles = [_detected_role(r, role) for r, (_, role) in zip(reports, jobs, strict=True)]
-    return reports, _mark_duplicates(reports, roles)
+    roles = _mark_duplicates(reports, roles)
+    _one_currency(reports, roles)
+    return reports, roles
 
 
-def _fingerprint(report: Report) -> tuple[object, ...]:
-    """What two downloads of the same report share whatever their format: period, rows and
-    the summed figures (rounded to the cent)."""
-    t = report.table
-    sums = tuple(round(float(t[m].sum()), 2) for m in ("cost", "clicks", "impressions"))
-    return (report.kind, report.period, len(t), *sums)
+_SAME_DOWNLOAD = ("cost", "clicks", "impressions")
+_LATE_FIGURES = ("conversions", "conversion_value")
+
+
+def _sum(report: Report, metric: str) -> float | None:
+    if metric not in report.columns_present:
+        return None
+    return round(float(report.table[metric].sum()), 2)
+
+
+def _same_download(a: Report, b: Report) -> bool:
+    """Two downloads of one report, whatever their format: same rows, same cost, clicks and
+    impressions, and the same period where both files say it (an API dump has no date line)."""
+    if a.kind != b.kind or len(a.table) != len(b.table) or _sum(a, "cost") is None:
+        return False
+    if a.currency and b.currency and a.currency != b.currency:
+        return False
+    if a.period is not None and b.period is not None and a.period != b.period:
+        return False
+    return all(
+        _sum(a, m) == _sum(b, m)
+        for m in _SAME_DOWNLOAD
+        if _sum(a, m) is not None and _sum(b, m) is not None
+    )
+
+
+def _differs(a: Report, b: Report, metric: str) -> bool:
+    x, y = _sum(a, metric), _sum(b, metric)
+    return x is not None and y is not None and abs(x - y) > 0.005
 
 
 def _mark_duplicates(reports: list[Report], roles: list[str]) -> list[str]:
     """The same search-terms report given twice (the CSV and the UTF-16 download, say) is
-    counted once: later copies get the role `duplicate` and a note naming the first."""
-    first: dict[tuple[object, ...], Report] = {}
+    counted once: later copies get the role `duplicate` and a note naming the first. Two
+    downloads whose conversions differ (one taken before late conversions came in) are refused:
+    only the user knows which is newer."""
+    kept: list[Report] = []
     out = []
     for report, role in zip(reports, roles, strict=True):
         if role == "report" and report.kind == schema.KIND_SEARCH_TERMS and len(report.table):
-            key = _fingerprint(report)
-            if key in first:
-                report.notes.append(
-                    f"the same rows and totals as {first[key].path}: not counted again"
-                )
-                role = "duplicate"
+            twin = next((k for k in kept if _same_download(k, report)), None)
+            if twin is None:
+                kept.append(report)
             else:
-                first[key] = report
+                changed = [m.replace("_", " ") for m in _LATE_FIGURES if _differs(twin, report, m)]
+                if changed:
+                    raise InputError(
+                        f"this and {twin.path} are two downloads of the same report (same rows,"
+                        f" cost and clicks) with different {' and '.join(changed)}: give only the"
+                        " newer one",
+                        path=report.path,
+                    )
+                report.notes.append(f"the same rows and totals as {twin.path}: not counted again")
+                role = "duplicate"
         out.append(role)
     return out
+
+
+def _one_currency(reports: list[Report], roles: list[str]) -> None:
+    """Search-terms reports in several currencies are several accounts: never add them up."""
+    found: dict[str, Path] = {}
+    for report in _search_terms(reports, roles):
+        if report.currency:
+            found.setdefault(report.currency, report.path)
+    if len(found) > 1:
+        listed = ", ".join(f"{cur} ({path.name})" for cur, path in sorted(found.items()))
+        raise InputError(
+            f"the reports are in different currencies, so they are different accounts: {listed};"
+            " audit them one by one, or put each account in its own folder and use --out-dir"
+        )
 
 
 def _detected_role(report: Report, role: str) -> str:

@@ -16,7 +16,10 @@ every row where the condition holds becomes one `Finding`. Decisions:
   default pack judges them only with WASTE005 (zero conversions implausible at the rate of the
   rest of their ad group), whose message says to negate the words beside the brand.
 - A finding's `cost` is the rule's `cost_metric` (default `cost`): the money at stake, e.g. the
-  close variants' spend for STRUCT003, the hidden spend for VIS001.
+  close variants' spend for STRUCT003, the hidden spend for VIS001. Its clicks, conversions and
+  value describe the same scope: `<scope>_clicks`, `<scope>_conversions`, `<scope>_value` for a
+  `cost_metric` of `<scope>_cost` (None where the scope has no such metric), never the whole
+  row's while the cost is a part of it.
 - Findings are sorted by severity, then cost (highest first).
 """
 
@@ -32,7 +35,7 @@ import pyarrow.compute as pc
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.errors import ConfigError
-from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason
+from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
 
@@ -160,8 +163,27 @@ def _contains_flagged(words: list[str], flagged: set[str]) -> bool:
     )
 
 
+def scope_figures(rule: Rule) -> dict[str, str | None]:
+    """The metric behind each of a finding's cost, clicks, conversions and value.
+
+    The row's own figures, or for a `cost_metric` `<scope>_cost` the scope's (None where the
+    scope has no such metric at the rule's level).
+    """
+    if rule.cost_metric == "cost":
+        return {name: name for name in _STANDARD_FIGURES}
+    scope = rule.cost_metric.removesuffix("_cost")
+    numbers, _ = names_at(rule.frame)
+    out: dict[str, str | None] = {"cost": rule.cost_metric}
+    for name in _STANDARD_FIGURES[1:]:
+        candidate = f"{scope}_{name}"
+        out[name] = candidate if scope != rule.cost_metric and candidate in numbers else None
+    return out
+
+
 def _figures(rule: Rule, level: Level, rows: np.ndarray) -> dict[str, np.ndarray]:
-    names = [*_STANDARD_FIGURES, *sorted(rule.reads() - set(_STANDARD_FIGURES))]
+    scoped = {n for n in scope_figures(rule).values() if n is not None}
+    extra = (rule.reads() | scoped) - set(_STANDARD_FIGURES)
+    names = [*_STANDARD_FIGURES, *sorted(extra)]
     out: dict[str, np.ndarray] = {}
     for name in names:
         values = np.asarray(level.get(name), dtype=float)
@@ -179,6 +201,7 @@ def _finding(
     currency: str | None,
 ) -> Finding:
     subject_key = SUBJECT[level.name]
+    scope = {k: (values[n] if n is not None else math.nan) for k, n in scope_figures(rule).items()}
     f = Finding(
         rule=rule.id,
         category=rule.category,
@@ -188,10 +211,10 @@ def _finding(
         message=render(rule.message, values, texts, currency),
         campaign=texts.get("campaign"),
         ad_group=texts.get("ad_group"),
-        cost=_num(values[rule.cost_metric]),
-        clicks=_num(values["clicks"]),
-        conversions=_num(values["conversions"]),
-        conversion_value=_num(values["value"]),
+        cost=_num(scope["cost"]),
+        clicks=_num(scope["clicks"]),
+        conversions=_num(scope["conversions"]),
+        conversion_value=_num(scope["value"]),
         metrics={
             k: _num(v) for k, v in values.items() if k not in _STANDARD_FIGURES and k not in FLAGS
         },
@@ -211,9 +234,10 @@ def _served_by(
     """For each flagged term: the ad groups serving it, costliest first, with their figures."""
     wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
-    hits = np.flatnonzero(
-        np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
-    )
+    served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
+    assert st.groups is not None
+    active = st.groups.sum(ws.active_rows().astype(float)) > 0
+    hits = np.flatnonzero(served & active)
     cost, conv = st.sum("cost")[hits], st.sum("conversions")[hits]
     terms, campaigns, ad_groups = (
         st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")

@@ -289,6 +289,13 @@ class Workspace:
             self._masks[kind] = types.to_numpy(dtype=bool, na_value=False)
         return self._masks[kind]
 
+    def active_rows(self) -> np.ndarray:
+        """Rows with clicks or cost (every row when the report has neither column)."""
+        if not {"clicks", "cost"} & self.present:
+            return np.ones(len(self.table), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return (self.column("clicks") > 0) | (self.column("cost") > 0)
+
     def has_keywords(self) -> bool:
         return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
 
@@ -467,11 +474,29 @@ def _margin(lv: Level) -> float:
     return lv.ws.baseline.margin or math.nan
 
 
-def _hidden_cost(b: Baseline) -> float:
-    share = b.hidden_share
-    if share is None or share >= 1:
-        return math.nan
-    return b.cost * share / (1.0 - share)
+def _hidden_figure(column: str) -> Callable[[Level], Value]:
+    """A figure of the search-terms reports' own `Total: Other search terms` rows (summed).
+
+    The cost falls back to what the hidden share implies when no file gives the row (a rule
+    test case); the other figures are NaN then, as they are when the row lacks the column.
+    """
+
+    def compute(lv: Level) -> Value:
+        found = [
+            r.file_totals["other_search_terms"].get(column)
+            for r, role in zip(lv.ws.ctx.reports, lv.ws.ctx.roles, strict=True)
+            if role == "report"
+            and r.kind == schema.KIND_SEARCH_TERMS
+            and "other_search_terms" in r.file_totals
+        ]
+        if found:
+            return math.nan if None in found else float(sum(found))
+        b = lv.ws.baseline
+        if column != "cost" or b.hidden_share is None or b.hidden_share >= 1:
+            return math.nan
+        return b.cost * b.hidden_share / (1.0 - b.hidden_share)
+
+    return compute
 
 
 def _baseline_cvr(lv: Level) -> Value:
@@ -553,8 +578,11 @@ def _is_added(lv: Level) -> Value:
     return lv.groups.sum(known.to_numpy(dtype=float, na_value=0.0)) > 0
 
 
-def _distinct(extra: tuple[str, ...]) -> Callable[[Level], Value]:
-    """How many distinct `extra` key combinations each level row spans."""
+def _distinct(extra: tuple[str, ...], *, active: bool = False) -> Callable[[Level], Value]:
+    """How many distinct `extra` key combinations each level row spans.
+
+    `active`: only combinations with clicks or cost (impressions alone do not count).
+    """
 
     def compute(lv: Level) -> Value:
         if lv.name == "ngram" and extra == ("search_term",):
@@ -563,6 +591,8 @@ def _distinct(extra: tuple[str, ...]) -> Callable[[Level], Value]:
         keys = (*_level_keys(lv), *extra)
         combos = lv.ws.groups(keys)
         owner = lv.groups.ids[combos.first]
+        if active:
+            owner = owner[combos.sum(lv.ws.active_rows().astype(float)) > 0]
         return np.bincount(owner, minlength=lv.size).astype(float)
 
     return compute
@@ -654,8 +684,26 @@ def _metric_table() -> dict[str, Metric]:
         ),
         "hidden_cost": Metric(
             "cost of the search terms the platform does not list (account level)",
-            lambda lv: _hidden_cost(lv.ws.baseline),
+            _hidden_figure("cost"),
             frozenset({"cost"}),
+            needs="hidden_share",
+            levels=frozenset({"account"}),
+        ),
+        "hidden_clicks": Metric(
+            "clicks of the search terms the platform does not list (account level)",
+            _hidden_figure("clicks"),
+            needs="hidden_share",
+            levels=frozenset({"account"}),
+        ),
+        "hidden_conversions": Metric(
+            "conversions of the search terms the platform does not list (account level)",
+            _hidden_figure("conversions"),
+            needs="hidden_share",
+            levels=frozenset({"account"}),
+        ),
+        "hidden_value": Metric(
+            "conversion value of the search terms the platform does not list (account level)",
+            _hidden_figure("conversion_value"),
             needs="hidden_share",
             levels=frozenset({"account"}),
         ),
@@ -724,12 +772,14 @@ def _metric_table() -> dict[str, Metric]:
             levels=frozenset({"ngram"}),
         ),
         "ad_groups": Metric(
-            "distinct ad groups that served it",
-            _distinct(("campaign", "ad_group")),
+            "distinct ad groups that served it with clicks or cost",
+            _distinct(("campaign", "ad_group"), active=True),
             levels=_GROUPED,
         ),
         "campaigns": Metric(
-            "distinct campaigns that served it", _distinct(("campaign",)), levels=_GROUPED
+            "distinct campaigns that served it with clicks or cost",
+            _distinct(("campaign",), active=True),
+            levels=_GROUPED,
         ),
         "is_brand": Metric(
             "the text contains a brand term (--brand) as whole words", _is_brand, flag=True

@@ -87,6 +87,10 @@ class _Account:
     clicks: np.ndarray
     bad: np.ndarray
     """Rows no negative may block: converting, or holding a lexicon keep-phrase."""
+    converting: np.ndarray
+    """Rows with conversions or conversion value."""
+    keep: list[tuple[frozenset[str], np.ndarray]]
+    """Per lexicon keep-phrase: its words and the rows holding it."""
     done: np.ndarray
     """Rows already blocked: by existing negatives, an accepted proposal, or `Excluded`."""
     text: np.ndarray
@@ -134,13 +138,16 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
     index = term_index(table)
     conv = _figures(table, "conversions")
     value = _figures(table, "conversion_value")
-    bad = (conv > 0) | (value > 0)
+    converting = (conv > 0) | (value > 0)
+    bad = converting.copy()
+    keep = []
     for phrase in lexicon.keep:
-        bad[index.blocked_rows(phrase, PHRASE)] = True
+        held = index.blocked_rows(phrase, PHRASE)
+        bad[held] = True
+        keep.append((frozenset(words(phrase)), held))
     done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
     done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
-    for neg in existing:
-        done |= neg.rows(index)
+    done |= existing_blocked(existing, index, ctx.settings.platform)
     first = np.full(len(index.padded), -1, dtype=np.int64)
     first[index.codes[::-1]] = np.arange(len(table))[::-1]
     texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
@@ -159,6 +166,8 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
         cost=cost,
         clicks=clicks,
         bad=bad,
+        converting=converting,
+        keep=keep,
         done=done,
         text=display,
         campaigns=sorted(set(index.campaign.tolist())),
@@ -166,6 +175,17 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
         cpa=cpa,
         has_conversions=has_conv,
     )
+
+
+def _bad_mask(acc: _Account, text: str) -> np.ndarray:
+    """Rows the negative `text` must not block: converting rows, and rows holding a lexicon
+    keep-phrase that shares a word with it (`fri frakt` stops `fri`, not `patagonia`)."""
+    own = set(words(text))
+    bad = acc.converting.copy()
+    for keep_words, held in acc.keep:
+        if keep_words & own:
+            bad[held] = True
+    return bad
 
 
 def proposal_id(text: str, match_type: str, level: str, target: str) -> str:

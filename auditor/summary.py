@@ -64,9 +64,10 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
     """The summary as lines: inputs, period, totals, hidden share, findings, negatives."""
     cur = result.currency
     t = result.totals
-    rows = sum(i.rows for i in result.inputs if i.role == "report")
+    rows = sum(i.rows for i in result.inputs if i.role == "report" and i.kind == "search_terms")
     skipped = sum(len(i.skipped) for i in result.inputs)
-    lines = [f"Read {len(result.inputs)} file(s): {rows:,} rows, {skipped:,} skipped."]
+    files = len(result.inputs)
+    lines = [f"Read {files} file(s): {rows:,} search-term rows, {skipped:,} rows skipped."]
     for i in result.inputs:
         fmt = f"{i.format}, {i.locale}" if i.locale else i.format
         lines.append(f"  {i.path} ({i.kind}, {fmt}, {i.rows:,} rows)")

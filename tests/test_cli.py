@@ -116,3 +116,50 @@ def test_fail_on_gives_scripts_an_exit_code(tmp_path: Path, capsys) -> None:
     quiet = towing / "google-ads-towing-cad-utf16.csv"
     if quiet.exists():
         assert main(["audit", str(quiet), "--fail-on", "info"]) == EXIT_OK
+
+
+def test_the_api_dump_of_the_same_report_is_counted_once(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    api = SAMPLES / "google-ads-api-search-terms.csv"
+    assert main(["audit", str(REPORT), str(api), "--json", str(out)]) == EXIT_OK
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [i["role"] for i in data["inputs"]] == ["report", "duplicate"]
+    truth = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
+    listed = sum(t["cost"] for t in truth["accounts"]["google"]["terms"])
+    assert data["totals"]["cost"] == pytest.approx(listed, abs=0.05)
+
+
+def test_two_downloads_with_different_conversions_are_refused(tmp_path: Path, capsys) -> None:
+    lines = REPORT.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[2].rstrip("\r\n").split(",")
+    conv = header.index("Conversions")
+    row = next(i for i, ln in enumerate(lines[3:], start=3) if ln.count('"') == 0)
+    cells = lines[row].rstrip("\r\n").split(",")
+    cells[conv] = f"{float(cells[conv]) + 1:.2f}"
+    lines[row] = ",".join(cells) + "\n"
+    later = tmp_path / "later.csv"
+    later.write_text("".join(lines), encoding="utf-8")
+    code = main(["audit", str(REPORT), str(later)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "two downloads of the same report" in err and "give only the newer one" in err
+
+
+def test_reports_in_two_currencies_are_never_added_up(tmp_path: Path, capsys) -> None:
+    text = REPORT.read_text(encoding="utf-8").replace(",SEK,", ",NOK,")
+    other = tmp_path / "other.csv"
+    other.write_text(text.replace("Fjällgear", "Fjellutstyr"), encoding="utf-8")
+    code = main(["audit", str(REPORT), str(other)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "different currencies" in err and "NOK" in err and "SEK" in err
+
+
+def test_a_folder_of_account_folders_needs_out_dir(tmp_path: Path, capsys) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        shutil.copy(REPORT, tmp_path / name / "terms.csv")
+    code = main(["audit", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "--out-dir" in err

@@ -130,7 +130,7 @@ def test_garbage_numbers_skip_rows_and_say_so(
     out_json = tmp_path / "audit.json"
     code, out, _ = run(capsys, str(path), "--json", str(out_json))
     assert code == EXIT_OK
-    assert "3 rows, 2 skipped" in out
+    assert "3 search-term rows, 2 rows skipped" in out
     assert "skipped line 3: column 'Clicks': 'abc' is not a number" in out
     skipped = json.loads(out_json.read_text())["inputs"][0]["skipped"]
     assert skipped == [
