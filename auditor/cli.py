@@ -88,7 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", type=Path, metavar="FILE", help="write the audit JSON here")
     a.add_argument("--findings", type=Path, metavar="FILE", help="write findings as CSV")
     a.add_argument("--negatives", type=Path, metavar="FILE", help="write proposed negatives")
-    a.add_argument("--negatives-format", choices=("editor", "microsoft", "list"), default="editor")
+    a.add_argument(
+        "--negatives-format",
+        choices=("editor", "microsoft", "list"),
+        help="default: microsoft for Microsoft Advertising reports (or --platform microsoft),"
+        " else editor",
+    )
     a.add_argument("--top", type=int, default=10, help="top findings to print (default 10)")
     a.add_argument(
         "--fail-on",
@@ -148,11 +153,12 @@ def _write_outputs(
     json_path: Path | None,
     findings_path: Path | None,
     negatives_path: Path | None,
-    negatives_format: str,
+    negatives_format: str | None,
     force: bool,
 ) -> list[str]:
     """Write the files asked for; return the lines saying what was written."""
     lines = []
+    negatives_format = negatives_format or _default_negatives_format(result, settings)
     if json_path is not None:
         write_audit_json(result, json_path, force=force)
         lines.append(f"Wrote the audit JSON to {json_path}")
@@ -168,13 +174,36 @@ def _write_outputs(
     return lines
 
 
+def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
+    """The file the account's platform imports: Microsoft bulk for Microsoft Advertising."""
+    formats = {i.format for i in result.inputs if i.role == "report" and i.kind == "search_terms"}
+    if settings.platform == "microsoft" or (formats and formats <= {"microsoft_ads"}):
+        return "microsoft"
+    return "editor"
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Output flags that cannot all be honoured are refused before any work is done."""
+    outputs = [p for p in (args.json, args.findings, args.negatives) if p is not None]
+    if args.out_dir is not None and outputs:
+        raise ConfigError(
+            "--json, --findings and --negatives name one file each; with --out-dir every"
+            " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
+        )
+    resolved = [p.resolve() for p in outputs]
+    if len(set(resolved)) < len(resolved):
+        raise ConfigError(
+            "the same file is given for two outputs (--json, --findings, --negatives)"
+        )
+    for out in outputs:
+        check_writable(out, args.force)
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    _check_outputs(args)
     if args.out_dir is not None:
         return _audit_accounts(args, settings)
-    for out in (args.json, args.findings, args.negatives):
-        if out is not None:
-            check_writable(out, args.force)
     result = audit(args.reports, settings)
     print("\n".join(summary_lines(result, top=args.top)))
     written = _write_outputs(
@@ -215,7 +244,8 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             " (their format is detected there)"
         )
     index: list[dict[str, object]] = []
-    worst = EXIT_OK
+    failed = EXIT_OK
+    findings_code = EXIT_OK
     for account in accounts:
         folder = args.out_dir / account.name
         print(f"== {account.name} ({len(account.paths)} file(s))")
@@ -232,7 +262,7 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
                 force=args.force,
             )
             print("\n".join(written))
-            worst = max(worst, _findings_exit(result, args.fail_on))
+            findings_code = max(findings_code, _findings_exit(result, args.fail_on))
             index.append(
                 {
                     "account": account.name,
@@ -249,10 +279,11 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
         except AuditorError as exc:
             print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
             index.append({"account": account.name, "error": exc.one_line()})
-            worst = max(worst, exc.exit_code)
+            failed = max(failed, exc.exit_code)
     write_index(args.out_dir / "accounts.json", index, force=args.force)
-    print(f"Wrote {len(accounts)} account(s) to {args.out_dir}; index in accounts.json")
-    return worst
+    done = sum("error" not in row for row in index)
+    print(f"Wrote {done} of {len(accounts)} account(s) to {args.out_dir}; index in accounts.json")
+    return failed or findings_code
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:

@@ -132,14 +132,29 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
     texts = {name: level.keys.at(name, rows) for name in level.keys}
     subjects = level.subject().take(pa.array(rows, type=pa.int64())).to_pylist()
     served = _served_by(ws, texts, currency) if rule.kind == "cannibalisation" else None
+    labels = yardstick_labels(ws)
     out = []
     for i in range(len(rows)):
         values = {name: float(col[i]) for name, col in figures.items()}
         row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
+        row_texts |= labels
         if served is not None:
             row_texts["served_by"] = served[i]
         out.append(_finding(rule, level, row_texts, values, currency))
     return out
+
+
+def yardstick_labels(ws: Workspace) -> dict[str, str | None]:
+    """`{cpa_label}` / `{roas_label}`: the target the user set, or the account's own figure."""
+    b = ws.baseline
+    return {
+        "cpa_label": (
+            "your target CPA" if b.target_cpa_source == "settings" else "the account's CPA"
+        ),
+        "roas_label": (
+            "your target ROAS" if b.target_roas_source == "settings" else "the account's ROAS"
+        ),
+    }
 
 
 def _uncovered_ngrams(level: Level, rows: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ from auditor.matching import (
     pad_words,
     padded_block_mask,
     scope_mask,
+    term_index,
     words,
 )
 from auditor.model import Finding
@@ -123,6 +124,22 @@ def read_existing(ctx: AuditContext) -> list[ExistingNegative]:
                 ExistingNegative(text, _text(mt) or BROAD, _level(c, g, n), c, g, n, int(line))
             )
     return out
+
+
+def existing_blocked(
+    existing: list[ExistingNegative], index: TermIndex, platform: str = "google"
+) -> np.ndarray:
+    """Rows of the report (boolean mask) that any of the existing negatives blocks at its
+    level: the account already excludes these search terms."""
+    blocked = np.zeros(len(index.codes), dtype=bool)
+    for neg in existing:
+        blocked |= neg.rows(index, platform)
+    return blocked
+
+
+def negated_rows(ctx: AuditContext) -> np.ndarray:
+    """Rows of `ctx.table` the existing negatives given (`--existing-negatives`) block."""
+    return existing_blocked(read_existing(ctx), term_index(ctx.table), ctx.settings.platform)
 
 
 def neg_rules(settings: Settings) -> dict[str, Rule]:

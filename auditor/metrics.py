@@ -892,6 +892,12 @@ def missing_reason(ws: Workspace, names: frozenset[str], level: str) -> str | No
     key = "search_term" if level == "ngram" else SUBJECT[level]
     if key is not None and not ws.table[key].notna().any():
         name = _COLUMN_NAMES[key]
+        if key == "keyword" and ws.has_keywords():
+            return (
+                "judges each keyword by its search terms, from the search-terms report's"
+                " Keyword column, which this report lacks; a keyword report (--keywords)"
+                " does not feed it"
+            )
         return f"works per {key.replace('_', ' ')}; the report has no {name} column"
     return None
 

@@ -41,7 +41,12 @@ from auditor import schema
 from auditor.clustering import cluster_queries
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.existing_negatives import ExistingNegative, existing_findings, read_existing
+from auditor.existing_negatives import (
+    ExistingNegative,
+    existing_blocked,
+    existing_findings,
+    read_existing,
+)
 from auditor.lexicons import Lexicon, fuzzy_variants, load_lexicons
 from auditor.matching import (
     EXACT,
@@ -177,14 +182,14 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
     )
 
 
-def _bad_mask(acc: _Account, text: str) -> np.ndarray:
-    """Rows the negative `text` must not block: converting rows, and rows holding a lexicon
-    keep-phrase that shares a word with it (`fri frakt` stops `fri`, not `patagonia`)."""
+def _bad_rows(acc: _Account, text: str, rows: np.ndarray) -> np.ndarray:
+    """Which of `rows` the negative `text` must not block: converting rows, and rows holding a
+    lexicon keep-phrase that shares a word with it (`fri frakt` stops `fri`, not `patagonia`)."""
     own = set(words(text))
-    bad = acc.converting.copy()
+    bad = acc.converting[rows]
     for keep_words, held in acc.keep:
         if keep_words & own:
-            bad[held] = True
+            bad = bad | np.isin(rows, held)
     return bad
 
 
@@ -221,24 +226,35 @@ def _new_proposal(
     )
 
 
+@dataclass
+class _Split:
+    """Why a negative was placed only at narrower levels than its spend asked for."""
+
+    wider: str
+    bad_rows: np.ndarray
+    keywords: list[tuple[str, str]]
+
+
 def _placements(
     cand: _Candidate,
     rows: np.ndarray,
     acc: _Account,
     ctx: AuditContext,
     family_campaigns: set[str],
-) -> tuple[list[NegativeProposal], np.ndarray]:
-    """Proposals that reach the candidate's open spend safely, and the rows left uncovered."""
+) -> tuple[list[NegativeProposal], np.ndarray, _Split | None]:
+    """Proposals that reach the candidate's open spend safely, the rows left uncovered, and
+    why it could not go wider (None when nothing narrowed it)."""
     settings = ctx.settings
     open_rows = rows[~acc.done[rows] & ((acc.cost[rows] > 0) | (acc.clicks[rows] > 0))]
-    bad_rows = rows[acc.bad[rows]]
+    bad_rows = rows[_bad_rows(acc, cand.text, rows)]
     bad_campaigns = set(acc.campaign[bad_rows].tolist())
     bad_groups = set(
         zip(acc.campaign[bad_rows].tolist(), acc.ad_group[bad_rows].tolist(), strict=True)
     )
-    for camp, group in keyword_scopes(cand.text, cand.match_type, ctx.keywords, settings.platform):
+    bought = keyword_scopes(cand.text, cand.match_type, ctx.keywords, settings.platform)
+    for camp, group in bought:
         if not camp:
-            return [], open_rows
+            return [], open_rows, _Split("anywhere", bad_rows, bought)
         bad_campaigns.add(camp)
         bad_groups.update(
             {(camp, group)}
@@ -248,6 +264,12 @@ def _placements(
     spend_campaigns = set(acc.campaign[open_rows].tolist())
     out: list[NegativeProposal] = []
     spans = len(family_campaigns | spend_campaigns) >= 2 or acc.campaigns == [""]
+    split = None
+    if spans and bad_campaigns:
+        split = _Split(f"on the shared list '{settings.shared_list_name}'", bad_rows, bought)
+    elif spend_campaigns & bad_campaigns:
+        names = ", ".join(f"'{c}'" for c in sorted(spend_campaigns & bad_campaigns))
+        split = _Split(f"at campaign level in {names}", bad_rows, bought)
     if spans and not bad_campaigns:
         attached = [c for c in acc.campaigns if c]
         out.append(_new_proposal(cand, LEVEL_SHARED, settings, campaigns=attached))
@@ -261,7 +283,7 @@ def _placements(
                     out.append(
                         _new_proposal(cand, LEVEL_AD_GROUP, settings, campaign=camp, ad_group=group)
                     )
-    return out, open_rows
+    return out, open_rows, split
 
 
 def _reach(p: NegativeProposal, acc: _Account, rows: np.ndarray) -> np.ndarray:
@@ -289,7 +311,7 @@ class _Proposer:
         return self.acc.index.blocked_rows(text, match_type, self.platform)
 
     def hold(self, cand: _Candidate, reason: str, rows: np.ndarray | None = None) -> None:
-        blocked = [] if rows is None else self._terms(rows[self.acc.bad[rows]])
+        blocked = [] if rows is None else self._terms(rows[_bad_rows(self.acc, cand.text, rows)])
         self.plan.held_back.append(
             HeldBack(text=cand.text, match_type=cand.match_type, reason=reason, would_block=blocked)
         )
@@ -297,6 +319,31 @@ class _Proposer:
     def _terms(self, rows: np.ndarray) -> list[str]:
         codes = list(dict.fromkeys(self.acc.code[rows].tolist()))
         return [self.acc.text[c] for c in codes]
+
+    def explain_split(self, cand: _Candidate, split: _Split) -> None:
+        """A held-back item saying why `cand` is not proposed wider than it is."""
+        acc = self.acc
+        parts = []
+        terms = self._terms(split.bad_rows)
+        if terms:
+            camps = sorted(set(acc.campaign[split.bad_rows].tolist()) - {""})
+            where = f" (campaign(s) {', '.join(repr(c) for c in camps)})" if camps else ""
+            parts.append(
+                f"it would block {len(terms)} converting or kept term(s){where}:"
+                f" {', '.join(repr(t) for t in terms[:5])}"
+            )
+        if split.keywords:
+            camps = sorted({c or "unknown campaign" for c, _ in split.keywords})
+            parts.append(f"it would block bought keywords in {', '.join(repr(c) for c in camps)}")
+        self.plan.held_back.append(
+            HeldBack(
+                text=" ".join(words(cand.text)),
+                match_type=cand.match_type,
+                reason=f"not proposed {split.wider}: {'; '.join(parts)}; proposed only where"
+                " safe (narrower negatives cover the rest of its spend)",
+                would_block=terms[:20],
+            )
+        )
 
     def text_problems(self, cand: _Candidate) -> list[str]:
         settings = self.ctx.settings
@@ -320,7 +367,9 @@ class _Proposer:
             placed: list[NegativeProposal] = []
             left = open_now
         else:
-            placed, left = _placements(cand, rows, acc, self.ctx, family_campaigns)
+            placed, left, split = _placements(cand, rows, acc, self.ctx, family_campaigns)
+            if split is not None and depth == 0:
+                self.explain_split(cand, split)
         for proposal in placed:
             left = self.accept(proposal, left)
         left = left[~acc.done[left]]

@@ -6,7 +6,9 @@ A pack is `[pack]` (name, description) and `[[rules]]`, one table per rule:
     when                                          the condition (see `auditor.expr`)
     kind = "metric" | "cannibalisation"           optional, default "metric"
     params = { min_cost_share = 0.25 }            numbers the condition and message may read
-    message = "..."                               `{name}` / `{name:money}` placeholders
+    message = "..."                               `{name}` / `{name:money}` placeholders;
+                                                  {cpa_label} / {roas_label}: "your target
+                                                  CPA" or "the account's CPA" (ROAS alike)
     unless = ["WASTE001"]                         no finding where one of these rules found one
     cost_metric = "variant_cost"                  the figure put in the finding's `cost`
                                                   (default `cost`: the row's whole cost)
@@ -74,6 +76,9 @@ CASE_KEYS = frozenset({"name", "rows", "keywords", "settings", "hidden_share", "
 CASE_SETTINGS = frozenset({"target_cpa", "target_roas", "margin", "brand"})
 ROW_KEYS = frozenset({*schema.TEXT_COLUMNS, *schema.METRIC_COLUMNS})
 TEXT_FIELDS = frozenset({"subject", "campaign", "ad_group", "search_term", "keyword", "ngram"})
+LABELS = frozenset({"cpa_label", "roas_label"})
+"""Message words naming the yardstick: "your target CPA" when one is set, else "the account's
+CPA" (the same for ROAS); filled by the engine."""
 FORMATS = frozenset({"money", "pct", "chance", "int", "num", "ratio"})
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}")
 _ID = re.compile(r"^[A-Z]{2,12}[0-9]{3}$")
@@ -304,7 +309,7 @@ def _compile(rule: Rule, bad: Any) -> Rule:
         bad("missing `message`")
     if rule.cost_metric not in numbers:
         bad(f"cost_metric {rule.cost_metric!r} is not a metric of level {rule.level}")
-    texts = TEXT_FIELDS | ({"served_by"} if rule.kind == "cannibalisation" else set())
+    texts = TEXT_FIELDS | LABELS | ({"served_by"} if rule.kind == "cannibalisation" else set())
     for name, fmt in PLACEHOLDER.findall(rule.message):
         if name not in allowed | flags | texts:
             bad(f"message: unknown placeholder {{{name}}}{_near(name, allowed | texts)}")

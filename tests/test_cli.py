@@ -163,3 +163,36 @@ def test_a_folder_of_account_folders_needs_out_dir(tmp_path: Path, capsys) -> No
     err = capsys.readouterr().err
     assert code == EXIT_BAD_INPUT
     assert "--out-dir" in err
+
+
+def test_microsoft_reports_get_the_microsoft_bulk_file_by_default(tmp_path: Path) -> None:
+    out = tmp_path / "negatives.csv"
+    ms = SAMPLES / "microsoft-ads-search-terms.csv"
+    assert main(["audit", str(ms), "--negatives", str(out)]) == EXIT_OK
+    assert "Format Version" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--json", "same.out", "--findings", "same.out"],
+        ["--out-dir", "results", "--json", "a.json"],
+    ],
+)
+def test_outputs_that_cannot_all_be_honoured_are_refused(
+    tmp_path: Path, capsys, monkeypatch, extra: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["audit", str(REPORT), *extra])
+    assert code == EXIT_BAD_CONFIG
+    assert not any(tmp_path.iterdir()), "nothing is written"
+
+
+def test_a_broken_account_wins_over_fail_on(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    (accounts / "good").mkdir(parents=True)
+    (accounts / "empty").mkdir()
+    shutil.copy(REPORT, accounts / "good" / "terms.csv")
+    (accounts / "empty" / "terms.csv").write_bytes(b"")
+    code = main(["audit", str(accounts), "--out-dir", str(tmp_path / "o"), "--fail-on", "high"])
+    assert code == EXIT_BAD_INPUT

@@ -173,6 +173,7 @@ def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> lis
     rows = inputs.rows
     if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():
         return []
+    named = bool(rows["campaign"].notna().any())
     rows = rows.assign(
         campaign=rows["campaign"].fillna(ALL_CAMPAIGNS),
         clicks=rows["clicks"].fillna(0.0),
@@ -185,22 +186,35 @@ def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> lis
     totals = rows.groupby("campaign", sort=True)["conversions"].sum()
     bad = rows.assign(excess=excess).loc[hit]
     return [
-        _exceed_finding(rule, str(campaign), group, float(totals[campaign]))
+        _exceed_finding(rule, str(campaign), group, float(totals[campaign]), named)
         for campaign, group in bad.groupby("campaign", sort=True)
     ]
 
 
+def _scope(campaign: str, named: bool) -> tuple[str, str, str]:
+    """(level, subject, whose conversions) of one group of rows: a campaign, the rows without
+    one in a report that names campaigns, or the whole account when no row names one."""
+    if campaign != ALL_CAMPAIGNS:
+        return "campaign", f"Campaign {campaign}", "the campaign's"
+    if named:
+        return "account", "Rows without a campaign", "those rows'"
+    return "account", "The account", "the account's"
+
+
 def _exceed_finding(
-    rule: TrackingRule, campaign: str, group: pd.DataFrame, total: float
+    rule: TrackingRule, campaign: str, group: pd.DataFrame, total: float, named: bool
 ) -> Finding:
-    """One campaign's rows; severity low when the excess is below material_share of its
-    conversions (worth a look, but it does not shake the campaign's figures)."""
+    """One campaign's rows (or the account's, when the report has no campaign). Severity low
+    when the excess is below material_share of its conversions: worth a look, but it does not
+    shake the figures the waste findings are judged against (and so lowers none of them)."""
     group = group.sort_values("conversions", ascending=False, kind="stable")
     excess = float(group["excess"].sum())
     material = total > 0 and excess / total >= rule.param("material_share")
+    level, subject, whose = _scope(campaign, named)
     fields = {
         "rows": plural(len(group), "row"),
-        "campaign": "All campaigns" if campaign == ALL_CAMPAIGNS else f"Campaign {campaign}",
+        "campaign": subject,
+        "whose": whose,
         "conversions": number(float(group["conversions"].sum())),
         "clicks": number(float(group["clicks"].sum())),
         "excess": number(excess),
@@ -209,6 +223,7 @@ def _exceed_finding(
     evidence = {
         "excess_conversions": excess,
         "campaign_conversions": total,
+        "excess_share": round(excess / total, 4) if total > 0 else None,
         "rows": [_row_evidence(r) for r in group.head(EVIDENCE_LIMIT).to_dict("records")],
     }
     return finding(
@@ -216,6 +231,7 @@ def _exceed_finding(
         fields,
         evidence,
         severity=None if material else "low",
+        level=level,
         campaign=None if campaign == ALL_CAMPAIGNS else campaign,
         clicks=float(group["clicks"].sum()),
         conversions=float(group["conversions"].sum()),

@@ -12,6 +12,7 @@ BY_ACTION = "a report segmented by conversion action (--by-action FILE)"
 BY_DAY = "a report segmented by day (--by-day FILE, or a Day column)"
 ORDERS = "the shop's orders per day (--orders FILE)"
 ROWS = "a report with Clicks and Conversions columns"
+NO_ROWS = "the report has no rows"
 VALUES = "a report with Cost and Conv. value columns"
 
 
@@ -31,13 +32,22 @@ def _needs(check: str, inputs: TrackingInputs) -> str | None:
         "currency_mismatch": None if export or len(inputs.file_currencies) > 1 else EXPORT,
         "outage": None if daily else BY_DAY,
         "backend_mismatch": _backend_needs(inputs),
-        "conversions_exceed_clicks": None if rows else ROWS,
+        "conversions_exceed_clicks": _rows_needs(inputs),
         "negative_value": None if export or rows or by_action else EXPORT,
         "implausible_roas": (
             None if export or by_action or inputs.cost is not None else f"{EXPORT} or {VALUES}"
         ),
     }
     return lacking.get(check)
+
+
+def _rows_needs(inputs: TrackingInputs) -> str | None:
+    rows = inputs.rows
+    if rows is None or not len(rows):
+        return NO_ROWS if inputs.empty_report else ROWS
+    if rows["clicks"].notna().any() and rows["conversions"].notna().any():
+        return None
+    return ROWS
 
 
 def _days(table: pd.DataFrame | None) -> set[pd.Timestamp]:
@@ -63,5 +73,6 @@ def skipped_checks(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> li
     for check, rule in rules.items():
         need = _needs(check, inputs)
         if need is not None:
-            out.append({"rule": rule.id, "check": check, "reason": f"needs {need}"})
+            reason = need if need == NO_ROWS else f"needs {need}"
+            out.append({"rule": rule.id, "check": check, "reason": reason})
     return out

@@ -48,6 +48,8 @@ class TrackingInputs:
     cost: float | None = None
     conversion_value: float | None = None
     """Totals of the main report (for the account ROAS), when it has both columns."""
+    empty_report: bool = False
+    """Whether the reports that would feed `rows` were given but hold no data rows."""
 
 
 def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame | None:
@@ -140,4 +142,5 @@ def gather(ctx: AuditContext, *, aggregate: bool = True) -> TrackingInputs:
         conversion_value=(
             float(ctx.table["conversion_value"].sum()) if main is not None and has_value else None
         ),
+        empty_report=rows is None and any(not len(r.table) for r, _ in metric),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,7 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-text")
+            yield Label(Text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y, compact=True)", id="yes", variant="warning")
                 yield Button("No (n, compact=True)", id="no", variant="primary")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -27,7 +28,7 @@ class EditScreen(ModalScreen[EditOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-text")
+            yield Label(Text(self.title_text), classes="dialog-text")
             yield Input(self.text, id="edit-text", compact=True)
             yield Label("Enter: check and save   Esc: cancel", id="edit-error")
 
@@ -45,7 +46,7 @@ class EditScreen(ModalScreen[EditOutcome | None]):
 
     def _refuse(self, reasons: list[str]) -> None:
         label = self.query_one("#edit-error", Label)
-        label.update("Refused: " + "; ".join(reasons))
+        label.update(Text("Refused: " + "; ".join(reasons)))
         label.add_class("error")
 
     def action_cancel(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Center, Middle
@@ -22,11 +23,11 @@ class LoadingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Middle(), Center():
-            yield Label(f"Auditing {self.what}", id="loading-title")
+            yield Label(Text(f"Auditing {self.what}"), id="loading-title")
             yield ProgressBar(total=1.0, show_eta=False, id="loading-bar")
             yield Label("starting", id="loading-step")
         yield Footer()
 
     def advance(self, step: str, done: float) -> None:
         self.query_one(ProgressBar).update(progress=done)
-        self.query_one("#loading-step", Label).update(step)
+        self.query_one("#loading-step", Label).update(Text(step))

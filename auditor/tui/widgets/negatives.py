@@ -38,7 +38,7 @@ from auditor.tui.state import (
     syntax,
     target_text,
 )
-from auditor.tui.widgets.table_window import Cell, shown_text
+from auditor.tui.widgets.table_window import Cell, literal, shown_text
 
 COLUMNS = (
     ("mark", " "),
@@ -175,16 +175,18 @@ class NegativesPane(Vertical):
         else:
             self.query_one("#blast-text", Static).update("No negative keyword proposed.")
 
-    def _cells(self, row: ProposalRow, *, show_family: bool = True) -> list[Cell]:
+    def _cells(self, row: ProposalRow, *, show_family: bool = True) -> list[Text]:
         p = row.current
-        return [
-            mark(row),
-            fmt.cut(p.family, 10) if show_family else "",
-            fmt.cut(negative_syntax(p), self._text_width),
-            fmt.cut(where(p), self._target_width),
-            Text(str(len(p.blocked_terms)), justify="right"),
-            Text(fmt.money(p.blocked_cost), justify="right"),
-        ]
+        return literal(
+            [
+                mark(row),
+                fmt.cut(p.family, 10) if show_family else "",
+                fmt.cut(negative_syntax(p), self._text_width),
+                fmt.cut(where(p), self._target_width),
+                Text(str(len(p.blocked_terms)), justify="right"),
+                Text(fmt.money(p.blocked_cost), justify="right"),
+            ]
+        )
 
     def _refresh_row(self, row: ProposalRow) -> None:
         table = self.table
@@ -206,9 +208,11 @@ class NegativesPane(Vertical):
         hidden = sum(r.hidden_at_load for r in self.state.rows)
         extra = "" if self.state.show_rejected or not hidden else f", {hidden} hidden (h)"
         self.query_one("#neg-status", Static).update(
-            f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
-            f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
-            f" · {c['rejected']} rejected{extra}"
+            Text(
+                f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
+                f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
+                f" · {c['rejected']} rejected{extra}"
+            )
         )
 
     def current_id(self) -> str | None:
@@ -281,7 +285,9 @@ class NegativesPane(Vertical):
             self.app.notify(f"Saved: {negative_syntax(self.state.row(pid).current)}")
         else:
             self.show_blast(pid, outcome.reasons)
-            self.app.notify("Refused: " + "; ".join(outcome.reasons), severity="error")
+            self.app.notify(
+                "Refused: " + "; ".join(outcome.reasons), severity="error", markup=False
+            )
 
     def action_match_type(self) -> None:
         pid = self.current_id()
@@ -341,16 +347,18 @@ class NegativesPane(Vertical):
         else:
             self.query_one("#blast-text", Static).update("Nothing was held back.")
 
-    def _held_cells(self, item: HeldRow, added: ProposalRow | None) -> list[Cell]:
+    def _held_cells(self, item: HeldRow, added: ProposalRow | None) -> list[Text]:
         h = item.held
         reason_width = max(16, self._text_width + self._target_width - 14)
-        return [
-            mark(added) if added else Text("  "),
-            Text(item.kind, style=KIND_STYLE.get(item.kind, "")),
-            fmt.cut(h.text, self._text_width),
-            h.match_type,
-            fmt.cut(item.reason, reason_width),
-        ]
+        return literal(
+            [
+                mark(added) if added else Text("  "),
+                Text(item.kind, style=KIND_STYLE.get(item.kind, "")),
+                fmt.cut(h.text, self._text_width),
+                h.match_type,
+                fmt.cut(item.reason, reason_width),
+            ]
+        )
 
     def _refresh_held_marks(self) -> None:
         added = self.state.proposed_from()
@@ -413,7 +421,9 @@ class NegativesPane(Vertical):
         outcome = self.state.propose_held(key)
         if not outcome.applied:
             self.show_held(key, outcome.reasons)
-            self.app.notify("Refused: " + "; ".join(outcome.reasons), severity="error")
+            self.app.notify(
+                "Refused: " + "; ".join(outcome.reasons), severity="error", markup=False
+            )
             return
         assert outcome.proposal is not None
         item = self.state.held_row(key)
@@ -424,7 +434,9 @@ class NegativesPane(Vertical):
         self.show_held(key)
         self.post_message(DecisionsChanged(row.id))
         p = row.current
-        self.app.notify(f"Accepted {negative_syntax(p)} ({where(p)}) from '{item.held.text}'")
+        self.app.notify(
+            f"Accepted {negative_syntax(p)} ({where(p)}) from '{item.held.text}'", markup=False
+        )
 
     def action_export(self) -> None:
         pending = self.state.accepted()
@@ -454,7 +466,7 @@ class NegativesPane(Vertical):
                 request.path, request.fmt, force=force, include_exported=request.include_exported
             )
         except AuditorError as exc:
-            self.app.notify(exc.one_line(), severity="error", timeout=10)
+            self.app.notify(exc.one_line(), severity="error", timeout=10, markup=False)
             return
         if self.held_view:
             self._proposals_stale = True
@@ -464,4 +476,4 @@ class NegativesPane(Vertical):
                 self.table.update_cell(row.id, "mark", mark(row))
         self.update_status()
         self.post_message(DecisionsChanged(None))
-        self.app.notify(f"Wrote {n} negative(s) ({request.fmt}) to {request.path}")
+        self.app.notify(f"Wrote {n} negative(s) ({request.fmt}) to {request.path}", markup=False)

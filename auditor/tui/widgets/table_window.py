@@ -13,6 +13,12 @@ from auditor.tui.state import ROW_CAP
 Cell = str | Text
 
 
+def literal(cells: Sequence[Cell]) -> list[Text]:
+    """The cells as `Text`: a DataTable parses a `str` cell as Rich markup, so report text
+    such as the search term `[/bold] jacka` would be styled, swallowed or crash the app."""
+    return [c if isinstance(c, Text) else Text(c) for c in cells]
+
+
 def fill(
     table: DataTable[Cell],
     frame: pd.DataFrame,
@@ -24,7 +30,7 @@ def fill(
     window = frame.head(cap)
     table.clear()
     for key, row in zip(keys[: len(window)], cells(window), strict=True):
-        table.add_row(*row, key=key)
+        table.add_row(*literal(row), key=key)
     return len(window)
 
 

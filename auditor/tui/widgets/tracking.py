@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from auditor.tui import fmt
 from auditor.tui.state import ReviewState
 from auditor.tui.widgets.overview import SEVERITY_STYLE
-from auditor.tui.widgets.table_window import Cell
+from auditor.tui.widgets.table_window import Cell, literal
 
 COLUMNS = (("sev", "Sev"), ("check", "Check"), ("message", "Message"))
 
@@ -35,12 +35,12 @@ class TrackingPane(Vertical):
     def on_mount(self) -> None:
         table = self.query_one("#tracking-table", DataTable)
         for i, f in enumerate(self.findings):
-            table.add_row(
+            cells = (
                 Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")),
                 f.check or f.rule,
                 fmt.cut(f.message, 200),
-                key=str(i),
             )
+            table.add_row(*literal(cells), key=str(i))
         if self.findings:
             self.show_evidence(0)
         else:
