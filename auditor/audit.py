@@ -267,4 +267,5 @@ def audit(
         table=ctx.table,
         keywords=ctx.keywords,
         ngrams=negatives.ngrams,
+        negatives_covered_cost=negatives.covered_cost,
     )

@@ -161,6 +161,8 @@ class AuditResult:
     """Bought keywords (from a keyword report and the Keyword column), not serialised."""
     ngrams: pd.DataFrame | None = None
     """N-gram table (not serialised)."""
+    negatives_covered_cost: float | None = None
+    """Cost the proposed negatives block together, each search-term row counted once."""
 
 
 @dataclass
@@ -184,3 +186,5 @@ class NegativesOutcome:
     """Findings about existing negatives (blocking converting terms, redundant)."""
     ngrams: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    covered_cost: float | None = None
+    """Cost of the search-term rows the proposals block together, each row counted once."""

@@ -306,6 +306,8 @@ class _Proposer:
         self.ngrams = ngrams
         self.plan = _Plan()
         self.platform = ctx.settings.platform
+        self.covered = np.zeros(len(acc.code), dtype=bool)
+        """Rows some accepted proposal blocks at its level (each row once)."""
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
         return self.acc.index.blocked_rows(text, match_type, self.platform)
@@ -411,6 +413,7 @@ class _Proposer:
         self.plan.proposals.append(proposal)
         reached = _reach(proposal, self.acc, self.rows_of(proposal.text, proposal.match_type))
         self.acc.done[reached] = True
+        self.covered[reached] = True
         return left[~self.acc.done[left]]
 
     def narrower(
@@ -618,21 +621,40 @@ def _to_review(found: list[tuple[str, list[_Candidate]]], proposer: _Proposer) -
     for _, cands in found:
         rows = _family_rows(proposer, cands)
         rows = rows[~acc.done[rows]]
-        if len(rows):
-            ranked.append((float(acc.cost[rows].sum()), cands, rows))
+        own = proposer.rows_of(cands[0].text, cands[0].match_type)
+        own = own[~acc.done[own]]
+        if len(own):
+            ranked.append((float(acc.cost[rows].sum()), cands, rows, own))
     ranked.sort(key=lambda item: -item[0])
-    return [
-        HeldBack(
-            text=cands[0].text,
-            match_type=cands[0].match_type,
-            reason=(
-                f"review: {cands[0].why} No lexicon or account word marks it irrelevant, so"
-                " it is not proposed; if it is irrelevant, add it to [negatives] irrelevant."
-            ),
-            would_block=proposer._terms(rows)[:20],
+    out: list[HeldBack] = []
+    seen = {" ".join(words(h.text)) for h in proposer.plan.held_back}
+    for _, cands, rows, own in ranked:
+        text = " ".join(words(cands[0].text))
+        if text in seen:
+            continue
+        seen.add(text)
+        blocked = proposer._terms(own)
+        others = [t for t in proposer._terms(rows) if t not in set(blocked)]
+        variants = (
+            f" Its variants, which this {cands[0].match_type} negative would not block:"
+            f" {', '.join(repr(t) for t in others[:10])}"
+            + (f" and {len(others) - 10} more." if len(others) > 10 else ".")
+            if others
+            else ""
         )
-        for _, cands, rows in ranked[:MAX_REVIEW]
-    ]
+        out.append(
+            HeldBack(
+                text=cands[0].text,
+                match_type=cands[0].match_type,
+                reason=(
+                    f"review: {cands[0].why}{variants} No lexicon or account word marks it"
+                    " irrelevant, so it is not proposed; if it is irrelevant, add it to"
+                    " [negatives] irrelevant."
+                ),
+                would_block=blocked[:20],
+            )
+        )
+    return out[:MAX_REVIEW]
 
 
 def _converting_words(ngrams: pd.DataFrame) -> set[str]:
@@ -706,6 +728,7 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     off_catalog, on_catalog = _query_candidates(acc, ctx, real | _converting_words(ngrams))
     review = [*off_catalog, *_ngram_candidates(ngrams, acc, real, skip), *on_catalog]
     outcome.proposals = proposer.plan.proposals
+    outcome.covered_cost = round(float(acc.cost[proposer.covered].sum()), 2)
     proposer.plan.held_back.extend(_to_review(review, proposer))
     outcome.held_back = proposer.plan.held_back
     if existing:

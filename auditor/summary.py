@@ -109,7 +109,9 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         lines.append("Top findings by cost:")
         lines.extend(_finding_line(f, cur) for f in ranked)
     if result.negatives or result.held_back:
-        blocked = sum(p.blocked_cost for p in result.negatives)
+        blocked = result.negatives_covered_cost
+        if blocked is None:
+            blocked = sum(p.blocked_cost for p in result.negatives)
         review = [h for h in result.held_back if h.reason.startswith("review:")]
         lines.append(
             f"Negatives:   {len(result.negatives)} proposed, covering {money(blocked, cur)};"

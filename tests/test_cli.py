@@ -196,3 +196,13 @@ def test_a_broken_account_wins_over_fail_on(tmp_path: Path) -> None:
     (accounts / "empty" / "terms.csv").write_bytes(b"")
     code = main(["audit", str(accounts), "--out-dir", str(tmp_path / "o"), "--fail-on", "high"])
     assert code == EXIT_BAD_INPUT
+
+
+def test_a_download_cut_short_is_noted(tmp_path: Path, capsys) -> None:
+    lines = REPORT.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "cut.csv"
+    cut.write_text("".join(lines[:500]), encoding="utf-8")
+    assert main(["audit", str(cut)]) == EXIT_OK
+    assert "may be cut short" in capsys.readouterr().out
+    assert main(["audit", str(REPORT)]) == EXIT_OK
+    assert "cut short" not in capsys.readouterr().out

@@ -837,12 +837,24 @@ def _notes(
                 notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
         label = "search_terms" if "search_terms" in file_totals else "filtered_search_terms"
         notes += _check_totals(table, present, file_totals.get(label, {}), skipped, label)
+        if len(table) and not file_totals and _google_ui(raw):
+            notes.append(
+                "no Total rows at the end: Google Ads downloads always end with them, so this"
+                " file may be cut short (or was edited); its totals could not be checked"
+            )
     notes += _preamble_notes(raw.preamble, len(table) + len(skipped))
     other = [t for _, t in raw.trailer if "microsoft" not in t.casefold()]
     if other:
         lines = ", ".join(str(n) for n, t in raw.trailer if t in other)
         notes.append(f"lines after the data were not read (line {lines}): {other[0][:60]!r}")
     return notes
+
+
+def _google_ui(raw: RawTable) -> bool:
+    """A Google Ads interface download: a title (and date) line above the header; Microsoft's
+    preamble lines are `Key: value` pairs."""
+    lines = [line.strip() for line in raw.preamble if line.strip()]
+    return bool(lines) and not re.match(r"(?i)report name\s*:", lines[0])
 
 
 def _preamble_notes(preamble: list[str], rows: int) -> list[str]:

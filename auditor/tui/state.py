@@ -269,6 +269,22 @@ def non_converting_cost(terms: pd.DataFrame, result: AuditResult) -> float | Non
     return float(terms.loc[terms["conversions"].fillna(0) <= 0, "cost"].sum())
 
 
+def all_spend(result: AuditResult) -> float:
+    """Spend on the listed search terms plus the spend the platform hides (`Total: Other
+    search terms`): the base of the overview's chart and of its `of all spend` shares."""
+    return float(result.totals.get("cost") or 0.0) + float(result.hidden_cost_amount or 0.0)
+
+
+def tracking_skipped(result: AuditResult) -> list[dict[str, str]]:
+    """The tracking checks the audit could not run (`checks_skipped` also lists other rules,
+    e.g. the profit rules without a margin)."""
+    return [
+        c
+        for c in result.checks_skipped
+        if "check" in c or str(c.get("rule", "")).startswith("TRACK")
+    ]
+
+
 class ReviewState:
     """The loaded audit, the account's decisions and the derived frames the tabs show."""
 

@@ -10,7 +10,7 @@ from textual.widgets import Sparkline, Static
 
 from auditor import decisions as dec
 from auditor.tui import fmt
-from auditor.tui.state import ReviewState, finding_subject
+from auditor.tui.state import ReviewState, all_spend, finding_subject, tracking_skipped
 
 BAR_WIDTH = 30
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -63,43 +63,44 @@ class OverviewPane(VerticalScroll):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold")
         grid.add_column()
+
+        def row(label: str, value: str) -> None:
+            grid.add_row(label, Text(value))  # report text (account, currency): never markup
+
         period = r.period
-        grid.add_row("Account", f"{s.account.label}")
+        row("Account", s.account.label)
         if period is not None:
-            grid.add_row("Period", f"{period.start} to {period.end} ({period.days} days)")
+            row("Period", f"{period.start} to {period.end} ({period.days} days)")
         cost, conv, value = t.get("cost"), t.get("conversions"), t.get("conversion_value")
         cpa, roas = fmt.ratio(cost, conv), fmt.ratio(value, cost)
-        grid.add_row(
-            "Spend",
-            f"{fmt.money(cost, cur)}   clicks {fmt.number(t.get('clicks'))}",
-        )
+        hidden, everything = r.hidden_cost_amount, all_spend(r)
+        listed = " on listed terms" if hidden is not None else ""
+        row("Spend", f"{fmt.money(cost, cur)}{listed}   clicks {fmt.number(t.get('clicks'))}")
         roas_text = f"{roas:.2f}" if roas is not None else fmt.DASH
-        grid.add_row(
-            "Conversions",
-            f"{fmt.number(conv)}   CPA {fmt.money(cpa, cur)}   ROAS {roas_text}",
-        )
+        row("Conversions", f"{fmt.number(conv)}   CPA {fmt.money(cpa, cur)}   ROAS {roas_text}")
         wasted = self.state.non_converting
-        grid.add_row(
-            "No conversion",
-            f"{fmt.money(wasted, cur)} ({fmt.share(fmt.ratio(wasted, cost))} of spend)"
-            if wasted is not None
-            else "unknown (the report has no Conversions column)",
-        )
-        if r.hidden_cost is not None:
-            grid.add_row(
+        if wasted is None:
+            row("No conversion", "unknown (the report has no Conversions column)")
+        else:
+            shares = f"{fmt.share(fmt.ratio(wasted, cost))} of{' listed' * bool(listed)} spend"
+            if hidden is not None:
+                shares += f", {fmt.share(fmt.ratio(wasted, everything))} of all spend"
+            row("No conversion", f"{fmt.money(wasted, cur)} ({shares})")
+        if hidden is not None:
+            row(
                 "Hidden terms",
-                f"{fmt.share(r.hidden_cost)} of spend"
-                f" ({fmt.money(r.hidden_cost_amount, cur)}) on terms the platform hides",
+                f"{fmt.money(hidden, cur)} ({fmt.share(fmt.ratio(hidden, everything))} of all"
+                f" spend, {fmt.money(everything, cur)}) on terms the platform hides",
             )
         c = s.counts()
         accepted = s.savings((dec.STATUS_ACCEPTED,))
         proposed = s.savings((dec.STATUS_PENDING, dec.STATUS_ACCEPTED))
-        grid.add_row(
+        row(
             "Negatives",
             f"{len(s.rows)} proposed ({c['new']} new), {c['accepted']} accepted,"
             f" {c['rejected']} rejected, {c['exported']} exported",
         )
-        grid.add_row(
+        row(
             "Would save",
             f"{fmt.money(accepted, cur)} accepted · {fmt.money(proposed, cur)} with all open ones",
         )
@@ -120,7 +121,7 @@ class OverviewPane(VerticalScroll):
             ]
         else:
             parts = [("Listed terms", cost, "blue"), *parts]
-        total = sum(v for _, v, _ in parts)
+        total = all_spend(r)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=14)
         grid.add_column(width=BAR_WIDTH + 1)
@@ -131,14 +132,13 @@ class OverviewPane(VerticalScroll):
                 Text(bar(value, total), style=style),
                 f"{fmt.money(value)} {fmt.share(fmt.ratio(value, total))}",
             )
+        grid.add_row("All spend", "", f"{fmt.money(total)} 100%", style="bold")
         return grid
 
     def _tracking(self) -> Text:
         tracking = self.state.tracking()
         if not tracking:
-            skipped = [
-                c for c in self.state.result.checks_skipped if "track" in c.get("rule", "").lower()
-            ]
+            skipped = tracking_skipped(self.state.result)
             if skipped:
                 return Text(
                     f"Tracking: {len(skipped)} check(s) could not run on these inputs (tab 5);"
@@ -170,7 +170,7 @@ class OverviewPane(VerticalScroll):
             grid.add_row(
                 Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")),
                 fmt.money(f.cost),
-                fmt.cut(finding_subject(f), 44),
+                Text(fmt.cut(finding_subject(f), 44)),
             )
         if waste.empty:
             grid.add_row("", "", "no waste finding")

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from auditor.tui import fmt
-from auditor.tui.state import ReviewState
+from auditor.tui.state import ReviewState, tracking_skipped
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, literal
 
@@ -48,7 +48,7 @@ class TrackingPane(Vertical):
 
     def _clean_text(self) -> Text:
         text = Text("No tracking problem found in the data given.\n", style="green")
-        skipped = self.state.result.checks_skipped
+        skipped = tracking_skipped(self.state.result)
         if skipped:
             text.append("\nChecks the audit could not run:\n", style="bold")
             for c in skipped:
