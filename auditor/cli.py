@@ -44,6 +44,22 @@ def _positive(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def _term(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty term protects nothing")
+    return text.strip()
+
+
 def _add_audit_flags(p: argparse.ArgumentParser, *, reports_required: bool) -> None:
     p.add_argument(
         "reports",
@@ -56,9 +72,15 @@ def _add_audit_flags(p: argparse.ArgumentParser, *, reports_required: bool) -> N
     p.add_argument("--target-cpa", type=_positive, help="target cost per conversion")
     p.add_argument("--target-roas", type=_positive, help="target ROAS (conversion value / cost)")
     p.add_argument("--margin", type=_positive, help="gross margin 0-1; break-even ROAS = 1/margin")
-    p.add_argument("--brand", action="append", metavar="TERM", help="brand term (repeatable)")
     p.add_argument(
-        "--protect", action="append", metavar="TERM", help="term no negative may block (repeatable)"
+        "--brand", action="append", type=_term, metavar="TERM", help="brand term (repeatable)"
+    )
+    p.add_argument(
+        "--protect",
+        action="append",
+        type=_term,
+        metavar="TERM",
+        help="term no negative may block (repeatable)",
     )
     p.add_argument("--platform", choices=("google", "microsoft"), help="negative semantics/limits")
     p.add_argument("--keywords", action="append", type=Path, metavar="FILE", help="keyword report")
@@ -94,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         help="default: microsoft for Microsoft Advertising reports (or --platform microsoft),"
         " else editor",
     )
-    a.add_argument("--top", type=int, default=10, help="top findings to print (default 10)")
+    a.add_argument(
+        "--top", type=_count, default=10, help="top findings to print (default 10; 0 for none)"
+    )
     a.add_argument(
         "--fail-on",
         choices=("high", "medium", "low", "info"),

@@ -88,7 +88,9 @@ def _strings(section: str, key: str, value: Any, path: Path) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"[{section}] {key} must be a list of strings", path=path)
-    return tuple(value)
+    if not all(v.strip() for v in value):
+        raise ConfigError(f"[{section}] {key} holds an empty string", path=path)
+    return tuple(v.strip() for v in value)
 
 
 def _rule_overrides(rules: dict[str, Any], path: Path) -> dict[str, RuleOverride]:

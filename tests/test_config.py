@@ -52,6 +52,7 @@ irrelevant = ["wholesale"]
         ("[account]\nmargin = 1.5\n", "margin"),
         ("[account]\ntarget_cpa = 'forty'\n", "must be a number"),
         ("[account\n", "not valid TOML"),
+        ('[account]\nbrand = ["acme", " "]\n', "empty string"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, body: str, needle: str) -> None:

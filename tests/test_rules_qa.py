@@ -59,13 +59,16 @@ def test_close_variant_finding_counts_only_the_close_variants():
 
 
 def test_every_scoped_cost_rule_reports_the_scopes_clicks():
-    for path in (GOOGLE, SAMPLES / "google-ads-search-terms-sv.csv"):
-        ctx = build_context([path], Settings())
-        for f in run_rules(ctx).findings:
-            if f.rule in ("STRUCT003", "STRUCT004"):
-                scope = "variant" if f.rule == "STRUCT003" else "broad"
-                assert f.clicks == f.metrics[f"{scope}_clicks"]
-                assert f.conversions == f.metrics[f"{scope}_conversions"]
+    scoped = {r.id: r.cost_metric for r in load_rules(Settings()) if r.cost_metric != "cost"}
+    assert set(scoped) == {"VIS001", "STRUCT003", "STRUCT004"}
+    ctx = build_context([GOOGLE], Settings())
+    found = [f for f in run_rules(ctx).findings if f.rule in scoped]
+    assert {f.rule for f in found} >= {"VIS001", "STRUCT003"}
+    for f in found:
+        scope = scoped[f.rule].removesuffix("_cost")
+        assert f.cost == f.metrics[f"{scope}_cost"]
+        assert f.clicks == f.metrics[f"{scope}_clicks"]
+        assert f.conversions == f.metrics[f"{scope}_conversions"]
 
 
 def test_cannibalisation_ignores_ad_groups_that_only_showed_the_ad():

@@ -89,8 +89,8 @@ class OverviewPane(VerticalScroll):
         if hidden is not None:
             row(
                 "Hidden terms",
-                f"{fmt.money(hidden, cur)} ({fmt.share(fmt.ratio(hidden, everything))} of all"
-                f" spend, {fmt.money(everything, cur)}) on terms the platform hides",
+                f"{fmt.money(hidden, cur)} on terms the platform hides"
+                f" ({fmt.share(fmt.ratio(hidden, everything))} of all spend)",
             )
         c = s.counts()
         accepted = s.savings((dec.STATUS_ACCEPTED,))
