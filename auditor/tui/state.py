@@ -101,6 +101,17 @@ class ProposalRow:
         return bool(dec.edits_between(self.original, self.current))
 
 
+def current_reason(row: ProposalRow) -> str:
+    """Why the row is proposed, as the review shows it. The engine's reason ends with the
+    blast radius of the form it proposed (`Blocks N term(s) costing ...`); after an edit
+    that sentence is stale (the pane gives the edit's own), so it is left out."""
+    o = row.original
+    if not row.edited:
+        return row.current.reason
+    why, found, _ = o.reason.partition(f" Blocks {len(o.blocked_terms)} term(s)")
+    return why if found else o.reason
+
+
 @dataclass(frozen=True)
 class HeldRow:
     """A negative the engine considered and did not propose (`AuditResult.held_back`)."""

@@ -34,6 +34,7 @@ from auditor.tui.state import (
     HeldRow,
     ProposalRow,
     ReviewState,
+    current_reason,
     negative_syntax,
     syntax,
     target_text,
@@ -63,6 +64,9 @@ HELD_COLUMNS = (
     ("reason", "Reason"),
 )
 KIND_STYLE = {KIND_REVIEW: "yellow", KIND_UNSAFE: "red"}
+NOTHING_BLOCKED = (
+    "Blocks no search term in this report: it saves nothing here (allowed; check the text)"
+)
 DEFAULT_FORMAT = {"google": "editor", "microsoft": "microsoft"}
 PROPOSAL_ACTIONS = frozenset({"decide", "match_type", "level", "edit", "toggle_rejected"})
 """Keys that act on a proposal row: hidden while the held-back list is shown."""
@@ -79,6 +83,11 @@ def mark(row: ProposalRow) -> Text:
         key = "new" if row.new else dec.STATUS_PENDING
     symbol, style = MARKS[key]
     return Text(symbol + ("*" if row.edited else " "), style=style)
+
+
+def blocks_style(p: NegativeProposal) -> str:
+    """The Terms cell of a negative that blocks nothing in this report stands out."""
+    return "" if p.blocked_terms else "bold yellow"
 
 
 def where(p: NegativeProposal) -> str:
@@ -183,7 +192,7 @@ class NegativesPane(Vertical):
                 fmt.cut(p.family, 10) if show_family else "",
                 fmt.cut(negative_syntax(p), self._text_width),
                 fmt.cut(where(p), self._target_width),
-                Text(str(len(p.blocked_terms)), justify="right"),
+                Text(str(len(p.blocked_terms)), justify="right", style=blocks_style(p)),
                 Text(fmt.money(p.blocked_cost), justify="right"),
             ]
         )
@@ -253,14 +262,18 @@ class NegativesPane(Vertical):
             text.append("proposed by you from the held-back list (b)\n", style="cyan")
         if row.exported_at:
             text.append(f"exported {row.exported_at}\n", style="green")
-        if p.reason:
-            text.append(p.reason + "\n")
-        text.append(
-            f"Blocks {len(p.blocked_terms)} term(s): {fmt.money(p.blocked_cost, cur)},"
-            f" {fmt.number(p.blocked_clicks)} clicks, {fmt.number(p.blocked_conversions)}"
-            " conversions\n",
-            style="bold",
-        )
+        reason = current_reason(row)
+        if reason:
+            text.append(reason + "\n")
+        if not p.blocked_terms:
+            text.append(NOTHING_BLOCKED + "\n", style="bold yellow")
+        else:
+            text.append(
+                f"Blocks {len(p.blocked_terms)} term(s): {fmt.money(p.blocked_cost, cur)},"
+                f" {fmt.number(p.blocked_clicks)} clicks, {fmt.number(p.blocked_conversions)}"
+                " conversions\n",
+                style="bold",
+            )
         radius = self.state.blast_radius(p)
         for term, cost, clicks in zip(radius.index, radius["cost"], radius["clicks"], strict=True):
             text.append(f"  {fmt.money(cost):>12}  {fmt.number(clicks):>6} cl  {term}\n")
@@ -281,13 +294,27 @@ class NegativesPane(Vertical):
         if outcome is None:
             return
         if outcome.applied:
-            self._refresh_row(self.state.row(pid))
-            self.app.notify(f"Saved: {negative_syntax(self.state.row(pid).current)}")
+            row = self.state.row(pid)
+            self._refresh_row(row)
+            self._notify_saved(row.current)
         else:
             self.show_blast(pid, outcome.reasons)
             self.app.notify(
                 "Refused: " + "; ".join(outcome.reasons), severity="error", markup=False
             )
+
+    def _notify_saved(self, p: NegativeProposal) -> None:
+        """Say what the saved version blocks; one that blocks nothing is saved, but flagged."""
+        if not p.blocked_terms:
+            self.app.notify(
+                f"Saved {negative_syntax(p)}. {NOTHING_BLOCKED}", severity="warning", markup=False
+            )
+            return
+        money = fmt.money(p.blocked_cost, self.state.result.currency)
+        self.app.notify(
+            f"Saved {negative_syntax(p)}: blocks {len(p.blocked_terms)} term(s), {money}",
+            markup=False,
+        )
 
     def action_match_type(self) -> None:
         pid = self.current_id()

@@ -1,0 +1,254 @@
+"""QA regressions of the review app: report text that looks like Rich markup, the overview's
+spend shares, the tracking checks listed as skipped, and an edit that blocks nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets._toast import Toast
+
+from auditor.audit import audit
+from auditor.cli import BUNDLED_SAMPLE, sample_dir
+from auditor.config import Settings
+from auditor.model import AuditResult
+from auditor.tui import state as state_module
+from auditor.tui.app import ReviewApp
+from auditor.tui.screens.confirm import ConfirmScreen
+from auditor.tui.screens.edit import EditScreen
+from auditor.tui.screens.export import ExportScreen
+from auditor.tui.screens.review import ReviewScreen
+from auditor.tui.state import all_spend, current_reason, tracking_skipped
+from auditor.tui.widgets.overview import OverviewPane
+
+SIZE = (80, 24)
+SAMPLE = sample_dir() / BUNDLED_SAMPLE
+TERM = "[/bold] skidjacka"
+"""A search term that is invalid Rich markup (a closing tag that closes nothing)."""
+CAMPAIGN = "Generic - Jackor [/i]"
+AD_GROUP = "[b]Skaljackor"
+
+
+@pytest.fixture(scope="module")
+def markup_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample with markup-like text in a search term, a campaign and an ad group,
+    under a file name that is markup too (the loading screen shows it)."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace("skidjacka", TERM).replace("Generic - Jackor", CAMPAIGN)
+    text = text.replace(",Skaljackor,", f",{AD_GROUP},")
+    path = tmp_path_factory.mktemp("markup") / "[red]report[/blue].csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_result() -> AuditResult:
+    return audit([SAMPLE], Settings())
+
+
+async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
+    for _ in range(600):
+        if isinstance(app.screen, ReviewScreen):
+            await pilot.pause()
+            return app.screen
+        await pilot.pause(0.05)
+    raise AssertionError("the review screen never opened")
+
+
+def rendered(widget: Static) -> str:
+    return str(widget.render())
+
+
+def toasts(app: ReviewApp) -> list[str]:
+    return [rendered(t) for t in app.screen.query(Toast)]
+
+
+def assert_cells_are_text(app: ReviewApp) -> None:
+    """No DataTable holds a `str` cell: it would be parsed as markup."""
+    for table in app.screen.query(DataTable):
+        for i in range(table.row_count):
+            cells = table.get_row_at(i)
+            assert all(isinstance(c, Text) for c in cells), (table.id, cells)
+
+
+def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path: Path) -> None:
+    """Every tab, the detail panes, the dialogs and the notifications show `[/bold] ...`
+    as written instead of crashing (MarkupError) or swallowing the brackets."""
+    out = tmp_path / "[bold]negatives[/i].csv"
+    out.write_text("last week\n", encoding="utf-8")
+
+    async def run() -> None:
+        app = ReviewApp([markup_report], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            for key in ("2", "3", "4", "5", "1"):
+                await pilot.press(key)
+                await pilot.pause()
+            assert_cells_are_text(app)
+            # Findings: the term's finding, its row and its detail.
+            await pilot.press("2", "slash", *"skidjacka", "enter")
+            await pilot.pause()
+            findings = app.screen.query_one("#findings-table", DataTable)
+            assert findings.row_count
+            assert any(TERM in str(c) for c in findings.get_row_at(0))
+            assert TERM in rendered(app.screen.query_one("#finding-text", Static))
+            # N-grams: filtered to the term's words.
+            await pilot.press("4", "slash", *"skidjacka", "enter")
+            await pilot.pause()
+            assert app.screen.query_one("#ngram-table", DataTable).row_count
+            # Negatives: the held-back item, proposed; the pane and the notification keep
+            # every bracket.
+            await pilot.press("3", "b")
+            held = app.screen.query_one("#held-table", DataTable)
+            rows = [[str(c) for c in held.get_row_at(i)] for i in range(held.row_count)]
+            i = next(i for i, r in enumerate(rows) if r[2] == TERM)
+            while held.cursor_row < i:
+                await pilot.press("down")
+            blast = app.screen.query_one("#blast-text", Static)
+            assert rendered(blast).startswith(f"[{TERM}]  exact, to review")
+            assert "add it to [negatives] irrelevant" in rendered(blast)
+            await pilot.press("p")
+            await pilot.pause()
+            [row] = [r for r in app.state.rows if r.source == f"exact|{TERM}"]
+            shown = f"[{row.current.text}]"
+            assert f"proposed by you as {shown}" in rendered(blast)
+            assert any(
+                t.startswith(f"Accepted {shown} (campaign: {CAMPAIGN}) from '{TERM}'")
+                for t in toasts(app)
+            ), toasts(app)
+            # Back to the proposals: the table, the edit dialog's title and its refusal.
+            await pilot.press("b")
+            assert_cells_are_text(app)
+            table = app.screen.query_one("#neg-table", DataTable)
+            while str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) != (
+                row.id
+            ):
+                await pilot.press("down")
+            assert any(shown == str(c) for c in table.get_row_at(table.cursor_row))
+            await pilot.press("e")
+            assert isinstance(app.screen, EditScreen)
+            title = rendered(app.screen.query_one(".dialog-text", Label))
+            assert title == f"Edit {shown} (exact, {CAMPAIGN})"
+            await pilot.press("escape")
+            # Export over an existing file whose name is markup: the question and the toast.
+            await pilot.press("x")
+            assert isinstance(app.screen, ExportScreen)
+            app.screen.query_one("#export-path", Input).value = str(out)
+            await pilot.press("enter")
+            assert isinstance(app.screen, ConfirmScreen)
+            question = rendered(app.screen.query_one(".dialog-text", Label))
+            assert question == f"{out} exists. Overwrite it?"
+            await pilot.press("y")
+            await pilot.pause()
+            assert any(str(out) in t for t in toasts(app)), toasts(app)
+            await pilot.press("1")
+            await pilot.pause()
+        assert app.return_code in (None, 0)
+
+    asyncio.run(run())
+
+
+def render_text(renderable: object) -> str:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_overview_says_which_spend_each_share_is_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult
+) -> None:
+    """The non-converting spend is given as a share of the listed spend and of all spend;
+    the chart's bar (of all spend, hidden terms included) shows the same share."""
+    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
+    r = sample_result
+    assert r.hidden_cost_amount, "the sample hides part of its spend"
+
+    async def run() -> tuple[str, str]:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            pane = app.screen.query_one(OverviewPane)
+            return render_text(pane._figures()), render_text(pane._chart())
+
+    figures, chart = asyncio.run(run())
+    assert app_state_wasted(r) is not None
+    wasted = app_state_wasted(r)
+    of_listed = f"{wasted / r.totals['cost']:.0%}"
+    of_all = f"{wasted / all_spend(r):.0%}"
+    assert of_listed != of_all, "the sample tells the two bases apart"
+    assert f"({of_listed} of listed spend, {of_all} of all spend)" in figures
+    [bar_line] = [line for line in chart.splitlines() if line.startswith("No conversion")]
+    assert bar_line.rstrip().endswith(f" {of_all}")
+    [total_line] = [line for line in chart.splitlines() if line.startswith("All spend")]
+    assert f"{all_spend(r):,.2f} 100%" in total_line
+
+
+def app_state_wasted(r: AuditResult) -> float | None:
+    return state_module.non_converting_cost(state_module.term_stats(r.table), r)
+
+
+def test_tracking_lists_only_tracking_checks_as_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult
+) -> None:
+    """The profit rules (skipped without a margin) are not tracking checks."""
+    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
+    rules = {c["rule"] for c in sample_result.checks_skipped}
+    assert {"PROFIT001", "TRACK001"} <= rules
+    skipped = tracking_skipped(sample_result)
+    assert {c["rule"] for c in skipped} == {r for r in rules if r.startswith("TRACK")}
+
+    async def run() -> tuple[str, str]:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            overview = rendered(app.screen.query_one("#ov-tracking", Static))
+            await pilot.press("5")
+            return overview, rendered(app.screen.query_one("#evidence-text", Static))
+
+    overview, tab = asyncio.run(run())
+    assert f"{len(skipped)} check(s) could not run" in overview
+    assert "TRACK001" in tab and "PROFIT" not in tab
+
+
+def test_edit_that_blocks_nothing_is_saved_and_flagged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult
+) -> None:
+    """`zzzz qqqq` is saved; the pane and the toast say it blocks nothing, and the engine's
+    blast-radius sentence about the proposed form is no longer shown."""
+    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
+
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            assert app.state is not None
+            await pilot.press("3")
+            table = app.screen.query_one("#neg-table", DataTable)
+            pid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            original = app.state.row(pid).original
+            stale = f"Blocks {len(original.blocked_terms)} term(s) costing"
+            blast = app.screen.query_one("#blast-text", Static)
+            assert stale in rendered(blast)
+            await pilot.press("e")
+            assert isinstance(app.screen, EditScreen)
+            app.screen.query_one("#edit-text", Input).value = "zzzz qqqq"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen), "allowed: it blocks nothing unsafe"
+            row = app.state.row(pid)
+            assert row.current.text == "zzzz qqqq" and not row.current.blocked_terms
+            text = rendered(blast)
+            assert "Blocks no search term in this report" in text
+            assert stale not in text
+            assert current_reason(row) in text and current_reason(row)
+            assert any("Blocks no search term" in t for t in toasts(app)), toasts(app)
+            terms_cell = table.get_row_at(table.get_row_index(pid))[4]
+            assert str(terms_cell) == "0" and "yellow" in str(terms_cell.style)
+
+    asyncio.run(run())
