@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from auditor import schema
-from auditor.audit import audit
+from auditor.audit import audit, build_context
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.existing_negatives import ExistingNegative, existing_blocked
+from auditor.existing_negatives import ExistingNegative, existing_blocked, negated_rows
 from auditor.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, term_index
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
@@ -166,3 +166,15 @@ def test_existing_blocked_marks_the_rows_the_account_already_excludes() -> None:
     assert google.tolist() == [True, False, True, True, False]
     microsoft = existing_blocked(existing, index, "microsoft")
     assert microsoft.tolist() == [True, False, True, False, False]
+
+
+def test_negated_rows_are_the_rows_the_given_existing_negatives_block(tmp_path: Path) -> None:
+    path = tmp_path / "negatives.txt"
+    path.write_text("jobb\n[skidjacka]\n", encoding="utf-8")
+    settings = Settings(existing_negatives=(path,))
+    ctx = build_context([SAMPLES / "google-ads-search-terms-sv.csv"], settings)
+    blocked = negated_rows(ctx)
+    terms = ctx.table["search_term"].astype(str)
+    expected = terms.str.split(" ").map(lambda w: "jobb" in w) | (terms == "skidjacka")
+    assert blocked.tolist() == expected.tolist()
+    assert set(terms[blocked]) >= {"skidjacka", "lediga jobb haglöfs"}

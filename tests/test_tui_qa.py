@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from rich.text import Text
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static
 from textual.widgets._toast import Toast
@@ -22,6 +23,7 @@ from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportScreen
+from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
 from auditor.tui.state import all_spend, current_reason, tracking_skipped
 from auditor.tui.widgets.overview import OverviewPane
@@ -37,11 +39,11 @@ AD_GROUP = "[b]Skaljackor"
 @pytest.fixture(scope="module")
 def markup_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample with markup-like text in a search term, a campaign and an ad group,
-    under a file name that is markup too (the loading screen shows it)."""
+    in a folder whose name is markup too (the export dialog shows it)."""
     text = SAMPLE.read_text(encoding="utf-8")
     text = text.replace("skidjacka", TERM).replace("Generic - Jackor", CAMPAIGN)
     text = text.replace(",Skaljackor,", f",{AD_GROUP},")
-    path = tmp_path_factory.mktemp("markup") / "[red]report[/blue].csv"
+    path = tmp_path_factory.mktemp("markup") / "report.csv"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -64,7 +66,10 @@ def rendered(widget: Static) -> str:
     return str(widget.render())
 
 
-def toasts(app: ReviewApp) -> list[str]:
+async def toasts(app: ReviewApp, pilot: Pilot[None]) -> list[str]:
+    """The notifications on screen, as rendered (the toast rack mounts them a moment later)."""
+    await pilot.pause()
+    await pilot.pause()
     return [rendered(t) for t in app.screen.query(Toast)]
 
 
@@ -79,12 +84,13 @@ def assert_cells_are_text(app: ReviewApp) -> None:
 def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path: Path) -> None:
     """Every tab, the detail panes, the dialogs and the notifications show `[/bold] ...`
     as written instead of crashing (MarkupError) or swallowing the brackets."""
-    out = tmp_path / "[bold]negatives[/i].csv"
+    out = tmp_path / "[bold]week" / "negatives.csv"
+    out.parent.mkdir()
     out.write_text("last week\n", encoding="utf-8")
 
     async def run() -> None:
         app = ReviewApp([markup_report], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await loaded(app, pilot)
             assert app.state is not None
             for key in ("2", "3", "4", "5", "1"):
@@ -97,7 +103,8 @@ def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path:
             findings = app.screen.query_one("#findings-table", DataTable)
             assert findings.row_count
             assert any(TERM in str(c) for c in findings.get_row_at(0))
-            assert TERM in rendered(app.screen.query_one("#finding-text", Static))
+            detail = rendered(app.screen.query_one("#finding-text", Static))
+            assert f"Subject: {TERM}\nWhere: {CAMPAIGN} > {AD_GROUP}\n" in detail
             # N-grams: filtered to the term's words.
             await pilot.press("4", "slash", *"skidjacka", "enter")
             await pilot.pause()
@@ -118,10 +125,11 @@ def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path:
             [row] = [r for r in app.state.rows if r.source == f"exact|{TERM}"]
             shown = f"[{row.current.text}]"
             assert f"proposed by you as {shown}" in rendered(blast)
+            shown_toasts = await toasts(app, pilot)
             assert any(
                 t.startswith(f"Accepted {shown} (campaign: {CAMPAIGN}) from '{TERM}'")
-                for t in toasts(app)
-            ), toasts(app)
+                for t in shown_toasts
+            ), shown_toasts
             # Back to the proposals: the table, the edit dialog's title and its refusal.
             await pilot.press("b")
             assert_cells_are_text(app)
@@ -146,10 +154,32 @@ def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path:
             assert question == f"{out} exists. Overwrite it?"
             await pilot.press("y")
             await pilot.pause()
-            assert any(str(out) in t for t in toasts(app)), toasts(app)
+            shown_toasts = await toasts(app, pilot)
+            assert any(str(out) in t for t in shown_toasts), shown_toasts
             await pilot.press("1")
             await pilot.pause()
         assert app.return_code in (None, 0)
+
+    asyncio.run(run())
+
+
+def test_loading_screen_shows_file_names_and_steps_literally() -> None:
+    """A file name is shown as written (markup would make `[red]` a colour)."""
+
+    class Loading(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(LoadingScreen("[red]week 44.csv"))
+
+    async def run() -> None:
+        app = Loading()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, LoadingScreen)
+            app.screen.advance("reading [/b] reports", 0.5)
+            await pilot.pause()
+            title = rendered(app.screen.query_one("#loading-title", Label))
+            assert title == "Auditing [red]week 44.csv"
+            assert rendered(app.screen.query_one("#loading-step", Label)) == "reading [/b] reports"
 
     asyncio.run(run())
 
@@ -171,7 +201,7 @@ def test_overview_says_which_spend_each_share_is_of(
 
     async def run() -> tuple[str, str]:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await loaded(app, pilot)
             pane = app.screen.query_one(OverviewPane)
             return render_text(pane._figures()), render_text(pane._chart())
@@ -205,7 +235,7 @@ def test_tracking_lists_only_tracking_checks_as_skipped(
 
     async def run() -> tuple[str, str]:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await loaded(app, pilot)
             overview = rendered(app.screen.query_one("#ov-tracking", Static))
             await pilot.press("5")
@@ -225,7 +255,7 @@ def test_edit_that_blocks_nothing_is_saved_and_flagged(
 
     async def run() -> None:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await loaded(app, pilot)
             assert app.state is not None
             await pilot.press("3")
@@ -247,7 +277,8 @@ def test_edit_that_blocks_nothing_is_saved_and_flagged(
             assert "Blocks no search term in this report" in text
             assert stale not in text
             assert current_reason(row) in text and current_reason(row)
-            assert any("Blocks no search term" in t for t in toasts(app)), toasts(app)
+            shown_toasts = await toasts(app, pilot)
+            assert any("Blocks no search term" in t for t in shown_toasts), shown_toasts
             terms_cell = table.get_row_at(table.get_row_index(pid))[4]
             assert str(terms_cell) == "0" and "yellow" in str(terms_cell.style)
 

@@ -16,7 +16,13 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from auditor.model import CATEGORIES, SEVERITIES
 from auditor.tui import fmt
-from auditor.tui.state import FINDING_SORTS, ROW_CAP, ReviewState, filter_findings
+from auditor.tui.state import (
+    FINDING_SORTS,
+    ROW_CAP,
+    ReviewState,
+    filter_findings,
+    finding_subject,
+)
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, fill, shown_text
 
@@ -141,6 +147,7 @@ class FindingsPane(Vertical):
         text = Text()
         text.append(f"{f.title or f.rule}\n", style="bold")
         text.append(f"{f.message}\n\n")
+        text.append(f"Subject: {finding_subject(f)}\n")
         where = " > ".join(x for x in (f.campaign, f.ad_group) if x)
         if where:
             text.append(f"Where: {where}\n")
