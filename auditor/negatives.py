@@ -16,10 +16,12 @@ How proposals are chosen (the README's "Negative keywords" says the same for use
    family spends in two or more campaigns and the negative is safe in all of them; else a
    campaign negative in each campaign where it is safe; else ad-group negatives where it is
    safe. Spend it cannot reach safely falls back to narrower negatives: longer n-grams holding
-   the word (at most `MAX_NARROWER`), then exact negatives of the wasteful queries.
+   the word (at most `MAX_NARROWER`), then exact negatives of the wasteful queries. Such a
+   split is listed in held_back: why the negative could not go wider.
 5. Safety (`auditor.safety.check_proposal`) for every proposal: no converting term and no
    bought keyword in its scope, no protected term, the platform limits. Lexicon `keep` phrases
-   (`free shipping`) count as converting. A lexicon word the account converts on is never
+   (`free shipping`) count as converting for a negative sharing a word with them (`free`),
+   not for others (`patagonia`). A lexicon word the account converts on is never
    proposed itself (held back with the reason; narrower phrases may cover its waste).
 6. Zero conversions alone prove waste, not irrelevance. Account n-grams (1-2 words) whose
    family (with misspellings) fails the zero-conversion test (`p <= NGRAM_P`, cost >= one
@@ -231,6 +233,8 @@ class _Split:
     """Why a negative was placed only at narrower levels than its spend asked for."""
 
     wider: str
+    rows: np.ndarray
+    """Every row the negative blocks (before its level is applied)."""
     bad_rows: np.ndarray
     keywords: list[tuple[str, str]]
 
@@ -254,7 +258,7 @@ def _placements(
     bought = keyword_scopes(cand.text, cand.match_type, ctx.keywords, settings.platform)
     for camp, group in bought:
         if not camp:
-            return [], open_rows, _Split("anywhere", bad_rows, bought)
+            return [], open_rows, _Split("anywhere", rows, bad_rows, bought)
         bad_campaigns.add(camp)
         bad_groups.update(
             {(camp, group)}
@@ -266,10 +270,10 @@ def _placements(
     spans = len(family_campaigns | spend_campaigns) >= 2 or acc.campaigns == [""]
     split = None
     if spans and bad_campaigns:
-        split = _Split(f"on the shared list '{settings.shared_list_name}'", bad_rows, bought)
+        split = _Split(f"on the shared list '{settings.shared_list_name}'", rows, bad_rows, bought)
     elif spend_campaigns & bad_campaigns:
         names = ", ".join(f"'{c}'" for c in sorted(spend_campaigns & bad_campaigns))
-        split = _Split(f"at campaign level in {names}", bad_rows, bought)
+        split = _Split(f"at campaign level in {names}", rows, bad_rows, bought)
     if spans and not bad_campaigns:
         attached = [c for c in acc.campaigns if c]
         out.append(_new_proposal(cand, LEVEL_SHARED, settings, campaigns=attached))
@@ -318,6 +322,14 @@ class _Proposer:
             HeldBack(text=cand.text, match_type=cand.match_type, reason=reason, would_block=blocked)
         )
 
+    def _costliest(self, rows: np.ndarray) -> list[str]:
+        """Distinct terms of `rows`, costliest first (as a safety verdict lists them)."""
+        codes = self.acc.code[rows]
+        cost = np.bincount(codes, weights=self.acc.cost[rows], minlength=len(self.acc.text))
+        unique = np.unique(codes)
+        order = unique[np.argsort(-cost[unique], kind="stable")]
+        return [self.acc.text[c] for c in order.tolist()]
+
     def _terms(self, rows: np.ndarray) -> list[str]:
         codes = list(dict.fromkeys(self.acc.code[rows].tolist()))
         return [self.acc.text[c] for c in codes]
@@ -341,9 +353,9 @@ class _Proposer:
             HeldBack(
                 text=" ".join(words(cand.text)),
                 match_type=cand.match_type,
-                reason=f"not proposed {split.wider}: {'; '.join(parts)}; proposed only where"
-                " safe (narrower negatives cover the rest of its spend)",
-                would_block=terms[:20],
+                reason=f"not proposed {split.wider}: {'; '.join(parts)}; narrower negatives"
+                " cover its spend where they are safe",
+                would_block=self._costliest(split.rows)[:20],
             )
         )
 

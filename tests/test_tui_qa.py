@@ -4,6 +4,7 @@ spend shares, the tracking checks listed as skipped, and an edit that blocks not
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from textual.widgets._toast import Toast
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
-from auditor.model import AuditResult
+from auditor.model import AuditResult, Finding
 from auditor.tui import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
@@ -180,6 +181,39 @@ def test_loading_screen_shows_file_names_and_steps_literally() -> None:
             title = rendered(app.screen.query_one("#loading-title", Label))
             assert title == "Auditing [red]week 44.csv"
             assert rendered(app.screen.query_one("#loading-step", Label)) == "reading [/b] reports"
+
+    asyncio.run(run())
+
+
+def test_tracking_findings_show_markup_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult
+) -> None:
+    """A tracking finding's message and evidence (IDs, action names from the exports)."""
+    finding = Finding(
+        rule="TRACK001",
+        category="tracking",
+        severity="high",
+        level="account",
+        message="Transaction [/bold] T-1 counted twice",
+        title="Duplicate transactions",
+        check="duplicate_transactions",
+        evidence={"transaction_ids": ["[/bold] T-1"], "action": "[b]Purchase"},
+    )
+    result = replace(sample_result, findings=[finding, *sample_result.findings])
+    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: result)
+
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("5")
+            await pilot.pause()
+            assert_cells_are_text(app)
+            table = app.screen.query_one("#tracking-table", DataTable)
+            assert str(table.get_row_at(0)[2]) == finding.message
+            evidence = rendered(app.screen.query_one("#evidence-text", Static))
+            assert finding.message in evidence
+            assert '"[/bold] T-1"' in evidence and '"[b]Purchase"' in evidence
 
     asyncio.run(run())
 
