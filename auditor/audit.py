@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from auditor import schema
@@ -15,7 +16,9 @@ from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
 from auditor.errors import InputError
-from auditor.model import AuditResult, InputSummary, Period, Report
+from auditor.existing_negatives import negated_rows
+from auditor.matching import blocks
+from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.readers import expand_paths, read_report
 from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
@@ -212,6 +215,50 @@ def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
     )
 
 
+_NEGATABLE = ("waste", "profit")
+ALREADY_NEGATED = (
+    " Your existing negatives already block it: this spend is from before they were added, so"
+    " nothing is left to do here."
+)
+
+
+def _fully_negated(ctx: AuditContext, negated: np.ndarray) -> pd.Series:
+    """(search term, campaign, ad group) -> whether the existing negatives block all its rows."""
+    t = ctx.table
+    keys = [t[c].astype(str).to_numpy() for c in ("search_term", "campaign", "ad_group")]
+    return pd.Series(negated).groupby(keys).all()
+
+
+def mark_already_negated(findings: list[Finding], ctx: AuditContext) -> list[Finding]:
+    """Waste and profit findings about terms the account's existing negatives (given with
+    --existing-negatives) already block drop to info and say so: the money was spent before the
+    negative existed. N-gram findings count when every term holding the n-gram is blocked."""
+    if not ctx.settings.existing_negatives or ctx.table.empty:
+        return findings
+    negated = negated_rows(ctx)
+    if not negated.any():
+        return findings
+    by_row = _fully_negated(ctx, negated)
+    by_term = by_row.groupby(level=0).all()
+    terms = pd.Series(by_term.index.astype(str))
+    for f in findings:
+        if f.category not in _NEGATABLE or f.severity == "info":
+            continue
+        if f.level == "search_term" and f.search_term is not None:
+            key = (f.search_term, str(f.campaign), str(f.ad_group))
+            done = bool(by_row.get(key, by_term.get(f.search_term, False)))
+        elif f.level == "ngram" and f.ngram:
+            holding = blocks(f.ngram, "phrase", terms, ctx.settings.platform).to_numpy()
+            done = bool(holding.any() and by_term.to_numpy()[holding].all())
+        else:
+            continue
+        if done:
+            f.severity = "info"
+            f.message += ALREADY_NEGATED
+            f.metrics["already_negated"] = True
+    return findings
+
+
 def _summaries(ctx: AuditContext) -> list[InputSummary]:
     return [
         InputSummary(
@@ -249,6 +296,7 @@ def audit(
     step("finding negative keywords", 0.7)
     negatives = propose_negatives(ctx)
     findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+    findings = mark_already_negated(findings, ctx)
     share, amount = _hidden(st_reports)
     step("done", 1.0)
     return AuditResult(

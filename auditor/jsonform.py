@@ -117,6 +117,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
             "checks_skipped": result.checks_skipped,
             "findings": [finding_to_dict(f) for f in result.findings],
             "negatives": [proposal_to_dict(p) for p in result.negatives],
+            "negatives_covered_cost": result.negatives_covered_cost,
             "held_back": [held_back_to_dict(h) for h in result.held_back],
         }
     )

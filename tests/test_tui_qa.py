@@ -173,7 +173,7 @@ def test_loading_screen_shows_file_names_and_steps_literally() -> None:
 
     async def run() -> None:
         app = Loading()
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, LoadingScreen)
             app.screen.advance("reading [/b] reports", 0.5)
@@ -235,14 +235,14 @@ def test_overview_says_which_spend_each_share_is_of(
 
     async def run() -> tuple[str, str]:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             await loaded(app, pilot)
             pane = app.screen.query_one(OverviewPane)
             return render_text(pane._figures()), render_text(pane._chart())
 
     figures, chart = asyncio.run(run())
-    assert app_state_wasted(r) is not None
-    wasted = app_state_wasted(r)
+    wasted = state_module.non_converting_cost(state_module.term_stats(r.table), r)
+    assert wasted is not None
     of_listed = f"{wasted / r.totals['cost']:.0%}"
     of_all = f"{wasted / all_spend(r):.0%}"
     assert of_listed != of_all, "the sample tells the two bases apart"
@@ -251,10 +251,6 @@ def test_overview_says_which_spend_each_share_is_of(
     assert bar_line.rstrip().endswith(f" {of_all}")
     [total_line] = [line for line in chart.splitlines() if line.startswith("All spend")]
     assert f"{all_spend(r):,.2f} 100%" in total_line
-
-
-def app_state_wasted(r: AuditResult) -> float | None:
-    return state_module.non_converting_cost(state_module.term_stats(r.table), r)
 
 
 def test_tracking_lists_only_tracking_checks_as_skipped(
@@ -269,7 +265,7 @@ def test_tracking_lists_only_tracking_checks_as_skipped(
 
     async def run() -> tuple[str, str]:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             await loaded(app, pilot)
             overview = rendered(app.screen.query_one("#ov-tracking", Static))
             await pilot.press("5")

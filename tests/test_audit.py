@@ -1,0 +1,41 @@
+"""The audit as one pipeline: stages that change each other's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.audit import ALREADY_NEGATED, audit
+from auditor.config import Settings
+from auditor.model import Finding
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
+REPORT = SAMPLES / "google-ads-search-terms-en.csv"
+
+
+def test_findings_on_terms_the_account_already_negates_drop_to_info(tmp_path: Path) -> None:
+    existing = tmp_path / "negatives.txt"
+    existing.write_text("jobb\n[skidjacka]\n", encoding="utf-8")
+    before = audit([REPORT], Settings())
+    after = audit([REPORT], Settings(existing_negatives=(existing,)))
+
+    def subject(f: Finding) -> str | None:
+        return f.search_term or f.ngram
+
+    was = {(f.rule, subject(f)): f.severity for f in before.findings}
+    now = {(f.rule, subject(f)): f for f in after.findings}
+    assert was[("WASTE001", "skidjacka")] == "high"
+    assert now[("WASTE001", "skidjacka")].severity == "info"
+    assert now[("WASTE001", "skidjacka")].message.endswith(ALREADY_NEGATED)
+    assert now[("WASTE004", "jobb")].severity == "info"
+    assert now[("WASTE001", "fjallgear jobb")].severity == "info", "phrase `jobb` blocks it"
+    negated = {"skidjacka", "jobb"}
+    untouched = [k for k in now if not negated & set(str(k[1]).split())]
+    assert untouched
+    assert all(now[k].severity == was[k] for k in untouched if k in was)
+
+
+def test_the_json_says_what_the_proposals_cover_once() -> None:
+    result = audit([REPORT], Settings())
+    per_proposal = sum(p.blocked_cost for p in result.negatives)
+    assert result.negatives_covered_cost is not None
+    assert 0 < result.negatives_covered_cost <= per_proposal + 0.005
