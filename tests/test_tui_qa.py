@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 from textual.widgets._toast import Toast
 
 from auditor.audit import audit
@@ -153,6 +153,8 @@ def test_markup_in_report_text_is_shown_literally(markup_report: Path, tmp_path:
             assert isinstance(app.screen, ConfirmScreen)
             question = rendered(app.screen.query_one(".dialog-text", Label))
             assert question == f"{out} exists. Overwrite it?"
+            buttons = [str(b.label) for b in app.screen.query(Button)]
+            assert buttons == ["Yes (y)", "No (n)"]
             await pilot.press("y")
             await pilot.pause()
             shown_toasts = await toasts(app, pilot)

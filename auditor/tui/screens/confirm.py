@@ -26,8 +26,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(Text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Yes (y, compact=True)", id="yes", variant="warning")
-                yield Button("No (n, compact=True)", id="no", variant="primary")
+                yield Button("Yes (y)", id="yes", variant="warning", compact=True)
+                yield Button("No (n)", id="no", variant="primary", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
