@@ -196,7 +196,9 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "level": [f.level for f in findings],
         }
     )
-    frame["sev_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(len(SEVERITIES))
+    text = ["rule", "subject", "campaign", "message", "severity", "category", "level"]
+    frame[text] = frame[text].astype("string[pyarrow]")  # an empty list must stay text too
+    frame["sev_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(len(SEVERITIES)).astype(float)
     frame["haystack"] = (
         frame["rule"] + " " + frame["subject"] + " " + frame["campaign"] + " " + frame["message"]
     ).str.casefold()
