@@ -71,19 +71,32 @@ def _sum(report: Report, metric: str) -> float | None:
 
 
 def _same_download(a: Report, b: Report) -> bool:
-    """Two downloads of one report, whatever their format: same rows, same cost, clicks and
-    impressions, and the same period where both files say it (an API dump has no date line)."""
-    if a.kind != b.kind or len(a.table) != len(b.table) or _sum(a, "cost") is None:
+    """Two downloads of one report, whatever their format or segmentation: the same
+    `Total: Search terms` row, or the same rows, cost, clicks and impressions; and the same period
+    and currency where both files say them (an API dump has no date line)."""
+    if a.kind != b.kind or _sum(a, "cost") is None:
         return False
     if a.currency and b.currency and a.currency != b.currency:
         return False
     if a.period is not None and b.period is not None and a.period != b.period:
         return False
-    return all(
+    if _same_file_totals(a, b):
+        return True
+    return len(a.table) == len(b.table) and all(
         _sum(a, m) == _sum(b, m)
         for m in _SAME_DOWNLOAD
         if _sum(a, m) is not None and _sum(b, m) is not None
     )
+
+
+def _same_file_totals(a: Report, b: Report) -> bool:
+    """The same `Total: Search terms` row (cost, and clicks/impressions where both have them):
+    one report downloaded twice, e.g. once segmented by day."""
+    ta, tb = a.file_totals.get("search_terms"), b.file_totals.get("search_terms")
+    if not ta or not tb or "cost" not in ta or "cost" not in tb:
+        return False
+    shared = [m for m in _SAME_DOWNLOAD if m in ta and m in tb]
+    return all(abs(ta[m] - tb[m]) <= 0.005 for m in shared)
 
 
 def _differs(a: Report, b: Report, metric: str) -> bool:
@@ -112,7 +125,7 @@ def _mark_duplicates(reports: list[Report], roles: list[str]) -> list[str]:
                         " newer one",
                         path=report.path,
                     )
-                report.notes.append(f"the same rows and totals as {twin.path}: not counted again")
+                report.notes.append(f"the same report as {twin.path}: not counted again")
                 role = "duplicate"
         out.append(role)
     return out
@@ -135,7 +148,11 @@ def _one_currency(reports: list[Report], roles: list[str]) -> None:
 def _detected_role(report: Report, role: str) -> str:
     """A plain REPORT segmented by conversion action is a by-action report: its rows repeat
     each term once per action, so they never join the search-terms table."""
-    if role == "report" and report.table["conversion_action"].notna().any():
+    if (
+        role == "report"
+        and report.kind == schema.KIND_SEARCH_TERMS
+        and report.table["conversion_action"].notna().any()
+    ):
         return "by_action"
     return role
 

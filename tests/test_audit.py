@@ -39,3 +39,10 @@ def test_the_json_says_what_the_proposals_cover_once() -> None:
     per_proposal = sum(p.blocked_cost for p in result.negatives)
     assert result.negatives_covered_cost is not None
     assert 0 < result.negatives_covered_cost <= per_proposal + 0.005
+
+
+def test_tracking_files_in_a_folder_keep_their_kinds_and_roles() -> None:
+    result = audit([SAMPLES / "tracking" / "faulty"], Settings())
+    roles = {i.path.name: (i.kind, i.role) for i in result.inputs}
+    assert roles["conversions.csv"] == ("conversions", "report")
+    assert roles["by-action.csv"] == ("search_terms", "by_action")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -206,3 +207,28 @@ def test_a_download_cut_short_is_noted(tmp_path: Path, capsys) -> None:
     assert "may be cut short" in capsys.readouterr().out
     assert main(["audit", str(REPORT)]) == EXIT_OK
     assert "cut short" not in capsys.readouterr().out
+
+
+def test_the_same_report_segmented_by_day_is_counted_once(tmp_path: Path) -> None:
+    """Same Total rows, twice the rows: the day-segmented download of the same report."""
+    with REPORT.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[2]
+    data = [r for r in rows[3:] if r and not r[0].startswith("Total:")]
+    totals = [r for r in rows[3:] if r and r[0].startswith("Total:")]
+    idle = {header.index(c): "0" for c in ("Clicks", "Impr.", "Cost", "Conversions")}
+    idle[header.index("Conv. value")] = "0.00"
+    by_day = [rows[0], rows[1], ["Day", *header]]
+    for r in data:
+        by_day.append(["2026-10-01", *r])
+        by_day.append(["2026-10-02", *[idle.get(i, v) for i, v in enumerate(r)]])
+    by_day += [["", *t] for t in totals]
+    day_file = tmp_path / "by-day.csv"
+    with day_file.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(by_day)
+    out = tmp_path / "a.json"
+    assert main(["audit", str(REPORT), str(day_file), "--json", str(out)]) == EXIT_OK
+    both = json.loads(out.read_text(encoding="utf-8"))
+    assert [i["role"] for i in both["inputs"]] == ["report", "duplicate"]
+    assert main(["audit", str(REPORT), "--json", str(out), "--force"]) == EXIT_OK
+    assert json.loads(out.read_text(encoding="utf-8"))["totals"] == both["totals"]
