@@ -102,6 +102,12 @@ def limit_problems(text: str, platform: str) -> list[str]:
     bad = sorted(set(_INVALID.findall(text)))
     if bad:
         problems.append(f"contains characters the ad platforms reject in keywords: {' '.join(bad)}")
+    syntax = sorted(set(re.findall(r'[\[\]"]', text)))
+    if syntax:
+        problems.append(
+            f"holds match-type syntax ({' '.join(syntax)}) inside the text: give the bare words"
+            " and choose the match type"
+        )
     n_words = len(words(text))
     if n_words == 0:
         problems.append("has no words")

@@ -8,7 +8,7 @@ import pytest
 from auditor import schema
 from auditor.config import Settings
 from auditor.model import NegativeProposal
-from auditor.safety import check_proposal
+from auditor.safety import check_proposal, limit_problems
 
 ROWS = [
     # term, campaign, ad group, clicks, cost, conversions, value
@@ -143,3 +143,9 @@ def test_a_negative_without_its_target_or_level_is_refused_not_crashed() -> None
         _neg("jobs", campaign="Boots"), pd.DataFrame(), pd.DataFrame(), Settings()
     )
     assert empty.safe and empty.blocked_terms == []
+
+
+def test_match_type_syntax_inside_the_text_is_refused() -> None:
+    assert any("match-type syntax" in p for p in limit_problems("[jobb", "google"))
+    assert any("match-type syntax" in p for p in limit_problems('jobb "x"', "microsoft"))
+    assert limit_problems("lediga jobb", "google") == []

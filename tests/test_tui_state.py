@@ -19,6 +19,7 @@ from auditor.tui.state import (
     filter_findings,
     filter_ngrams,
     negative_syntax,
+    typed_edit,
 )
 
 
@@ -242,3 +243,12 @@ def test_proposing_a_held_item_is_checked_and_remembered(
     later = open_state(replace(next_week(result), negatives=[*result.negatives, engine]), db)
     rows = [r for r in later.rows if r.id == row.id]
     assert len(rows) == 1 and rows[0].source is None and rows[0].status == dec.STATUS_ACCEPTED
+
+
+def test_an_edit_typed_in_editor_syntax_sets_the_match_type() -> None:
+    assert typed_edit(" [begagnade arcteryx jacka] ") == {
+        "text": "begagnade arcteryx jacka",
+        "match_type": "exact",
+    }
+    assert typed_edit('"gratis karta"') == {"text": "gratis karta", "match_type": "phrase"}
+    assert typed_edit("gratis") == {"text": "gratis"}

@@ -177,6 +177,16 @@ def finding_subject(f: Finding) -> str:
     return f.search_term or f.keyword or f.ngram or f.ad_group or f.campaign or f.check or "account"
 
 
+def typed_edit(text: str) -> dict[str, str]:
+    """An edited negative as typed: `[x]` means exact, `"x"` phrase (as in Editor); bare words
+    keep the current match type."""
+    t = text.strip()
+    for opening, closing, match_type in (("[", "]", "exact"), ('"', '"', "phrase")):
+        if len(t) > 1 and t[0] == opening and t[-1] == closing:
+            return {"text": t[1:-1].strip(), "match_type": match_type}
+    return {"text": t}
+
+
 def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     """One row per finding (`pos` = index in the audit's list), for filtering and sorting."""
     frame = pd.DataFrame(

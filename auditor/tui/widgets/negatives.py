@@ -38,6 +38,7 @@ from auditor.tui.state import (
     negative_syntax,
     syntax,
     target_text,
+    typed_edit,
 )
 from auditor.tui.widgets.table_window import Cell, literal, shown_text
 
@@ -334,7 +335,7 @@ class NegativesPane(Vertical):
         screen = EditScreen(
             f"Edit {negative_syntax(p)} ({p.match_type}, {target_text(p)})",
             p.text,
-            lambda text: self.state.edit(pid, text=text),
+            lambda text: self.state.edit(pid, **typed_edit(text)),
         )
         self.app.push_screen(screen, lambda outcome: self._edited(pid, outcome))
 
