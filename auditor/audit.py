@@ -314,6 +314,12 @@ def audit(
     negatives = propose_negatives(ctx)
     findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
     findings = mark_already_negated(findings, ctx)
+    notes = [*rules.notes, *negatives.notes]
+    if negatives.proposals and any(f.check == "no_conversions" for f in tracking):
+        notes.append(
+            "Negatives: nothing converts in this report, so their safety check cannot protect"
+            " converting traffic; judge each by its intent before you add it."
+        )
     share, amount = _hidden(st_reports)
     step("done", 1.0)
     return AuditResult(
@@ -326,7 +332,7 @@ def audit(
         findings=[*tracking, *findings],
         negatives=negatives.proposals,
         held_back=negatives.held_back,
-        notes=[*rules.notes, *negatives.notes],
+        notes=notes,
         checks_skipped=[*tracking_skipped(ctx), *rules.checks_skipped],
         baseline=rules.baseline,
         table=ctx.table,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from auditor.audit import ALREADY_NEGATED, audit
@@ -46,3 +47,24 @@ def test_tracking_files_in_a_folder_keep_their_kinds_and_roles() -> None:
     roles = {i.path.name: (i.kind, i.role) for i in result.inputs}
     assert roles["conversions.csv"] == ("conversions", "report")
     assert roles["by-action.csv"] == ("search_terms", "by_action")
+
+
+def test_an_account_that_records_no_conversion_is_a_tracking_alarm(tmp_path: Path) -> None:
+    with REPORT.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[2]
+    zero = [header.index(c) for c in ("Conversions", "Conv. value", "Conv. rate", "Cost / conv.")]
+    for r in rows[3:]:
+        for i in zero:
+            if len(r) > i and r[i] not in ("", " --"):
+                r[i] = "0"
+    silent = tmp_path / "silent.csv"
+    with silent.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = audit([silent], Settings(target_cpa=150.0))
+    (alarm,) = [f for f in result.findings if f.check == "no_conversions"]
+    assert alarm.severity == "high" and alarm.clicks == result.totals["clicks"]
+    waste = [f for f in result.findings if f.category == "waste"]
+    assert waste and all("TRACK011" in f.metrics.get("tracking_caveat", []) for f in waste)
+    assert not any(f.severity == "high" for f in waste)
+    assert any("nothing converts" in n for n in result.notes)

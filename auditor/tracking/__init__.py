@@ -35,6 +35,7 @@ CHECKS: dict[str, Check] = {
     "backend_mismatch": backend.backend_mismatch,
     "currency_mismatch": values.currency_mismatch,
     "implausible_roas": backend.implausible_roas,
+    "no_conversions": actions.no_conversions,
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from auditor.model import Finding
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
 from auditor.tracking.rules import TrackingRule
-from auditor.tracking.text import finding, iso, listing, number, plural, share
+from auditor.tracking.text import finding, iso, listing, money, number, plural, share
 
 ROW_KEYS = ("search_term", "campaign", "ad_group", "day")
 UNKNOWN_CATEGORY = "uncategorised"
@@ -248,3 +248,23 @@ def _row_evidence(row: dict[str, object]) -> dict[str, object]:
     out["clicks"] = float(row["clicks"]) if not pd.isna(row["clicks"]) else 0.0
     out["conversions"] = float(row["conversions"])
     return out
+
+
+def no_conversions(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+    """Not one conversion on many clicks: tracking is missing or broken (or nothing sold)."""
+    rows = inputs.rows
+    if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():
+        return []
+    clicks = float(rows["clicks"].fillna(0.0).sum())
+    converted = float(rows["conversions"].fillna(0.0).sum())
+    if converted > 0 or clicks < rule.param("min_clicks"):
+        return []
+    cost = float(rows["cost"].sum()) if rows["cost"].notna().any() else None
+    expected = clicks * rule.param("floor_cvr")
+    fields = {
+        "clicks": f"{clicks:,.0f}",
+        "cost": money(cost, inputs.currency) if cost is not None else "cost unknown",
+        "expected": f"{expected:,.0f}",
+    }
+    evidence = {"clicks": clicks, "cost": cost, "expected_at_floor": round(expected, 1)}
+    return [finding(rule, fields, evidence, cost=cost, clicks=clicks, conversions=0.0)]

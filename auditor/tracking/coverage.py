@@ -33,6 +33,7 @@ def _needs(check: str, inputs: TrackingInputs) -> str | None:
         "outage": None if daily else BY_DAY,
         "backend_mismatch": _backend_needs(inputs),
         "conversions_exceed_clicks": _rows_needs(inputs),
+        "no_conversions": _rows_needs(inputs),
         "negative_value": None if export or rows or by_action else EXPORT,
         "implausible_roas": (
             None if export or by_action or inputs.cost is not None else f"{EXPORT} or {VALUES}"

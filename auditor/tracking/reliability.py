@@ -3,7 +3,7 @@
 Policy (documented in the README, section "Conversion-tracking QA"):
 - Only tracking findings of severity medium or above count: an info-level dip at the end of the
   period (conversion lag) does not.
-- *Count* faults (`outage`, `double_counting`, `duplicate_transactions`,
+- *Count* faults (`outage`, `no_conversions`, `double_counting`, `duplicate_transactions`,
   `conversions_exceed_clicks`, `backend_mismatch`) make conversion counts, CPA and everything
   judged against them unreliable: they affect `waste` and `profit` findings.
 - *Value* faults (`missing_value`, `default_value`, `negative_value`, `implausible_roas`,
@@ -25,6 +25,7 @@ from auditor.tracking.text import day_span, listing, lower
 COUNT_CHECKS = frozenset(
     {
         "outage",
+        "no_conversions",
         "double_counting",
         "duplicate_transactions",
         "conversions_exceed_clicks",
@@ -76,9 +77,9 @@ def _applies(fault: Fault, f: Finding) -> bool:
 
 
 CONSEQUENCE: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"outage"}), "its zero conversions may be missing data"),
+    (frozenset({"outage", "no_conversions"}), "its zero conversions may be missing data"),
     (
-        COUNT_CHECKS - {"outage"},
+        COUNT_CHECKS - {"outage", "no_conversions"},
         "conversions are over-counted, so the CPA and conversion rate it is judged against"
         " look better than they are",
     ),

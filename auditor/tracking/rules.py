@@ -29,6 +29,7 @@ CHECKS: tuple[str, ...] = (
     "backend_mismatch",
     "currency_mismatch",
     "implausible_roas",
+    "no_conversions",
 )
 
 
