@@ -92,6 +92,8 @@ class OverviewPane(VerticalScroll):
                 f"{fmt.money(hidden, cur)} on terms the platform hides"
                 f" ({fmt.share(fmt.ratio(hidden, everything))} of all spend)",
             )
+        else:
+            row("Hidden terms", "unknown (the report has no 'Other search terms' total)")
         c = s.counts()
         accepted = s.savings((dec.STATUS_ACCEPTED,))
         proposed = s.savings((dec.STATUS_PENDING, dec.STATUS_ACCEPTED))
@@ -111,8 +113,8 @@ class OverviewPane(VerticalScroll):
         r = self.state.result
         cost = r.totals.get("cost") or 0.0
         wasted = self.state.non_converting
-        hidden = r.hidden_cost_amount or 0.0
-        parts = [("Hidden terms", hidden, "grey50")]
+        hidden = r.hidden_cost_amount
+        parts = [] if hidden is None else [("Hidden terms", hidden, "grey50")]
         if wasted is not None:
             parts = [
                 ("Converting", cost - wasted, "green"),
