@@ -315,6 +315,11 @@ def audit(
     findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
     findings = mark_already_negated(findings, ctx)
     notes = [*rules.notes, *negatives.notes]
+    if ctx.table.empty and any(r.kind == schema.KIND_KEYWORDS for r in ctx.reports):
+        notes.append(
+            "Only a keyword report was given: it tells the auditor which keywords you bought;"
+            " add the search-terms report of the same period to audit where the money goes."
+        )
     if negatives.proposals and any(f.check == "no_conversions" for f in tracking):
         notes.append(
             "Negatives: nothing converts in this report, so their safety check cannot protect"

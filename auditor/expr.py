@@ -164,6 +164,12 @@ class _Checker:
             raise ExprError(f"operator {type(node.op).__name__} not allowed {_where(node)}")
         if isinstance(node.op, ast.Pow):
             _check_exponent(node.right)
+        if (
+            isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod)
+            and isinstance(node.right, ast.Constant)
+            and node.right.value == 0
+        ):
+            raise ExprError(f"division by zero {_where(node)}")
         self._want(node.left, depth, _NUM, "arithmetic")
         self._want(node.right, depth, _NUM, "arithmetic")
         return _NUM

@@ -68,3 +68,8 @@ def test_an_account_that_records_no_conversion_is_a_tracking_alarm(tmp_path: Pat
     assert waste and all("TRACK011" in f.metrics.get("tracking_caveat", []) for f in waste)
     assert not any(f.severity == "high" for f in waste)
     assert any("nothing converts" in n for n in result.notes)
+
+
+def test_a_keyword_report_alone_says_what_to_add() -> None:
+    result = audit([SAMPLES / "google-ads-keywords-en.csv"], Settings())
+    assert any("add the search-terms report" in n for n in result.notes)

@@ -93,6 +93,7 @@ def test_names_read_are_reported():
         ("cost if clicks else 1", "if/else"),
         ("cost > 1 " + "and cost > 1 " * 60, "too long"),
         ("", "empty"),
+        ("cost / 0 > 1", "division by zero"),
     ],
 )
 def test_rejected_with_a_clear_message(text, says):
