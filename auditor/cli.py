@@ -17,7 +17,7 @@ from auditor import __version__
 from auditor.audit import audit
 from auditor.batch import group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
-from auditor.csvio import check_writable
+from auditor.csvio import check_writable, defused
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
 from auditor.export_negatives import write_negatives
@@ -195,7 +195,27 @@ def _write_outputs(
         )
         n = len(result.negatives)
         lines.append(f"Wrote {n} negatives ({negatives_format}) to {negatives_path}")
+        lines.extend(_defused_names(result))
     return lines
+
+
+def _defused_names(result: AuditResult) -> list[str]:
+    """Campaign and ad-group names the export had to prefix with an apostrophe (they start like
+    a spreadsheet formula): the platform will not find them until the apostrophe is removed."""
+    names = sorted(
+        {
+            name
+            for p in result.negatives
+            for name in (p.campaign, p.ad_group, p.list_name, *p.campaigns)
+            if name and defused(name)
+        }
+    )
+    return [
+        f"Warning: '{name}' starts like a spreadsheet formula, so the file writes it as"
+        f" '{name} (safe in Excel); remove that apostrophe before importing, or the platform"
+        " will not find it"
+        for name in names
+    ]
 
 
 def _default_negatives_format(result: AuditResult, settings: Settings) -> str:

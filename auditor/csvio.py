@@ -15,6 +15,11 @@ from auditor.errors import OutputError
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def defused(text: str) -> bool:
+    """Whether `safe_cell` changes this text (it would start a spreadsheet formula)."""
+    return text.startswith(_FORMULA_START)
+
+
 def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula.
 
