@@ -324,6 +324,13 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
             index.append({"account": account.name, "error": exc.one_line()})
             failed = max(failed, exc.exit_code)
+    currencies = sorted({str(row["currency"]) for row in index if row.get("currency")})
+    if len(currencies) > 1 and (settings.target_cpa or settings.target_roas):
+        print(
+            f"Warning: one --target-cpa/--target-roas was applied to accounts in"
+            f" {', '.join(currencies)}; give each account its own targets (a --config per folder"
+            " and one run each) if they differ"
+        )
     write_index(args.out_dir / "accounts.json", index, force=args.force)
     done = sum("error" not in row for row in index)
     print(f"Wrote {done} of {len(accounts)} account(s) to {args.out_dir}; index in accounts.json")
