@@ -100,6 +100,9 @@ class _Account:
     """Per lexicon keep-phrase: its words and the rows holding it."""
     done: np.ndarray
     """Rows already blocked: by existing negatives, an accepted proposal, or `Excluded`."""
+    pre_blocked: np.ndarray
+    """Rows blocked before this audit (existing negatives, `Excluded`): a proposal's figures
+    leave them out, since it saves nothing there."""
     text: np.ndarray
     """A display text per unique term (as the report first spells it)."""
     campaigns: list[str]
@@ -176,6 +179,7 @@ def _prepare(ctx: AuditContext, lexicon: Lexicon, existing: list[ExistingNegativ
         converting=converting,
         keep=keep,
         done=done,
+        pre_blocked=done.copy(),
         text=display,
         campaigns=sorted(set(index.campaign.tolist())),
         cvr=cvr,
@@ -417,15 +421,23 @@ class _Proposer:
         proposal.blocked_cost = verdict.blocked_cost
         proposal.blocked_clicks = verdict.blocked_clicks
         proposal.blocked_conversions = verdict.blocked_conversions
+        reached = _reach(proposal, self.acc, self.rows_of(proposal.text, proposal.match_type))
+        fresh = reached[~self.acc.pre_blocked[reached]]
+        already = ""
+        if len(fresh) < len(reached):
+            proposal.blocked_terms = self._terms(fresh)
+            proposal.blocked_cost = round(float(self.acc.cost[fresh].sum()), 2)
+            proposal.blocked_clicks = round(float(self.acc.clicks[fresh].sum()), 2)
+            gone = len(np.setdiff1d(self.acc.code[reached], self.acc.code[fresh]))
+            already = f" (not counting {gone} term(s) existing negatives or exclusions block)"
         proposal.reason = (
-            f"{proposal.reason} Blocks {len(verdict.blocked_terms)} term(s) costing"
-            f" {_money(verdict.blocked_cost)} ({verdict.blocked_clicks:g} clicks, no conversions)"
-            f" {_where(proposal)}."
+            f"{proposal.reason} Blocks {len(proposal.blocked_terms)} term(s) costing"
+            f" {_money(proposal.blocked_cost)} ({proposal.blocked_clicks:g} clicks, no"
+            f" conversions) {_where(proposal)}{already}."
         )
         self.plan.proposals.append(proposal)
-        reached = _reach(proposal, self.acc, self.rows_of(proposal.text, proposal.match_type))
         self.acc.done[reached] = True
-        self.covered[reached] = True
+        self.covered[fresh] = True
         return left[~self.acc.done[left]]
 
     def narrower(

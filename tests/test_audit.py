@@ -73,3 +73,16 @@ def test_an_account_that_records_no_conversion_is_a_tracking_alarm(tmp_path: Pat
 def test_a_keyword_report_alone_says_what_to_add() -> None:
     result = audit([SAMPLES / "google-ads-keywords-en.csv"], Settings())
     assert any("add the search-terms report" in n for n in result.notes)
+
+
+def test_proposals_count_only_spend_the_existing_negatives_do_not_block(tmp_path: Path) -> None:
+    existing = tmp_path / "negatives.csv"
+    existing.write_text(
+        'Campaign,Ad group,Keyword,Criterion Type\n"Generic - Kängor, Skor",,"""jobb""",'
+        "Campaign Negative Phrase\n",
+        encoding="utf-8",
+    )
+    before = {p.text: p for p in audit([REPORT], Settings()).negatives}
+    after = {p.text: p for p in audit([REPORT], Settings(existing_negatives=(existing,))).negatives}
+    assert after["jobb"].blocked_cost < before["jobb"].blocked_cost
+    assert "not counting" in after["jobb"].reason
