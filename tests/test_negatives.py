@@ -14,11 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import negatives_context
 
-from auditor import schema
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.context import AuditContext
 from auditor.export_negatives import write_negatives
 from auditor.lexicons import load_lexicons
 from auditor.matching import blocks
@@ -187,23 +186,6 @@ def test_each_proposal_explains_itself_and_has_a_stable_id() -> None:
         assert p.match_type in ("phrase", "exact", "broad")
 
 
-def _context(rows: list[tuple], settings: Settings | None = None) -> AuditContext:
-    t = schema.empty_table(len(rows))
-    t["search_term"] = pd.array([r[0] for r in rows], dtype="string[pyarrow]")
-    t["campaign"] = pd.array([r[1] for r in rows], dtype="string[pyarrow]")
-    t["ad_group"] = pd.array(["Main"] * len(rows), dtype="string[pyarrow]")
-    for i, col in enumerate(["clicks", "cost", "conversions", "conversion_value"], start=2):
-        t[col] = [float(r[i]) for r in rows]
-    return AuditContext(
-        table=t,
-        columns_present=frozenset(schema.METRIC_COLUMNS),
-        keywords=pd.DataFrame(
-            {c: pd.array([], dtype="string[pyarrow]") for c in ("keyword", "campaign")}
-        ),
-        settings=settings or Settings(),
-    )
-
-
 SHOP = [
     ("hiking boots", "Boots", 300, 900.0, 12, 1200.0),
     ("free shipping hiking boots", "Boots", 40, 120.0, 2, 200.0),
@@ -217,7 +199,7 @@ SHOP = [
 
 
 def test_a_lexicon_word_the_account_converts_on_is_held_back_not_proposed() -> None:
-    out = propose_negatives(_context(SHOP))
+    out = propose_negatives(negatives_context(SHOP))
     texts = {p.text for p in out.proposals}
     assert "free" not in texts
     assert any(h.text == "free" and "converts on" in h.reason for h in out.held_back)
@@ -237,7 +219,7 @@ def test_a_converting_lexicon_word_yields_only_recurring_narrower_phrases() -> N
         ("free hiking maps sweden", "Boots", 3, 11.0, 0, 0),
         ("free tent pitching guide", "Tents", 3, 25.0, 0, 0),
     ]
-    out = propose_negatives(_context(rows))
+    out = propose_negatives(negatives_context(rows))
     texts = {p.text for p in out.proposals}
     assert "free hiking" in texts, "three queries share it"
     assert "free" not in texts
@@ -246,14 +228,14 @@ def test_a_converting_lexicon_word_yields_only_recurring_narrower_phrases() -> N
 
 
 def test_account_words_from_the_config_are_proposed() -> None:
-    out = propose_negatives(_context(SHOP, Settings(irrelevant=("pdf",))))
+    out = propose_negatives(negatives_context(SHOP, Settings(irrelevant=("pdf",))))
     pdf = next(p for p in out.proposals if p.text == "pdf")
     assert pdf.intent == "account"
     assert pdf.blocked_terms == ["free boots pdf"]
 
 
 def test_without_a_conversions_column_nothing_is_proposed() -> None:
-    ctx = _context(SHOP)
+    ctx = negatives_context(SHOP)
     ctx.columns_present = frozenset({"clicks", "cost", "impressions"})
     out = propose_negatives(ctx)
     assert out.proposals == []

@@ -11,11 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import negatives_context
 
-from auditor import schema
 from auditor.audit import audit, build_context
 from auditor.config import Settings
-from auditor.context import AuditContext
 from auditor.existing_negatives import ExistingNegative, existing_blocked, negated_rows
 from auditor.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, term_index
 from auditor.model import AuditResult
@@ -113,23 +112,6 @@ def test_an_account_word_goes_on_the_shared_list_when_that_is_safe(tmp_path: Pat
     assert mine[0].blocked_conversions == 0
 
 
-def _context(rows: list[tuple]) -> AuditContext:
-    t = schema.empty_table(len(rows))
-    t["search_term"] = pd.array([r[0] for r in rows], dtype="string[pyarrow]")
-    t["campaign"] = pd.array([r[1] for r in rows], dtype="string[pyarrow]")
-    t["ad_group"] = pd.array(["Main"] * len(rows), dtype="string[pyarrow]")
-    for i, col in enumerate(["clicks", "cost", "conversions", "conversion_value"], start=2):
-        t[col] = [float(r[i]) for r in rows]
-    return AuditContext(
-        table=t,
-        columns_present=frozenset(schema.METRIC_COLUMNS),
-        keywords=pd.DataFrame(
-            {c: pd.array([], dtype="string[pyarrow]") for c in ("keyword", "campaign")}
-        ),
-        settings=Settings(),
-    )
-
-
 def test_a_negative_split_across_campaigns_is_explained_in_held_back() -> None:
     rows = [
         ("hiking boots", "Boots", 300, 900.0, 12, 1200.0),
@@ -139,7 +121,7 @@ def test_a_negative_split_across_campaigns_is_explained_in_held_back() -> None:
         ("free tent download", "Tents", 9, 30.0, 0, 0),
         ("free hiking maps", "Maps", 9, 30.0, 0, 0),
     ]
-    out = propose_negatives(_context(rows))
+    out = propose_negatives(negatives_context(rows))
     free = [p for p in out.proposals if p.text == "free"]
     assert free and all(p.level == LEVEL_CAMPAIGN for p in free)
     assert {p.campaign for p in free} == {"Boots", "Maps"}
@@ -153,7 +135,7 @@ def test_a_negative_split_across_campaigns_is_explained_in_held_back() -> None:
 
 
 def test_existing_blocked_marks_the_rows_the_account_already_excludes() -> None:
-    ctx = _context(
+    ctx = negatives_context(
         [
             ("skidjacka", "A", 3, 9.0, 0, 0),
             ("skidjacka dam", "A", 3, 9.0, 0, 0),
