@@ -117,19 +117,7 @@ CREATE TABLE IF NOT EXISTS user_proposals (
     PRIMARY KEY (account, proposal_id)
 );
 """
-USER_PROPOSAL_FIELDS: tuple[str, ...] = (
-    "id",
-    "text",
-    "match_type",
-    "level",
-    "campaign",
-    "ad_group",
-    "list_name",
-    "campaigns",
-    "family",
-    "intent",
-    "reason",
-)
+USER_PROPOSAL_FIELDS: tuple[str, ...] = ("id", *EDIT_FIELDS, "family", "intent", "reason")
 """What is stored of a user's proposal; its blast radius is recomputed from each report."""
 
 
