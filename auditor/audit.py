@@ -16,10 +16,10 @@ from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
 from auditor.errors import InputError
-from auditor.existing_negatives import negated_rows
 from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
+from auditor.negatives.existing import negated_rows
 from auditor.readers import expand_paths, read_report
 from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
 

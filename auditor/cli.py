@@ -20,9 +20,9 @@ from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable, defused
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
-from auditor.export_negatives import write_negatives
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
+from auditor.negatives.export import write_negatives
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 

@@ -1,6 +1,6 @@
 """The rule engine: loads rule packs from `rules/`, evaluates them, returns findings.
 
-Each enabled rule (`check` rules excepted: `auditor.tracking` and `auditor.existing_negatives`
+Each enabled rule (`check` rules excepted: `auditor.tracking` and `auditor.negatives.existing`
 run those in Python) is evaluated on whole columns of its level's metrics (`auditor.metrics`);
 every row where the condition holds becomes one `Finding`. Decisions:
 
@@ -382,7 +382,7 @@ def explain(rule_id: str, settings: Settings) -> str:
     if r.when:
         lines += ["", "Condition", f"    when = {r.when}"]
     if r.check:
-        runner = "auditor.tracking" if r.category == "tracking" else "auditor.existing_negatives"
+        runner = "auditor.tracking" if r.category == "tracking" else "auditor.negatives.existing"
         lines += ["", "Check", f"    {r.check} (a check written in Python, run by {runner})"]
     if r.params:
         lines += ["", "Params (override in the config: [rules." + r.id + "] params = {...})"]

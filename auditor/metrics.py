@@ -34,9 +34,7 @@ import pyarrow.compute as pc
 from auditor import schema
 from auditor.config import Settings
 from auditor.context import AuditContext
-
-PRIOR_CLICKS = 100.0
-"""K of the shrinkage: how many clicks of the parent's rate a thin group is blended with."""
+from auditor.stats import PRIOR_CLICKS, poisson_cdf
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
@@ -199,38 +197,6 @@ def refine(parent: Groups | None, codes: np.ndarray) -> Groups:
     combined = codes if parent is None else parent.ids * np.int64(codes.max() + 1) + codes
     ids, uniques = pd.factorize(combined)
     return Groups(ids.astype(np.int64, copy=False), len(uniques))
-
-
-def poisson_cdf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """P(X <= floor(k)) for X ~ Poisson(lam), element-wise; normal approximation past 60."""
-    k = np.floor(np.nan_to_num(np.asarray(k, dtype=float), nan=0.0))
-    lam = np.asarray(lam, dtype=float)
-    k, lam = np.broadcast_arrays(k, lam)
-    out = np.full(k.shape, np.nan)
-    small = (k <= 60) & np.isfinite(lam)
-    term = np.exp(-np.where(small, lam, 0.0))
-    total = np.where(small & (k >= 0), term, 0.0)
-    top = int(k[small].max()) if small.any() else -1
-    for i in range(1, top + 1):
-        term = term * np.where(small, lam, 0.0) / i
-        total = total + np.where(k >= i, term, 0.0)
-    out[small] = np.minimum(total[small], 1.0)
-    big = ~small & np.isfinite(lam)
-    if big.any():
-        z = (k[big] + 0.5 - lam[big]) / np.sqrt(np.maximum(lam[big], 1e-12))
-        out[big] = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
-    return out
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz-Stegun 7.1.26 (error below 1.5e-7)."""
-    sign = np.sign(x)
-    x = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * x)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-x * x))
 
 
 class Workspace:

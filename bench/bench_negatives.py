@@ -26,12 +26,12 @@ import pandas as pd
 from largegen import make_large_report, make_queries
 
 from auditor.audit import build_context
-from auditor.clustering import CUTOFF, candidate_pairs, exact_pairs, star_clusters
 from auditor.config import Settings
 from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
+from auditor.negatives.clustering import CUTOFF, candidate_pairs, exact_pairs, star_clusters
+from auditor.negatives.safety import check_proposal
 from auditor.ngrams import METRICS, ngram_table
-from auditor.safety import check_proposal
 
 
 def _best(fn, repeat: int = 3) -> float:

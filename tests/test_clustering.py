@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from auditor.clustering import (
+from auditor.negatives.clustering import (
     candidate_pairs,
     cluster_queries,
     components,

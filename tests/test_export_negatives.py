@@ -9,8 +9,8 @@ import pytest
 
 from auditor.config import Settings
 from auditor.errors import OutputError
-from auditor.export_negatives import write_negatives
 from auditor.model import NegativeProposal
+from auditor.negatives.export import write_negatives
 from auditor.readers.negatives_list import read_path
 
 PROPOSALS = [

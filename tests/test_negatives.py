@@ -18,11 +18,11 @@ from helpers import negatives_context
 
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.export_negatives import write_negatives
-from auditor.lexicons import load_lexicons
 from auditor.matching import blocks
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
+from auditor.negatives.export import write_negatives
+from auditor.negatives.lexicons import load_lexicons
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

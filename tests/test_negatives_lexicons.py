@@ -8,7 +8,7 @@ import pytest
 
 from auditor.config import Settings
 from auditor.errors import ConfigError
-from auditor.lexicons import ACCOUNT_INTENT, fuzzy_variants, lexicon_dir, load_lexicons
+from auditor.negatives.lexicons import ACCOUNT_INTENT, fuzzy_variants, lexicon_dir, load_lexicons
 
 INTENTS = {"jobs", "free", "diy", "education", "used", "login", "definitions"}
 

@@ -15,10 +15,10 @@ from helpers import negatives_context
 
 from auditor.audit import audit, build_context
 from auditor.config import Settings
-from auditor.existing_negatives import ExistingNegative, existing_blocked, negated_rows
 from auditor.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, term_index
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
+from auditor.negatives.existing import ExistingNegative, existing_blocked, negated_rows
 from auditor.summary import summary_lines
 
 ROOT = Path(__file__).resolve().parents[1]

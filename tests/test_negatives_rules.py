@@ -16,9 +16,9 @@ from auditor.cli import main
 from auditor.config import RuleOverride, Settings
 from auditor.context import AuditContext
 from auditor.engine import explain, load_rules
-from auditor.existing_negatives import existing_findings, read_existing
 from auditor.matching import term_index
 from auditor.model import Report
+from auditor.negatives.existing import existing_findings, read_existing
 from auditor.packs import CASE_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]

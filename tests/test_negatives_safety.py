@@ -8,7 +8,7 @@ import pytest
 from auditor import schema
 from auditor.config import Settings
 from auditor.model import NegativeProposal
-from auditor.safety import check_proposal, limit_problems
+from auditor.negatives.safety import check_proposal, limit_problems
 
 ROWS = [
     # term, campaign, ad group, clicks, cost, conversions, value

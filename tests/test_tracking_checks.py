@@ -11,9 +11,9 @@ import pytest
 from auditor import schema
 from auditor.config import Settings
 from auditor.model import Finding
+from auditor.stats import poisson_cdf_one as poisson_cdf
 from auditor.tracking import apply_reliability, run_checks
 from auditor.tracking.inputs import TrackingInputs, daily_table
-from auditor.tracking.outage import poisson_cdf
 from auditor.tracking.rules import TrackingRule, load_tracking_rules
 
 

@@ -14,8 +14,8 @@ from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
-from auditor.export_negatives import write_negatives
 from auditor.model import AuditResult, NegativeProposal
+from auditor.negatives.export import write_negatives
 from auditor.tui import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen

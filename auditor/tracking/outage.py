@@ -24,24 +24,14 @@ Method, per campaign and for the whole account (clicks and conversions per day f
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from auditor.model import Finding
+from auditor.stats import poisson_cdf_one
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
 from auditor.tracking.rules import TrackingRule
 from auditor.tracking.text import day_span, finding, iso, listing, number, probability, share
-
-
-def poisson_cdf(k: int, mean: float) -> float:
-    """P(X <= k) for X ~ Poisson(mean), summed in log space (stable for large means)."""
-    if mean <= 0:
-        return 1.0
-    logs = [-mean + i * math.log(mean) - math.lgamma(i + 1) for i in range(k + 1)]
-    top = max(logs)
-    return min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs))
 
 
 def _low_days(daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp) -> pd.DataFrame:
@@ -95,9 +85,9 @@ def _runs(days: pd.DataFrame) -> pd.DataFrame:
 
 def _significant(runs: pd.DataFrame, rule: TrackingRule, tests: int) -> pd.DataFrame:
     pairs = zip(runs["observed"], runs["expected"], strict=True)
-    runs = runs.assign(p=[poisson_cdf(round(o), e) for o, e in pairs], tests=tests)
+    runs = runs.assign(p=[poisson_cdf_one(round(o), e) for o, e in pairs], tests=tests)
     settled = zip(runs["settled_observed"], runs["settled_expected"], strict=True)
-    runs["p_settled"] = [poisson_cdf(round(o), e) for o, e in settled]
+    runs["p_settled"] = [poisson_cdf_one(round(o), e) for o, e in settled]
     alpha = rule.param("alpha") / max(tests, 1)
     keep = (runs["p"] < alpha) & (runs["expected"] >= rule.param("min_expected"))
     runs["ongoing"] = (runs["p_settled"] < alpha) & (

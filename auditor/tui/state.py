@@ -10,9 +10,9 @@ Decisions in words:
   them at the bottom). Within each group, families are ordered by their blocked spend and the
   proposals of a family stay together.
 - An edit (text, match type, level) is replayed against every search term by
-  `auditor.safety.check_proposal`; an unsafe edit is refused with the checker's reasons and
-  nothing is stored. A safe edit updates the blast radius shown and is stored at once.
-- Export writes the accepted proposals with `auditor.export_negatives.write_negatives`, the
+  `auditor.negatives.safety.check_proposal`; an unsafe edit is refused with the checker's
+  reasons and nothing is stored. A safe edit updates the blast radius shown and is stored at once.
+- Export writes the accepted proposals with `auditor.negatives.export.write_negatives`, the
   same function as `auditor audit --negatives`, in the engine's proposal order; ones already
   exported in the same form are left out unless asked for. Every export is stored.
 - Held-back items (`AuditResult.held_back`) are listed too: `review:` items (wasteful, but no
@@ -423,8 +423,8 @@ class ReviewState:
         )
 
     def check(self, p: NegativeProposal) -> Any:
-        """Replay `p` against every search term: `auditor.safety.SafetyVerdict`."""
-        from auditor.safety import check_proposal
+        """Replay `p` against every search term: `auditor.negatives.safety.SafetyVerdict`."""
+        from auditor.negatives.safety import check_proposal
 
         table = self.result.table if self.result.table is not None else pd.DataFrame()
         keywords = self.result.keywords if self.result.keywords is not None else pd.DataFrame()
@@ -628,7 +628,7 @@ class ReviewState:
 
     def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
         """Write the accepted proposals and store the export; return how many were written."""
-        from auditor.export_negatives import write_negatives
+        from auditor.negatives.export import write_negatives
 
         proposals = self.accepted(include_exported=include_exported)
         write_negatives(path, proposals, fmt, force=force, settings=self.settings)

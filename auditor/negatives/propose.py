@@ -1,7 +1,7 @@
 """Negative-keyword proposals: families of irrelevant queries, each negative proven safe.
 
 How proposals are chosen (the README's "Negative keywords" says the same for users):
-1. Evidence of irrelevant intent comes from words: the lexicon entries (`auditor.lexicons`:
+1. Evidence of irrelevant intent comes from words: the lexicon entries (`lexicons`:
    bundled, user files, account words from the config) that occur in the account's search
    terms, and every misspelling of a lexicon word among the account's own words (`jbos`,
    `begagand`). Each misspelling is a negative of its own: negatives never match variants.
@@ -18,14 +18,14 @@ How proposals are chosen (the README's "Negative keywords" says the same for use
    safe. Spend it cannot reach safely falls back to narrower negatives: longer n-grams holding
    the word (at most `MAX_NARROWER`), then exact negatives of the wasteful queries. Such a
    split is listed in held_back: why the negative could not go wider.
-5. Safety (`auditor.safety.check_proposal`) for every proposal: no converting term and no
+5. Safety (`auditor.negatives.safety.check_proposal`) for every proposal: no converting term and no
    bought keyword in its scope, no protected term, the platform limits. Lexicon `keep` phrases
    (`free shipping`) count as converting for a negative sharing a word with them (`free`),
    not for others (`patagonia`). A lexicon word the account converts on is never
    proposed itself (held back with the reason; narrower phrases may cover its waste).
 6. Zero conversions alone prove waste, not irrelevance. Account n-grams (1-2 words) whose
    family (with misspellings) fails the zero-conversion test (`p <= NGRAM_P`, cost >= one
-   CPA), and single wasteful queries with their near-duplicates (`auditor.clustering`,
+   CPA), and single wasteful queries with their near-duplicates (`auditor.negatives.clustering`,
    `p <= QUERY_P`), are listed as held back `review:` items, never proposed: a relevant term
    that does not convert needs a bid, ad or landing-page fix. Adding the word to
    `[negatives] irrelevant` turns it into a proposal.
@@ -40,16 +40,8 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.clustering import cluster_queries
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.existing_negatives import (
-    ExistingNegative,
-    existing_blocked,
-    existing_findings,
-    read_existing,
-)
-from auditor.lexicons import Lexicon, fuzzy_variants, load_lexicons
 from auditor.matching import (
     EXACT,
     LEVEL_AD_GROUP,
@@ -61,8 +53,16 @@ from auditor.matching import (
     words,
 )
 from auditor.model import HeldBack, NegativeProposal, NegativesOutcome
+from auditor.negatives.clustering import cluster_queries
+from auditor.negatives.existing import (
+    ExistingNegative,
+    existing_blocked,
+    existing_findings,
+    read_existing,
+)
+from auditor.negatives.lexicons import Lexicon, fuzzy_variants, load_lexicons
+from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
 from auditor.ngrams import ngram_table
-from auditor.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
 
 NGRAM_P = 0.10
 """Zero-conversion test for account n-gram families: propose when p <= this."""

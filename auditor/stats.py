@@ -1,0 +1,48 @@
+"""The one probability every part of the audit uses.
+
+`poisson_cdf(k, mean)` is the exact chance of seeing at most `k` conversions when `mean` were
+expected (the regularised incomplete gamma function from scipy, exact to double precision for
+any mean: no normal approximation). Rules, negative proposals, tracking checks and the review
+app all call it, so a finding and a proposal about the same term quote the same chance.
+
+`shrunk_rate` is the baseline conversion rate of a thin group: its own conversions and clicks
+blended with `prior_clicks` clicks at its parent's rate, `(conv + K * parent) / (clicks + K)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+PRIOR_CLICKS = 100.0
+"""K of the shrinkage: how many clicks of the parent's rate a thin group is blended with."""
+
+
+def poisson_cdf(k: np.ndarray | float, mean: np.ndarray | float) -> np.ndarray:
+    """P(X <= floor(k)) for X ~ Poisson(mean), element-wise; NaN where mean is not finite.
+
+    A mean of 0 gives 1 (nothing was expected, so nothing is surprising)."""
+    k = np.floor(np.nan_to_num(np.asarray(k, dtype=float), nan=0.0))
+    mean = np.asarray(mean, dtype=float)
+    k, mean = np.broadcast_arrays(k, mean)
+    out = np.full(k.shape, np.nan)
+    ok = np.isfinite(mean) & (mean >= 0)
+    out[ok] = np.where(k[ok] < 0, 0.0, special.pdtr(np.maximum(k[ok], 0.0), mean[ok]))
+    return out
+
+
+def poisson_cdf_one(k: float, mean: float) -> float:
+    """`poisson_cdf` for one pair of numbers."""
+    return float(poisson_cdf(np.float64(k), np.float64(mean)))
+
+
+def shrunk_rate(
+    conversions: np.ndarray | float,
+    clicks: np.ndarray | float,
+    parent_rate: np.ndarray | float,
+    prior_clicks: float = PRIOR_CLICKS,
+) -> np.ndarray:
+    """A group's conversion rate shrunk toward its parent's (see the module docstring)."""
+    conv = np.asarray(conversions, dtype=float)
+    clk = np.asarray(clicks, dtype=float)
+    return (conv + prior_clicks * np.asarray(parent_rate, dtype=float)) / (clk + prior_clicks)
