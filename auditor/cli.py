@@ -23,6 +23,7 @@ from auditor.export_findings import write_findings_csv
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
 from auditor.negatives.export import write_negatives
+from auditor.profile import Profile, enabled_by_env, profiling, stage
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 
@@ -130,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="agency batch: one audit per account folder, files in DIR/<account>/",
     )
+    a.add_argument(
+        "--profile",
+        action="store_true",
+        help="print seconds and peak memory per stage to stderr (or set AUDITOR_PROFILE=1)",
+    )
 
     r = sub.add_parser("rules", help="list the rules, or explain one")
     r.add_argument("--config", type=Path, help="account settings (extra packs, overrides)")
@@ -181,6 +187,28 @@ def _write_outputs(
     force: bool,
 ) -> list[str]:
     """Write the files asked for; return the lines saying what was written."""
+    with stage("outputs"):
+        return _write_files(
+            result,
+            settings,
+            json_path=json_path,
+            findings_path=findings_path,
+            negatives_path=negatives_path,
+            negatives_format=negatives_format,
+            force=force,
+        )
+
+
+def _write_files(
+    result: AuditResult,
+    settings: Settings,
+    *,
+    json_path: Path | None,
+    findings_path: Path | None,
+    negatives_path: Path | None,
+    negatives_format: str | None,
+    force: bool,
+) -> list[str]:
     lines = []
     negatives_format = negatives_format or _default_negatives_format(result, settings)
     if json_path is not None:
@@ -244,6 +272,19 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    """`auditor audit`, with the stage profile on stderr when asked (even when it fails)."""
+    if not (args.profile or enabled_by_env()):
+        return _audit_command(args)
+    profile = Profile()
+    try:
+        with profiling() as profile:
+            return _audit_command(args)
+    finally:
+        head = "auditor: profile (seconds and peak memory per stage)"
+        print("\n".join([head, *profile.lines()]), file=sys.stderr)
+
+
+def _audit_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     _check_outputs(args)
     if args.out_dir is not None:

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from auditor import schema
 from auditor.config import Settings
 from auditor.context import AuditContext
+from auditor.profile import stage
 from auditor.stats import PRIOR_CLICKS, poisson_cdf
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
@@ -270,7 +271,8 @@ class Workspace:
 
     def level(self, name: str) -> Level:
         if name not in self._levels:
-            self._levels[name] = _build_level(self, name)
+            with stage("metrics"):
+                self._levels[name] = _build_level(self, name)
         return self._levels[name]
 
 
@@ -292,7 +294,8 @@ class Level:
 
     def get(self, name: str) -> Value:
         if name not in self._cache:
-            self._cache[name] = METRICS[name].compute(self)
+            with stage("metrics"):
+                self._cache[name] = METRICS[name].compute(self)
         return self._cache[name]
 
     def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
