@@ -38,6 +38,7 @@ from auditor.errors import ConfigError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
+from auditor.splits import Signature, describe
 
 __all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
 """`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
@@ -139,7 +140,7 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
         row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
         row_texts |= labels
         if served is not None:
-            row_texts["served_by"] = served[i]
+            row_texts["served_by"], row_texts["split"] = served[i]
         out.append(_finding(rule, level, row_texts, values, currency))
     return out
 
@@ -245,8 +246,9 @@ def _num(value: float) -> float | None:
 
 def _served_by(
     ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
-) -> list[str]:
-    """For each flagged term: the ad groups serving it, costliest first, with their figures."""
+) -> list[tuple[str, str]]:
+    """For each flagged term: the ad groups serving it, costliest first, with their figures,
+    and the splits (location, device, language, audience) that set some of them apart."""
     wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
     served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
@@ -257,12 +259,27 @@ def _served_by(
     terms, campaigns, ad_groups = (
         st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")
     )
+    pair_splits = ws.splits()
+    sig_ids = pair_splits.row_ids[st.groups.first[hits]]
     parts: list[list[tuple[float, str]]] = [[] for _ in wanted]
+    sigs: list[list[Signature]] = [[] for _ in wanted]
+    camp_sigs: list[list[Signature]] = [[] for _ in wanted]
     for j, term in enumerate(terms):
         where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
         parts[wanted[term]].append((cost[j], text))
-    return ["; ".join(t for _, t in sorted(p, key=lambda x: -x[0])) for p in parts]
+        sig = pair_splits.signatures[sig_ids[j]]
+        if sig is not None:
+            sigs[wanted[term]].append(sig)
+        if campaigns[j] in pair_splits.campaigns:
+            camp_sigs[wanted[term]].append(pair_splits.campaigns[campaigns[j]])
+    return [
+        (
+            "; ".join(t for _, t in sorted(p, key=lambda x: -x[0])),
+            describe(c if len(set(map(id, c))) >= 2 else s),
+        )
+        for p, s, c in zip(parts, sigs, camp_sigs, strict=True)
+    ]
 
 
 def fmt(value: float | None, style: str | None, currency: str | None = None) -> str:

@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor import schema
+from auditor import schema, splits
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.stats import PRIOR_CLICKS, poisson_cdf
@@ -215,6 +215,7 @@ class Workspace:
         self._columns: dict[str, np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._masks: dict[str, np.ndarray] = {}
+        self._splits: PairSplits | None = None
 
     def codes(self, column: str) -> np.ndarray:
         """Integer code per row of a text column (0 = missing)."""
@@ -261,6 +262,12 @@ class Workspace:
             return np.ones(len(self.table), dtype=bool)
         with np.errstate(invalid="ignore"):
             return (self.column("clicks") > 0) | (self.column("cost") > 0)
+
+    def splits(self) -> PairSplits:
+        """The split signature of every (campaign, ad group) pair (`auditor.splits`), cached."""
+        if self._splits is None:
+            self._splits = _pair_splits(self)
+        return self._splits
 
     def has_keywords(self) -> bool:
         return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
@@ -589,6 +596,62 @@ def _match_p_low(kind: str) -> Callable[[Level], Value]:
     return lambda lv: poisson_cdf(lv.get(f"{kind}_conversions"), lv.get(f"{kind}_expected"))
 
 
+@dataclass
+class PairSplits:
+    """Per table row, the id of its (campaign, ad group) pair's split signature (0: none),
+    the distinct signatures, and which of them reach the same searches."""
+
+    row_ids: np.ndarray
+    signatures: list[splits.Signature | None]
+    overlap: np.ndarray
+    campaigns: dict[str, splits.Signature]
+    """The campaigns' own signatures (a split between campaigns is named by these)."""
+
+
+def _pair_splits(ws: Workspace) -> PairSplits:
+    pairs = ws.groups(("campaign", "ad_group"))
+    first = pairs.first
+    camps = ws.table["campaign"].iloc[first].tolist()
+    groups = ws.table["ad_group"].iloc[first].tolist()
+    camps = [c if isinstance(c, str) else None for c in camps]
+    groups = [g if isinstance(g, str) else None for g in groups]
+    ids, distinct = splits.signature_ids(splits.pair_signatures(camps, groups))
+    by_campaign = splits.split_signatures(c for c in camps if c)
+    return PairSplits(ids[pairs.ids], distinct, splits.overlap_matrix(distinct), by_campaign)
+
+
+def _competing(lv: Level) -> Value:
+    """Serving ad groups that reach the same searches as another serving ad group.
+
+    Equal to `ad_groups` unless campaigns or ad groups are split by location, device,
+    language or audience (`auditor.splits`): ad groups set apart by a split do not compete.
+    """
+    served = np.asarray(lv.get("ad_groups"), dtype=float)
+    sp = lv.ws.splits()
+    if len(sp.signatures) <= 1:
+        return served
+    assert lv.groups is not None
+    combos = lv.ws.groups((*_level_keys(lv), "campaign", "ad_group"))
+    active = combos.sum(lv.ws.active_rows().astype(float)) > 0
+    owner = lv.groups.ids[combos.first][active]
+    sig = sp.row_ids[combos.first][active]
+    many = served[owner] >= 2
+    owner, sig = owner[many], sig[many]
+    n_sig = len(sp.signatures)
+    counts = np.bincount(owner * n_sig + sig, minlength=lv.size * n_sig)
+    pairs = np.flatnonzero(counts)
+    t, s = pairs // n_sig, pairs % n_sig
+    frame = pd.DataFrame({"t": t, "s": s, "n": counts[pairs]})
+    both = frame.merge(frame, on="t", suffixes=("", "_other"))
+    both = both[sp.overlap[both["s"].to_numpy(), both["s_other"].to_numpy()]]
+    reach = both.groupby(["t", "s"], sort=False)["n_other"].sum()
+    keep = reach[reach >= 2].reset_index()
+    keep = keep.merge(frame, on=["t", "s"])
+    out = np.where(served >= 2, 0.0, served)
+    np.add.at(out, keep["t"].to_numpy(), keep["n"].to_numpy(dtype=float))
+    return out
+
+
 _CONV = frozenset({"conversions"})
 _CLICK_CONV = frozenset({"clicks", "conversions"})
 _GROUPED = frozenset({"search_term", "keyword", "ad_group", "campaign", "account", "term_account"})
@@ -746,6 +809,12 @@ def _metric_table() -> dict[str, Metric]:
             "distinct campaigns that served it with clicks or cost",
             _distinct(("campaign",), active=True),
             levels=_GROUPED,
+        ),
+        "competing_ad_groups": Metric(
+            "serving ad groups that reach the same searches as another one (campaigns or ad"
+            " groups split by location, device, language or audience do not compete)",
+            _competing,
+            levels=frozenset({"term_account"}),
         ),
         "is_brand": Metric(
             "the text contains a brand term (--brand) as whole words", _is_brand, flag=True
