@@ -310,7 +310,8 @@ def _compile(rule: Rule, bad: Any) -> Rule:
         bad("missing `message`")
     if rule.cost_metric not in numbers:
         bad(f"cost_metric {rule.cost_metric!r} is not a metric of level {rule.level}")
-    texts = TEXT_FIELDS | LABELS | ({"served_by", "split"} if rule.kind == "cannibalisation" else set())
+    extra = {"served_by", "split"} if rule.kind == "cannibalisation" else set()
+    texts = TEXT_FIELDS | LABELS | extra
     for name, fmt in PLACEHOLDER.findall(rule.message):
         if name not in allowed | flags | texts:
             bad(f"message: unknown placeholder {{{name}}}{_near(name, allowed | texts)}")

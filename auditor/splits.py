@@ -39,10 +39,15 @@ import numpy as np
 
 from auditor.resources import bundled
 
-DIMENSIONS = {"location": "market", "language": "market", "device": "device", "audience": "audience"}
+DIMENSIONS = {
+    "location": "market",
+    "language": "market",
+    "device": "device",
+    "audience": "audience",
+}
 """Token kind -> the dimension two signatures are compared in."""
 
-CONNECTORS = frozenset({"in", "for", "near", "the", "and", "of", "i", "for", "pa", "fur", "im"})
+CONNECTORS = frozenset({"in", "for", "near", "the", "and", "of", "i", "pa", "fur", "im"})
 """Words left out of a base: `Doctors in India` and `Doctors India` are one base."""
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -127,9 +132,7 @@ class Signature:
 
     def apart_from(self, other: Signature) -> bool:
         """True when both name a value in some dimension and the values differ."""
-        return any(
-            d in other.dims and other.dims[d] != values for d, values in self.dims.items()
-        )
+        return any(d in other.dims and other.dims[d] != values for d, values in self.dims.items())
 
 
 def _signature(found: dict[str, tuple[str, ...]]) -> Signature:
