@@ -74,8 +74,38 @@ def run_rules(ctx: AuditContext) -> RulesOutcome:
         found = [f for f in found if _key(f) not in hidden]
         flagged[rule.id] = {_key(f) for f in found}
         outcome.findings.extend(found)
+    for f in outcome.findings:
+        apply_materiality(f, ws.baseline.target_cpa, ws.baseline.cost, ctx.currency)
     outcome.findings.sort(key=_rank)
     return outcome
+
+
+HIGH_MIN_SHARE = 0.002
+"""A high finding's money must be at least this share of the account's listed spend."""
+_MONEY_CATEGORIES = frozenset({"waste", "profit"})
+
+
+def apply_materiality(
+    f: Finding, target_cpa: float, account_cost: float, currency: str | None
+) -> None:
+    """High needs money: at least one target CPA (the account's CPA without a target) and
+    `HIGH_MIN_SHARE` of the account's listed spend; a smaller high finding becomes medium and
+    its message says why (`metrics.materiality_capped` = 1)."""
+    if f.severity != "high" or f.category not in _MONEY_CATEGORIES or f.cost is None:
+        return
+    floor = max(
+        target_cpa if math.isfinite(target_cpa) else 0.0,
+        HIGH_MIN_SHARE * account_cost if math.isfinite(account_cost) else 0.0,
+    )
+    if f.cost >= floor:
+        return
+    f.severity = "medium"
+    f.metrics["materiality_capped"] = 1.0
+    f.message += (
+        f" Medium, not high: {fmt(f.cost, 'money', currency)} is under"
+        f" {fmt(floor, 'money', currency)}, one target CPA or"
+        f" {HIGH_MIN_SHARE:.1%} of the account's spend, whichever is higher."
+    )
 
 
 def _rank(f: Finding) -> tuple[int, float]:

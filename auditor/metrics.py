@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor import schema, splits
+from auditor import schema, splits, variants
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.stats import PRIOR_CLICKS, poisson_cdf
@@ -505,7 +505,7 @@ def _expected(lv: Level) -> Value:
 
 
 def _p_zero(lv: Level) -> Value:
-    return np.exp(-np.asarray(lv.get("expected_conversions")))
+    return poisson_cdf(0.0, np.asarray(lv.get("expected_conversions")))
 
 
 def _p_low(lv: Level) -> Value:
@@ -652,6 +652,52 @@ def _competing(lv: Level) -> Value:
     return out
 
 
+DATA_FLOOR = 0.25
+"""No rule judges a term alone below this share of the CPA (account's or target, the higher)."""
+
+
+def data_floor(b: Baseline) -> float:
+    """The cost below which a term is never judged on its own (0 without any CPA)."""
+    cpa = np.nanmax([b.cpa, b.target_cpa, 0.0])
+    return float(DATA_FLOOR * cpa) if math.isfinite(cpa) else 0.0
+
+
+def _close_variants(lv: Level) -> np.ndarray:
+    """Conversions and cost of the term's close variants (`auditor.variants`) that converted,
+    account-wide, one row per level row (two columns).
+
+    Computed for terms without conversions that cost at least the data floor (the only ones a
+    waste rule can flag); 0 for the others."""
+    ws = lv.ws
+    terms = ws.level("term_account")
+    conv, cost, clicks = (terms.sums[c] for c in ("conversions", "cost", "clicks"))
+    cand = np.flatnonzero((conv == 0) & (cost >= data_floor(ws.baseline)) & (clicks > 0))
+    conv_rows = np.flatnonzero(conv > 0)
+    out = np.zeros((terms.size, 2))
+    if len(cand) and len(conv_rows):
+        out[cand] = variants.variant_figures(
+            [str(t) for t in terms.keys.at("search_term", cand)],
+            [str(t) for t in terms.keys.at("search_term", conv_rows)],
+            np.column_stack([conv[conv_rows], cost[conv_rows]]),
+        )
+    if lv.name == "term_account":
+        return out
+    assert lv.groups is not None
+    return out[ws.groups(("search_term",)).ids[lv.groups.first]]
+
+
+def _variant_figures(lv: Level) -> np.ndarray:
+    if "_close_variants" not in lv._cache:
+        lv._cache["_close_variants"] = _close_variants(lv)
+    return np.asarray(lv._cache["_close_variants"])
+
+
+def _close_variant_cpa(lv: Level) -> Value:
+    """(cost + the converting close variants' cost) / their conversions: the family's CPA."""
+    fig = _variant_figures(lv)
+    return _div(lv.sum("cost") + fig[:, 1], fig[:, 0])
+
+
 _CONV = frozenset({"conversions"})
 _CLICK_CONV = frozenset({"clicks", "conversions"})
 _GROUPED = frozenset({"search_term", "keyword", "ad_group", "campaign", "account", "term_account"})
@@ -787,7 +833,7 @@ def _metric_table() -> dict[str, Metric]:
         ),
         "expected_conversions": Metric("clicks x baseline_cvr", _expected, _CLICK_CONV),
         "p_zero": Metric(
-            "chance of zero conversions at the baseline rate: exp(-expected)", _p_zero, _CLICK_CONV
+            "chance of zero conversions at the baseline rate (Poisson)", _p_zero, _CLICK_CONV
         ),
         "p_low": Metric(
             "chance of at most the observed conversions at the baseline rate (Poisson)",
@@ -809,6 +855,21 @@ def _metric_table() -> dict[str, Metric]:
             "distinct campaigns that served it with clicks or cost",
             _distinct(("campaign",), active=True),
             levels=_GROUPED,
+        ),
+        "close_variant_conversions": Metric(
+            "conversions of the term's close variants (same words in another order, singular"
+            " / plural, fuzzy >= 90 with as many words) across the account; computed for"
+            " zero-conversion terms at or above the data floor, 0 for others",
+            lambda lv: _variant_figures(lv)[:, 0],
+            _CONV,
+            levels=frozenset({"search_term", "term_account"}),
+        ),
+        "close_variant_cpa": Metric(
+            "the term judged with its converting close variants: (its cost + theirs) / their"
+            " conversions (missing when no close variant converted)",
+            _close_variant_cpa,
+            frozenset({"cost", "conversions"}),
+            levels=frozenset({"search_term", "term_account"}),
         ),
         "competing_ad_groups": Metric(
             "serving ad groups that reach the same searches as another one (campaigns or ad"
