@@ -39,6 +39,7 @@ from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_r
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
 from auditor.splits import Signature, describe
+from auditor.stats import format_chance, format_count
 
 __all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
 """`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
@@ -323,12 +324,12 @@ def fmt(value: float | None, style: str | None, currency: str | None = None) -> 
     if style == "pct":
         return f"{value:.1%}"
     if style == "chance":
-        return "<1%" if value < 0.01 else f"{value:.0%}"
+        return format_chance(value)
     if style == "int":
         return f"{value:,.0f}"
     if style == "ratio":
         return f"{value:.2f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return format_count(value)
 
 
 def render(

@@ -14,10 +14,26 @@ Statistics, in words:
   1,000 clicks 91%. Ad groups are judged against the rest of their campaign, campaigns against
   the rest of the account, n-grams and the account against the account rate.
 - `expected_conversions` = clicks x baseline_cvr.
-- `p_zero`: the chance of seeing zero conversions when `expected_conversions` were due:
-  Poisson `exp(-expected)`. It is slightly above the binomial `(1 - p) ** clicks`, so it errs
-  toward not flagging. `p_low` is the chance of seeing at most the conversions observed
-  (Poisson lower tail): small `p_low` means "fewer conversions than chance explains".
+- `p_zero`: the chance of seeing zero conversions when `expected_conversions` were due, and
+  `p_low` the chance of seeing at most the conversions observed: both from the one exact
+  Poisson tail `auditor.stats.poisson_cdf` (p_zero = exp(-expected); slightly above the binomial
+  `(1 - p) ** clicks`, so it errs toward not flagging).
+
+For proposals, the review app and the summary (the same figures as the findings):
+
+- `term_baseline_cvr(ws)`: per row of the canonical table, the baseline rate of its search-term
+  row (campaign, ad group, term): what WASTE001/002 judge that row's clicks against.
+- `expectation(ws, rows)`: clicks, conversions, expected conversions (the sum of each row's
+  clicks x its term baseline rate), the rate that implies, `p_zero` and `p_low` for any set of
+  table rows (a term across ad groups, a negative's blocked rows). For one search-term row it
+  is the finding's figures exactly. `expectation(ws, rows, account_rate=True)` judges the rows at
+  the account rate, as the n-gram level (WASTE004) does for a word shared by many terms.
+- `Expectation.phrase()`: the one wording (`auditor.stats.chance_phrase`).
+
+Close variants (`auditor.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
+zero-conversion term with its converting close variants (same words reordered, singular /
+plural, fuzzy >= 90 with as many words and the same numbers). Splits (`auditor.splits`):
+`competing_ad_groups` counts the serving ad groups that reach the same searches.
 """
 
 from __future__ import annotations
@@ -34,7 +50,7 @@ import pyarrow.compute as pc
 from auditor import schema, splits, variants
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.stats import PRIOR_CLICKS, poisson_cdf
+from auditor.stats import PRIOR_CLICKS, chance_phrase, poisson_cdf
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
@@ -510,6 +526,49 @@ def _p_zero(lv: Level) -> Value:
 
 def _p_low(lv: Level) -> Value:
     return poisson_cdf(lv.sum("conversions"), np.asarray(lv.get("expected_conversions")))
+
+
+def term_baseline_cvr(ws: Workspace) -> np.ndarray:
+    """Per table row: the baseline rate of its search-term row (see the module docstring)."""
+    lv = ws.level("search_term")
+    assert lv.groups is not None
+    return np.asarray(lv.get("baseline_cvr"), dtype=float)[lv.groups.ids]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Expected conversions of some table rows, and the chance of what was seen."""
+
+    clicks: float
+    conversions: float
+    expected: float
+    rate: float
+    p_zero: float
+    p_low: float
+
+    def phrase(self) -> str:
+        return chance_phrase(self.expected, self.rate, self.conversions, self.p_low)
+
+
+def expectation(ws: Workspace, rows: np.ndarray, *, account_rate: bool = False) -> Expectation:
+    """See the module docstring: the rows' figures at their terms' baseline rates (or at the
+    account rate)."""
+    clicks = ws.column("clicks")[rows]
+    conv = float(ws.column("conversions")[rows].sum())
+    if account_rate:
+        expected = float(clicks.sum()) * ws.baseline.cvr
+    else:
+        expected = float((clicks * term_baseline_cvr(ws)[rows]).sum())
+    total = float(clicks.sum())
+    rate = expected / total if total > 0 else math.nan
+    return Expectation(
+        clicks=total,
+        conversions=conv,
+        expected=expected,
+        rate=rate,
+        p_zero=float(poisson_cdf(0.0, expected)),
+        p_low=float(poisson_cdf(conv, expected)),
+    )
 
 
 def _brand_pattern(brand: tuple[str, ...]) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine import HIGH_MIN_SHARE, run_rules
-from auditor.metrics import Workspace
+from auditor.metrics import Workspace, expectation
 from auditor.model import Finding
 from auditor.packs import case_context
 from auditor.variants import variant_figures, variant_key
@@ -78,3 +78,19 @@ def test_the_phone_case_account_has_no_high_finding_on_a_few_dollars():
     assert conv[at["airpod pro 2 case"]] == 4
     assert cpa[at["airpod pro 2 case"]] == pytest.approx((3.91 + 5.37) / 4)
     assert conv[at["airpods pro case"]] == 9
+
+
+def test_a_proposal_can_quote_the_findings_expected_conversions_and_chance():
+    rows = [
+        {"search_term": "trail running shoes", "clicks": 400, "cost": 800.0, "conversions": 20},
+        {"search_term": "running shoes sale", "clicks": 200, "cost": 400.0, "conversions": 10},
+        {"search_term": "running shoes jobs", "clicks": 30, "cost": 60.0, "conversions": 0},
+    ]
+    ctx = case_context({"rows": rows}, Settings())
+    (f,) = [f for f in run_rules(ctx).findings if f.rule == "WASTE001"]
+    ws = Workspace(ctx)
+    row = np.flatnonzero(ctx.table["search_term"].to_numpy() == "running shoes jobs")
+    e = expectation(ws, row)
+    assert e.expected == pytest.approx(f.metrics["expected_conversions"])
+    assert e.p_zero == pytest.approx(f.metrics["p_zero"])
+    assert e.phrase() in f.message
