@@ -123,7 +123,7 @@ _NOT_BLANK = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 def _binary_kind(raw: bytes) -> str | None:
     """A short description if the bytes are a known non-text format."""
     if raw.startswith(b"PK\x03\x04"):
-        return "a zip archive, not a report download"
+        return "a zip archive or a damaged Excel workbook (.xlsx); export the report as CSV"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old Excel workbook (.xls); export the report as CSV"
     if raw.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
