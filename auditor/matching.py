@@ -268,7 +268,7 @@ class TermIndex:
 _CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
 
 
-def _labels(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """A label column ("" for missing) as an object array whose rows share one string object
     per distinct label (8 bytes a row, not a string each), its integer codes and code by label.
     """
@@ -297,7 +297,7 @@ def term_index(table: pd.DataFrame) -> TermIndex:
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1].codes) == len(table):
         return hit[1]
-    campaign, ad_group = _labels(table, "campaign"), _labels(table, "ad_group")
+    campaign, ad_group = label_column(table, "campaign"), label_column(table, "ad_group")
     index = text_index(table["search_term"], campaign[0], ad_group[0])
     index._codes["campaign"] = campaign[1:]
     index._codes["ad_group"] = ad_group[1:]

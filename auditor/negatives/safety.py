@@ -32,6 +32,7 @@ from auditor.matching import (
     MATCH_TYPES,
     TermIndex,
     in_scope,
+    label_column,
     normalize_one,
     pad_words,
     padded_block_mask,
@@ -118,18 +119,12 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
         return hit[1]
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
     texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
-    out = KeywordIndex(
-        index=text_index(texts, _col(kw, "campaign"), _col(kw, "ad_group")),
-        text=texts.astype(str).reset_index(drop=True),
-    )
+    campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
+    index = text_index(texts, campaign[0], ad_group[0])
+    index._codes["campaign"], index._codes["ad_group"] = campaign[1:], ad_group[1:]
+    out = KeywordIndex(index=index, text=texts.astype(schema.STRING_DTYPE).reset_index(drop=True))
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
     return out
-
-
-def _col(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    return frame[col].astype("string").fillna("").to_numpy(dtype=object)
 
 
 def limit_problems(text: str, platform: str) -> list[str]:
