@@ -139,6 +139,10 @@ def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
     if delegated is not None:
         return delegated
     if api_json.is_json(path):
-        return api_json.read(path, source)
+        try:
+            return api_json.read(path, source)
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc).split(";")[0] if isinstance(exc, ValueError) else "nested too deeply"
+            raise InputError(f"not usable JSON: {reason}", path=path) from None
     raw = load_raw(path, is_header=_is_header, select=_select, encode=_encode)
     return _detected(raw, source) or performance.from_raw(raw, source)
