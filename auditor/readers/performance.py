@@ -53,7 +53,9 @@ from auditor.readers.tabular import (
     LINE,
     NumberStyle,
     RawTable,
+    bad_number_reason,
     detect_number_style,
+    metric_problems,
     normalise_name,
     parse_numbers,
     unique_names,
@@ -273,6 +275,7 @@ def _metrics(
         if name is None:
             continue
         values[col], bad[name] = parse_numbers(rows[name], style)
+        bad[name] |= metric_problems(col, values[col], rows[name])
     if "cost_micros" in values:
         micros = values.pop("cost_micros") / 1_000_000
         values.setdefault("cost", micros)
@@ -308,7 +311,11 @@ def _has_decimal_dot(sample: pd.DataFrame, hmap: HeaderMap) -> bool:
 
 
 def _skip_bad_numbers(
-    rows: pd.DataFrame, bad: dict[str, pd.Series], exclude: np.ndarray, path: Path
+    rows: pd.DataFrame,
+    bad: dict[str, pd.Series],
+    exclude: np.ndarray,
+    path: Path,
+    how: tuple[HeaderMap, NumberStyle],
 ) -> tuple[np.ndarray, list[SkippedRow]]:
     """Rows with a garbage number: mask and one SkippedRow each (first bad column named).
 
@@ -317,6 +324,8 @@ def _skip_bad_numbers(
     """
     any_bad = np.zeros(len(rows), dtype=bool)
     skipped: list[SkippedRow] = []
+    hmap, style = how
+    metric_of = {name: col for col, name in hmap.columns.items()}
     for name, mask in bad.items():
         arr = mask.to_numpy() & ~exclude
         count = int(arr.sum())
@@ -333,7 +342,10 @@ def _skip_bad_numbers(
         if new.any():
             hits = _rows_where(rows[[LINE, name]], new)
             skipped += [
-                SkippedRow(int(line), f"column '{name}': {value!r} is not a number")
+                SkippedRow(
+                    int(line),
+                    f"column '{name}': {bad_number_reason(value, style, metric_of.get(name))}",
+                )
                 for line, value in zip(hits[LINE], hits[name], strict=True)
             ]
         any_bad |= arr
@@ -680,7 +692,7 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     empty = _empty_rows(data, raw.columns, no_key)
     no_key &= ~empty
     values, bad = _metrics(data, hmap, style)
-    bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path)
+    bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path, (hmap, style))
     key_word = kind.rstrip("s").replace("_", " ")
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
