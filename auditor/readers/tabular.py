@@ -9,6 +9,8 @@ Decisions:
 - Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with BOM (Google's "Excel" download),
   UTF-16 without BOM when the NUL pattern says so, otherwise cp1252 (Excel re-saves on Windows;
   latin-1 when cp1252 cannot decode a byte). Nordic characters come out right in all of them.
+  A file that is mostly UTF-8 with a few bad bytes stays UTF-8: each bad byte becomes one
+  '\ufffd' and a note names its line (never a cp1252 reread that garbles every letter).
 - A data row with fewer cells than the header (seen in a real Google download) is read with the
   missing trailing cells empty; a row with more cells is read when the extra cells are empty and
   skipped (listed with its line) when they hold data.
@@ -21,6 +23,7 @@ Decisions:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -147,8 +150,9 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
-def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
-    """(encoding name, UTF-8 bytes without BOM) of a text file; InputError if not text."""
+def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes, str | None]:
+    """(encoding name, UTF-8 bytes without BOM, a note on replaced bytes) of a text file;
+    InputError if not text."""
     if not _NOT_BLANK.search(raw):
         raise InputError("file is empty", path=path)
     kind = _binary_kind(raw)
@@ -156,12 +160,12 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
         raise InputError(f"binary file: {kind}", path=path)
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(bom):
-            return enc, _transcode(raw[2:], enc, path)
+            return enc, _transcode(raw[2:], enc, path), None
     if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", raw[3:]
+        return "utf-8-sig", raw[3:], None
     enc16 = _utf16_without_bom(raw)
     if enc16:
-        return enc16, _transcode(raw, enc16, path)
+        return enc16, _transcode(raw, enc16, path), None
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
@@ -169,14 +173,14 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
     if b"\n" not in raw[:HEAD_BYTES] and b"\r" in raw[:HEAD_BYTES]:
         raw = raw.replace(b"\r", b"\n")
     if raw.isascii():
-        return "utf-8", raw
+        return "utf-8", raw, None
     head = raw[:HEAD_BYTES]
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:
-            return _legacy(raw)
-    return "utf-8", raw
+            return _mixed(raw)
+    return "utf-8", raw, None
 
 
 def _transcode(raw: bytes, encoding: str, path: Path) -> bytes:
@@ -187,18 +191,40 @@ def _transcode(raw: bytes, encoding: str, path: Path) -> bytes:
         raise InputError(f"not valid {encoding.upper()} text", path=path, line=line) from None
 
 
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _bad_utf8(raw: bytes) -> tuple[str, list[int]]:
+    """(the text with each byte that is not UTF-8 as '\ufffd', the offsets of those bytes),
+    in one decoding pass."""
+    found: list[int] = []
+
+    def record(exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        found.extend(range(exc.start, exc.end))
+        return "\ufffd" * (exc.end - exc.start), exc.end
+
+    codecs.register_error("auditor-bad-utf8", record)
+    return raw.decode("utf-8", errors="auditor-bad-utf8"), found
+
+
 def _mixed(raw: bytes) -> tuple[str, bytes, str | None]:
-    """A file whose head read as UTF-8 but whose body does not: a UTF-8 file with a few bad
-    bytes (when its head has real UTF-8 letters) is kept as UTF-8 with the bad bytes replaced,
-    and noted; otherwise it is an Excel re-save in cp1252 that started in plain ASCII."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        if not before.isascii():
-            line = before.count(b"\n") + 1
-            note = f"bytes that are not UTF-8 were replaced by '\ufffd' (first at line {line})"
-            return "utf-8", raw.decode("utf-8", errors="replace").encode("utf-8"), note
+    """A file that is not all UTF-8. Mostly UTF-8 (more bytes in valid UTF-8 letters than bad
+    bytes): decoded as UTF-8, each bad byte one '\ufffd', and a note naming their lines; a
+    re-encoding of the whole file would turn every good letter into mojibake (`FjÃ¤llgear`).
+    Otherwise an Excel re-save in cp1252 (no valid UTF-8 letters, or far fewer than bad bytes)."""
+    good = sum(len(m) for m in _UTF8_SEQUENCE.findall(raw))
+    text, bad = _bad_utf8(raw) if good else ("", [])
+    if good and len(bad) <= good:
+        lines = sorted({raw.count(b"\n", 0, at) + 1 for at in bad})
+        shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
+        note = (
+            f"{len(bad)} byte(s) that are not UTF-8 were each replaced by '\ufffd' (first at"
+            f" line {lines[0]}; line {shown}); the rest of the file is UTF-8"
+        )
+        return "utf-8", text.encode("utf-8"), note
     encoding, data = _legacy(raw)
     return encoding, data, None
 
@@ -374,14 +400,14 @@ def unquote_line(line: str, delimiter: str) -> str:
     return cells[0] if len(cells) == 1 else line.strip()
 
 
-def _check_quotes(body: _Body, path: Path) -> None:
-    """InputError naming the line where a quote opens and never closes.
+def _open_quote(body: _Body) -> int | None:
+    """The line where a quote opens and is never closed, or None.
 
     Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
     number of quote characters, then Python's strict csv reader finds the line.
     """
     if body.count(34) % 2 == 0:
-        return
+        return None
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text), strict=True)
     last = 0
@@ -389,11 +415,36 @@ def _check_quotes(body: _Body, path: Path) -> None:
         for _ in reader:
             last = reader.line_num
     except csv.Error:
+        return body.first + last
+    return None
+
+
+def _last_line_quotes_odd(body: _Body) -> bool:
+    """Whether the region's last line holds an odd number of quotes (one left open, or the
+    close of a cell that spans lines: `_open_quote` tells which)."""
+    end = body.end
+    while end > body.start and body.data[end - 1] in b"\r\n":
+        end -= 1
+    start = max(body.data.rfind(b"\n", body.start, end) + 1, body.start)
+    return body.data.count(b'"', start, end) % 2 == 1
+
+
+def _without_open_quote(body: _Body, path: Path) -> tuple[_Body, list[SkippedRow]] | None:
+    """A quote left open on the last line (a download cut short): that line is skipped and
+    the rest kept. A quote opened earlier would swallow the lines after it: InputError."""
+    line = _open_quote(body)
+    if line is None:
+        return None
+    last = body.first + body.lines() - 1
+    if line != last:
         raise InputError(
-            "a quote opens here and is never closed (truncated file?)",
-            path=path,
-            line=body.first + last,
-        ) from None
+            "a quote opens here and is never closed (truncated file?)", path=path, line=line
+        )
+    cut = _line_offset(body.data, line - 1)
+    reason = "a quote opens on this last line and is never closed (file cut short?)"
+    return _Body(body.data, body.start, max(cut, body.start), body.first), [
+        SkippedRow(line, reason)
+    ]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -412,15 +463,16 @@ class _BadRows:
 
 def _parse(
     body: _Body, names: list[str], types: dict[str, pa.DataType], delimiter: str, path: Path
-) -> tuple[pa.Table, _BadRows]:
+) -> tuple[pa.Table, _BadRows, _Body, list[SkippedRow]]:
     """Parse the data region; every kept column as strings, rows of the wrong width collected.
 
     The fast parse assumes no line break inside a quoted cell at a 1 MiB block boundary; a file
     where that parse meets any irregular row or error is parsed again the careful way
-    (`newlines_in_values`), so multi-line cells always come out whole.
+    (`newlines_in_values`), so multi-line cells always come out whole. A quote left open on the
+    last line skips that line (the region returned ends before it).
     """
     if not _NOT_BLANK.search(body.data, body.start, body.end):
-        return pa.table({n: pa.array([], t) for n, t in types.items()}), _BadRows()
+        return pa.table({n: pa.array([], t) for n, t in types.items()}), _BadRows(), body, []
     try:
         table, bad = _read_csv(body, names, types, delimiter, careful=False)
         if bad.texts:
@@ -429,11 +481,21 @@ def _parse(
         try:
             table, bad = _read_csv(body, names, types, delimiter, careful=True)
         except pa.ArrowInvalid as exc:
-            _check_quotes(body, path)
-            raise _parse_error(exc, body, path) from None
-    if any("\n" in text for text in bad.texts[-1:]) or _last_row_spans_lines(table):
-        _check_quotes(body, path)
-    return table, bad
+            cut = _without_open_quote(body, path)
+            if cut is None:
+                raise _parse_error(exc, body, path) from None
+            table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
+            return table, bad, rest, cut[1] + skipped
+    if (
+        any("\n" in text for text in bad.texts[-1:])
+        or _last_row_spans_lines(table)
+        or _last_line_quotes_odd(body)
+    ):
+        cut = _without_open_quote(body, path)
+        if cut is not None:
+            table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
+            return table, bad, rest, cut[1] + skipped
+    return table, bad, body, []
 
 
 def _read_csv(
@@ -636,14 +698,14 @@ def load_raw(
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    encoding, data = _decode_to_utf8(raw, path)
+    encoding, data, note = _decode_to_utf8(raw, path)
     try:
-        return _load(path, encoding, data, is_header, (select, encode))
+        table = _load(path, encoding, data, is_header, (select, encode))
     except UnicodeError:
         encoding, data, note = _mixed(raw)
         table = _load(path, encoding, data, is_header, (select, encode))
-        table.notes[:0] = [note] if note else []
-        return table
+    table.notes[:0] = [note] if note else []
+    return table
 
 
 def _longest_value(arr: pa.ChunkedArray) -> int:
@@ -693,8 +755,9 @@ def _load(
     keep = (select(names) if select else None) or names
     codes = set(encode(keep) or []) if encode else set()
     types = {n: CODES if n in codes else pa.large_string() for n in keep}
-    table, bad = _parse(body, names, types, delimiter, path)
+    table, bad, body, cut = _parse(body, names, types, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
+    skipped += cut
     _check_cell_sizes(frame, path)
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
