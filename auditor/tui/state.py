@@ -41,7 +41,7 @@ import pandas as pd
 from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, ConfigError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
 from auditor.negatives import proposal_id
@@ -327,6 +327,7 @@ class ReviewState:
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
         self.account = store.resolve_account(table, result.currency)
+        store.claim(self.account.key)
         self.period = dec.period_label(result.period)
         step("preparing the tables", 0.95)
         self.terms = term_stats(result.table)
@@ -630,6 +631,8 @@ class ReviewState:
         """Write the accepted proposals and store the export; return how many were written."""
         from auditor.negatives.export import write_negatives
 
+        if self.store.read_only:
+            raise ConfigError(f"export refused: {self.store.read_only}; export from that review")
         proposals = self.accepted(include_exported=include_exported)
         write_negatives(path, proposals, fmt, force=force, settings=self.settings)
         self.store.record_export(self.account.key, path, fmt, proposals)
