@@ -39,7 +39,10 @@ def _head(path: Path) -> str:
 
 def _header(text: str) -> tuple[str, ...]:
     first = text.split("\n", 1)[0].rstrip("\r")
-    return tuple(next(csv.reader([first]), []))
+    try:
+        return tuple(next(csv.reader([first]), []))
+    except csv.Error:
+        return ()
 
 
 def own_output(path: Path) -> str | None:
@@ -48,6 +51,8 @@ def own_output(path: Path) -> str | None:
     from auditor.negatives.export import BULK_HEADER, EDITOR_HEADER
 
     text = _head(path)
+    if "\x00" in text:
+        return None
     header = _header(text)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if header == tuple(COLUMNS):
