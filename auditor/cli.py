@@ -40,6 +40,7 @@ from auditor.export_xlsx import write_xlsx
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
 from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
+from auditor.profile import Profile, enabled_by_env, profiling, stage
 from auditor.readers import expand_paths
 from auditor.resources import bundled
 from auditor.summary import summary_lines
@@ -197,6 +198,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="agency batch: one audit per account folder, files in DIR/<account>/",
     )
+    a.add_argument(
+        "--profile",
+        action="store_true",
+        help="print seconds and peak memory per stage to stderr (or set AUDITOR_PROFILE=1)",
+    )
 
     r = sub.add_parser("rules", help="list the rules, or explain one")
     r.add_argument("--config", type=Path, help="account settings (extra packs, overrides)")
@@ -237,6 +243,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
+@stage("outputs")
 def _write_outputs(
     result: AuditResult,
     settings: Settings,
@@ -364,6 +371,19 @@ def _check_outputs(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    """`auditor audit`, with the stage profile on stderr when asked (even when it fails)."""
+    if not (args.profile or enabled_by_env()):
+        return _audit_command(args)
+    profile = Profile()
+    try:
+        with profiling() as profile:
+            return _audit_command(args)
+    finally:
+        head = "auditor: profile (seconds and peak memory per stage)"
+        print("\n".join([head, *profile.lines()]), file=sys.stderr)
+
+
+def _audit_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     _check_outputs(args, settings)
     if args.out_dir is not None:
