@@ -11,11 +11,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor import __version__
 from auditor.audit import audit
-from auditor.batch import group_accounts, write_index
+from auditor.batch import AccountInput, group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable, defused
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
@@ -23,6 +24,8 @@ from auditor.export_findings import write_findings_csv
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
 from auditor.negatives.export import write_negatives
+from auditor.parallel import INSTALL_HINT, Measured, cores, have_dask, run_each
+from auditor.progress import Progress
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 
@@ -51,6 +54,13 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def _workers_count(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
     return value
 
 
@@ -129,6 +139,18 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="agency batch: one audit per account folder, files in DIR/<account>/",
+    )
+    a.add_argument(
+        "--workers",
+        type=_workers_count,
+        metavar="N",
+        help="with --out-dir: audit N accounts at a time on a local Dask cluster"
+        " (default: the cores; 1 for one after another)",
+    )
+    a.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --out-dir: run the accounts on an existing Dask cluster (tcp://host:8786)",
     )
 
     r = sub.add_parser("rules", help="list the rules, or explain one")
@@ -234,6 +256,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
             "--json, --findings and --negatives name one file each; with --out-dir every"
             " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
         )
+    if args.out_dir is None and (args.workers is not None or args.scheduler is not None):
+        raise ConfigError("--workers and --scheduler run a batch of accounts: add --out-dir DIR")
     resolved = [p.resolve() for p in outputs]
     if len(set(resolved)) < len(resolved):
         raise ConfigError(
@@ -260,22 +284,121 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         force=args.force,
     )
     print("\n".join(written))
-    return _findings_exit(result, args.fail_on)
+    code, lines = _findings_exit(result, args.fail_on)
+    if lines:
+        print("\n".join(lines))
+    return code
 
 
-def _findings_exit(result: AuditResult, fail_on: str | None) -> int:
-    """EXIT_FINDINGS when `--fail-on` names a severity some finding reaches, else EXIT_OK."""
+def _findings_exit(result: AuditResult, fail_on: str | None) -> tuple[int, list[str]]:
+    """(EXIT_FINDINGS and the line saying why) when `--fail-on` names a severity some finding
+    reaches, else (EXIT_OK, no line)."""
     if fail_on is None:
-        return EXIT_OK
+        return EXIT_OK, []
     worst = SEVERITIES.index(fail_on)
     hits = [f for f in result.findings if SEVERITIES.index(f.severity) <= worst]
     if hits:
-        print(f"{len(hits)} finding(s) of severity {fail_on} or worse (--fail-on {fail_on})")
-        return EXIT_FINDINGS
-    return EXIT_OK
+        return EXIT_FINDINGS, [
+            f"{len(hits)} finding(s) of severity {fail_on} or worse (--fail-on {fail_on})"
+        ]
+    return EXIT_OK, []
 
 
 _ROLE_FLAGS = ("conversions", "by_action", "by_day", "orders", "existing_negatives", "keywords")
+
+
+@dataclass(frozen=True)
+class AccountJob:
+    """One account of a batch, with everything a worker needs to audit it and write its files."""
+
+    account: AccountInput
+    settings: Settings
+    out_dir: Path
+    negatives_format: str | None
+    fail_on: str | None
+    top: int
+    force: bool
+
+
+@dataclass(frozen=True)
+class AccountDone:
+    """What auditing one account printed and wrote; `code` is its error's or --fail-on's."""
+
+    row: dict[str, object]
+    lines: list[str]
+    error: str | None
+    code: int
+
+
+def audit_account(job: AccountJob) -> AccountDone:
+    """Read, audit and write one account of a batch (one task on Dask); an account whose files
+    cannot be used is reported in its result, never raised."""
+    account, folder = job.account, job.out_dir / job.account.name
+    head = f"== {account.name} ({len(account.paths)} file(s))"
+    try:
+        result = audit(list(account.paths), job.settings)
+        written = _write_outputs(
+            result,
+            job.settings,
+            json_path=folder / "audit.json",
+            findings_path=folder / "findings.csv",
+            negatives_path=folder / "negatives.csv",
+            negatives_format=job.negatives_format,
+            force=job.force,
+        )
+    except AuditorError as exc:
+        row: dict[str, object] = {"account": account.name, "error": exc.one_line()}
+        return AccountDone(row, [head], exc.one_line(), exc.exit_code)
+    code, fail_line = _findings_exit(result, job.fail_on)
+    row = {
+        "account": account.name,
+        "inputs": [str(p) for p in account.paths],
+        "folder": str(folder),
+        "currency": result.currency,
+        "totals": result.totals,
+        "hidden_cost": result.hidden_cost,
+        "findings": len(result.findings),
+        "high": sum(f.severity == "high" for f in result.findings),
+        "negatives": len(result.negatives),
+    }
+    lines = [head, *summary_lines(result, top=min(job.top, 3)), *written, *fail_line]
+    return AccountDone(row, lines, None, code)
+
+
+def _batch_results(
+    jobs: list[AccountJob], workers: int, scheduler: str | None
+) -> list[tuple[AccountDone, Measured[AccountDone]]]:
+    """Every account's result in the accounts' order; each account's lines are printed in that
+    order as soon as the accounts before it are done, and a progress bar counts them."""
+    done: dict[int, tuple[AccountDone, Measured[AccountDone]]] = {}
+    printed = 0
+    progress = Progress(len(jobs), "audit")
+    for i, run in run_each(audit_account, jobs, workers=workers, scheduler=scheduler):
+        name = jobs[i].account.name
+        outcome = run.value or AccountDone(
+            {"account": name, "error": run.error}, [f"== {name}"], run.error, EXIT_INTERNAL
+        )
+        done[i] = (outcome, run)
+        progress.close()
+        while printed in done:
+            shown = done[printed][0]
+            print("\n".join(shown.lines))
+            if shown.error is not None:
+                print(f"auditor: error: {shown.error}", file=sys.stderr)
+            printed += 1
+        progress.step(name)
+    progress.close()
+    return [done[i] for i in range(len(jobs))]
+
+
+def _workers(args: argparse.Namespace, accounts: int) -> int:
+    """Local workers for the batch: --workers, else the cores; a note when Dask is missing."""
+    if args.workers is not None and args.workers > 1 and accounts > 1 and not have_dask():
+        print(
+            f"Note: --workers {args.workers} needs Dask ({INSTALL_HINT}); auditing the accounts"
+            " one after another"
+        )
+    return args.workers if args.workers is not None else cores()
 
 
 def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
@@ -287,43 +410,26 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             " name one account's files: put them in that account's folder instead"
             " (their format is detected there)"
         )
+    jobs = [
+        AccountJob(
+            account,
+            settings,
+            args.out_dir,
+            args.negatives_format,
+            args.fail_on,
+            args.top,
+            args.force,
+        )
+        for account in accounts
+    ]
     index: list[dict[str, object]] = []
-    failed = EXIT_OK
-    findings_code = EXIT_OK
-    for account in accounts:
-        folder = args.out_dir / account.name
-        print(f"== {account.name} ({len(account.paths)} file(s))")
-        try:
-            result = audit(list(account.paths), settings)
-            print("\n".join(summary_lines(result, top=min(args.top, 3))))
-            written = _write_outputs(
-                result,
-                settings,
-                json_path=folder / "audit.json",
-                findings_path=folder / "findings.csv",
-                negatives_path=folder / "negatives.csv",
-                negatives_format=args.negatives_format,
-                force=args.force,
-            )
-            print("\n".join(written))
-            findings_code = max(findings_code, _findings_exit(result, args.fail_on))
-            index.append(
-                {
-                    "account": account.name,
-                    "inputs": [str(p) for p in account.paths],
-                    "folder": str(folder),
-                    "currency": result.currency,
-                    "totals": result.totals,
-                    "hidden_cost": result.hidden_cost,
-                    "findings": len(result.findings),
-                    "high": sum(f.severity == "high" for f in result.findings),
-                    "negatives": len(result.negatives),
-                }
-            )
-        except AuditorError as exc:
-            print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
-            index.append({"account": account.name, "error": exc.one_line()})
-            failed = max(failed, exc.exit_code)
+    failed = findings_code = EXIT_OK
+    for outcome, run in _batch_results(jobs, _workers(args, len(jobs)), args.scheduler):
+        index.append({**outcome.row, "seconds": run.seconds, "peak_memory_mb": run.peak_memory_mb})
+        if outcome.error is not None:
+            failed = max(failed, outcome.code)
+        else:
+            findings_code = max(findings_code, outcome.code)
     currencies = sorted({str(row["currency"]) for row in index if row.get("currency")})
     if len(currencies) > 1 and (settings.target_cpa or settings.target_roas):
         print(
