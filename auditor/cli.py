@@ -1,8 +1,10 @@
-"""The `auditor` command: `audit`, `rules`, `review`. A thin door onto `auditor.audit.audit`.
+"""The `auditor` command: `audit`, `fetch`, `rules`, `review`. A thin door onto
+`auditor.audit.audit` (and `auditor.fetch` for the Google Ads API).
 
 Exit codes are the named constants in `auditor.errors`: 0 done, 2 unusable input, 3 bad
-config or rule pack, 4 output not written (exists without --force, or not writable), 5 a
-finding at or above `--fail-on`.
+config or rule pack (or a missing optional library), 4 output not written (exists without
+--force, or not writable), 5 a finding at or above `--fail-on`, 6 a Google Ads API request
+failed for an account.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from auditor import __version__
@@ -21,6 +24,7 @@ from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable, defused
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
+from auditor.fetch.gaql import LAST_DAYS, Period
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
 from auditor.negatives.export import write_negatives
@@ -62,6 +66,13 @@ def _workers_count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
     return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _term(text: str) -> str:
@@ -158,6 +169,34 @@ def _parser() -> argparse.ArgumentParser:
     rsub = r.add_subparsers(dest="rules_command")
     e = rsub.add_parser("explain", help="print a rule's docs")
     e.add_argument("rule_id", metavar="ID")
+
+    f = sub.add_parser(
+        "fetch", help="download reports from the Google Ads API, one folder per account"
+    )
+    f.add_argument(
+        "--customer", action="append", default=[], metavar="ID", help="account id (repeatable)"
+    )
+    f.add_argument(
+        "--manager",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="manager account: fetch all its client accounts (repeatable)",
+    )
+    when = f.add_mutually_exclusive_group()
+    when.add_argument(
+        "--last", type=int, choices=LAST_DAYS, help="the last N full days (default 30)"
+    )
+    when.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
+    f.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="with --from")
+    f.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder of accounts")
+    f.add_argument(
+        "--google-ads-config",
+        type=Path,
+        metavar="FILE",
+        help="the client library's google-ads.yaml (default: its own search)",
+    )
+    f.add_argument("--force", action="store_true", help="overwrite files of an earlier fetch")
 
     v = sub.add_parser("review", help="the weekly review in a terminal UI")
     _add_audit_flags(v, reports_required=False)
@@ -443,6 +482,34 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
     return failed or findings_code
 
 
+def _fetch_period(args: argparse.Namespace, today: date) -> Period:
+    if (args.start is None) != (args.end is None):
+        raise ConfigError("--from and --to go together")
+    if args.start is None:
+        return Period.last(args.last or 30, today)
+    if args.end < args.start:
+        raise ConfigError(f"--to {args.end} is before --from {args.start}")
+    return Period(args.start, args.end)
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from auditor.fetch import accounts_to_fetch, fetch_accounts
+    from auditor.fetch.api import connect
+
+    period = _fetch_period(args, date.today())
+    api = connect(args.google_ads_config)
+    accounts = accounts_to_fetch(api, args.customer, args.manager, period)
+    run = fetch_accounts(api, accounts, period, args.out, force=args.force)
+    waited = f"; waited {sum(api.waits):.0f} s for quota" if api.waits else ""
+    print(
+        f"Fetched {len(run.fetched)} of {len(accounts)} account(s),"
+        f" {period.start} to {period.end}, into {args.out}{waited}"
+    )
+    for label, exc in run.failed:
+        print(f"auditor: error: {label}: {exc.one_line()}", file=sys.stderr)
+    return max((exc.exit_code for _, exc in run.failed), default=EXIT_OK)
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     from auditor.engine import explain, rules_table
 
@@ -470,7 +537,12 @@ def _cmd_review(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code (also used by tests)."""
     args = _parser().parse_args(argv)
-    handlers = {"audit": _cmd_audit, "rules": _cmd_rules, "review": _cmd_review}
+    handlers = {
+        "audit": _cmd_audit,
+        "fetch": _cmd_fetch,
+        "rules": _cmd_rules,
+        "review": _cmd_review,
+    }
     try:
         return handlers[args.command](args)
     except AuditorError as exc:

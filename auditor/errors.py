@@ -70,3 +70,14 @@ class OutputError(AuditorError):
     """An output file that cannot be written, or exists and --force was not given."""
 
     exit_code = EXIT_OUTPUT
+
+
+EXIT_API = 6
+"""`auditor fetch`: the Google Ads API refused or failed a request for an account (the other
+accounts are still fetched)."""
+
+
+class ApiError(AuditorError):
+    """A Google Ads API request that failed (after the retries it was worth)."""
+
+    exit_code = EXIT_API
