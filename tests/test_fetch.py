@@ -29,11 +29,11 @@ from auditor.errors import EXIT_API, EXIT_BAD_CONFIG, EXIT_OK, ConfigError
 from auditor.fetch import accounts_to_fetch, fetch_accounts
 from auditor.fetch import api as api_module
 from auditor.fetch.api import Account, GoogleAds
-from auditor.fetch.gaql import PMAX_TERMS, SEARCH_TERMS, SHARED_NEGATIVES, Period
+from auditor.fetch.gaql import METRICS, PMAX_TERMS, SEARCH_TERMS, SHARED_NEGATIVES, Period
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
 PERIOD = Period(date(2026, 10, 1), date(2026, 10, 30))
-SHOP, OTHER, MANAGER = "1234567890", "2345678901", "9876543210"
+SHOP, OTHER, DIRECT, MANAGER = "1234567890", "2345678901", "3456789012", "9876543210"
 
 MatchType = enum.Enum("SearchTermMatchType", "BROAD EXACT PHRASE NEAR_EXACT NEAR_PHRASE")
 Status = enum.Enum("SearchTermTargetingStatus", "NONE ADDED EXCLUDED ADDED_EXCLUDED")
@@ -256,6 +256,7 @@ class FakeClient:
     def __init__(self, service: FakeGoogleAdsService, accessible: list[str]) -> None:
         self.service = service
         self.login_customer_id: str | None = None
+        self.logins: list[tuple[str | None, str]] = []
         self.customers = SimpleNamespace(
             list_accessible_customers=lambda: SimpleNamespace(
                 resource_names=[f"customers/{c}" for c in accessible]
@@ -263,7 +264,16 @@ class FakeClient:
         )
 
     def get_service(self, name: str) -> Any:
-        return {"GoogleAdsService": self.service, "CustomerService": self.customers}[name]
+        """Like the library, a service sends as the login customer set when it was made."""
+        if name == "CustomerService":
+            return self.customers
+        login = self.login_customer_id
+
+        def search_stream(*, customer_id: str, query: str) -> Iterator[SimpleNamespace]:
+            self.logins.append((login, customer_id))
+            return self.service.search_stream(customer_id=customer_id, query=query)
+
+        return SimpleNamespace(search_stream=search_stream)
 
 
 def fake_api(
@@ -348,7 +358,10 @@ def test_rows_are_mapped_field_by_field(tmp_path: Path) -> None:
 
 
 def test_a_manager_account_fetches_every_client(tmp_path: Path) -> None:
+    """Clients are reached through their manager; an account named directly, as itself."""
     other = {"customer": [], **{k: [] for k in shop_account() if k != "customer"}}
+    direct = shop_account()
+    direct["customer"] = [{**direct["customer"][0], "customer.descriptive_name": "Direct"}]
     clients = [
         {
             "customer_client.id": int(cid),
@@ -358,17 +371,27 @@ def test_a_manager_account_fetches_every_client(tmp_path: Path) -> None:
         }
         for cid, name, cur in ((OTHER, "Nordic Bikes", "NOK"), (SHOP, "Fjällgear AB", "SEK"))
     ]
-    api = fake_api({MANAGER: {"customer_client": clients}, SHOP: shop_account(), OTHER: other})
-    accounts = accounts_to_fetch(api, [], ["987-654-3210"], PERIOD)
-    assert accounts == [Account(SHOP, "Fjällgear AB", "SEK"), Account(OTHER, "Nordic Bikes", "NOK")]
-    assert api.client.login_customer_id == MANAGER, "clients are reached through the manager"
+    api = fake_api(
+        {MANAGER: {"customer_client": clients}, SHOP: shop_account(), OTHER: other, DIRECT: direct}
+    )
+    accounts = accounts_to_fetch(api, [DIRECT], ["987-654-3210"], PERIOD)
+    assert accounts == [
+        Account(SHOP, "Fjällgear AB", "SEK", MANAGER),
+        Account(OTHER, "Nordic Bikes", "NOK", MANAGER),
+        Account(DIRECT, "Direct", "SEK", None),
+    ]
     run = fetch_accounts(api, accounts, PERIOD, tmp_path, force=False, say=lambda _: None)
     assert sorted(f.folder.name for f in run.fetched) == [
+        "Direct-3456789012",
         "Fjällgear_AB-1234567890",
         "Nordic_Bikes-2345678901",
     ]
-    queried = {cid for cid, _ in api.client.service.queries}
-    assert queried == {MANAGER, SHOP, OTHER}
+    assert set(api.client.logins) == {
+        (MANAGER, MANAGER),
+        (MANAGER, SHOP),
+        (MANAGER, OTHER),
+        (None, DIRECT),
+    }
 
 
 def test_an_empty_account_is_written_and_audited(tmp_path: Path, capsys) -> None:
@@ -462,3 +485,111 @@ def test_a_period_is_whole_and_in_order(tmp_path: Path, capsys) -> None:
     assert "--from and --to go together" in capsys.readouterr().err
     assert main([*base, "--from", "2026-10-05", "--to", "2026-10-01"]) == EXIT_BAD_CONFIG
     assert "before --from" in capsys.readouterr().err
+
+
+def _js_list(text: str) -> list[str]:
+    """The quoted strings of a JS array literal, with `METRICS` spliced in where it stands."""
+    out: list[str] = []
+    for single, double, name in re.findall(r"'([^']*)'|\"([^\"]*)\"|\b(METRICS)\b", text):
+        out.extend(METRICS if name else [single or double])
+    return out
+
+
+def _js_queries(script: str) -> dict[str, tuple[str, list[str], list[str]]]:
+    """`key: {resource: '...', fields: [...], filters: [...]}` blocks of the script."""
+    found = {}
+    pattern = r"'?([\w.-]+)'?: \{\s*resource: '(\w+)',\s*fields: (.*?),\s*filters: \[(.*?)\],\s*\}"
+    for key, resource, fields, filters in re.findall(pattern, script, flags=re.S):
+        found[key] = (resource, _js_list(fields), _js_list(filters))
+    return found
+
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "export-search-terms.js"
+
+
+def test_the_ads_script_runs_the_same_queries() -> None:
+    from auditor.fetch import gaql
+    from auditor.fetch.files import REPORTS
+
+    script = _js_queries(SCRIPT.read_text(encoding="utf-8"))
+    python = dict(REPORTS) | {
+        "campaign": gaql.CAMPAIGN_NEGATIVES,
+        "adGroup": gaql.AD_GROUP_NEGATIVES,
+        "shared": gaql.SHARED_NEGATIVES,
+        "listCampaigns": gaql.LIST_CAMPAIGNS,
+    }
+    assert set(script) == set(python)
+    for key, query in python.items():
+        assert script[key] == (query.resource, list(query.fields), list(query.filters)), key
+
+
+HARNESS = r"""
+const fs = require('fs'), path = require('path'), vm = require('vm');
+const [script, dataFile, outDir] = process.argv.slice(2);
+const data = JSON.parse(fs.readFileSync(dataFile, 'utf8'));
+function folder(dir) {
+  return {
+    getName: () => path.basename(dir),
+    getFoldersByName: () => ({hasNext: () => false}),
+    createFolder: (name) => { fs.mkdirSync(path.join(dir, name), {recursive: true});
+                              return folder(path.join(dir, name)); },
+    getFilesByName: () => ({hasNext: () => false}),
+    createFile: (name, content) => fs.writeFileSync(path.join(dir, name), content),
+  };
+}
+const account = {getName: () => 'Fjällgear AB', getCustomerId: () => '123-456-7890',
+                 getTimeZone: () => 'Europe/Stockholm', getCurrencyCode: () => 'SEK'};
+const context = {
+  AdsApp: {currentAccount: () => account, report: (gaql) => {
+    const action = gaql.includes('conversion_action_name') ? '+action' : '';
+    const key = gaql.match(/ FROM (\w+)/)[1] + action;
+    const rows = data[key] || []; let i = 0;
+    return {rows: () => ({hasNext: () => i < rows.length, next: () => rows[i++]})};
+  }},
+  DriveApp: {getRootFolder: () => folder(outDir)},
+  Utilities: {formatDate: (d) => d.toISOString().slice(0, 10)},
+  Logger: {log: (line) => console.log(line)}, MimeType: {CSV: 'text/csv', PLAIN_TEXT: 'text/plain'},
+};
+vm.createContext(context);
+vm.runInContext(fs.readFileSync(script, 'utf8') + '\nmain();', context);
+"""
+
+
+def test_the_ads_script_writes_files_audited_like_the_fetch(tmp_path: Path) -> None:
+    """The script, run in Node with stand-ins for AdsApp and DriveApp on the same account,
+    writes a folder that audits to the same figures as `auditor fetch`'s."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    rows = {
+        resource: [
+            {k: v.name if isinstance(v, enum.Enum) else v for k, v in row.items()} for row in table
+        ]
+        for resource, table in shop_account().items()
+    }
+    (tmp_path / "rows.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    done = subprocess.run(
+        [node, str(tmp_path / "harness.js"), str(SCRIPT), str(tmp_path / "rows.json"), str(drive)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Fjällgear AB (123-456-7890): 400 search terms, 3 Performance Max terms" in done.stdout
+    exported = drive / "auditor accounts" / "Fjällgear_AB-1234567890"
+    fetched = _fetch_shop(tmp_path / "api")
+    assert sorted(p.name for p in exported.iterdir()) == sorted(p.name for p in fetched.iterdir())
+    audits = []
+    for folder in (exported, fetched):
+        out = tmp_path / f"{folder.parent.name}.json"
+        assert main(["audit", str(folder), "--json", str(out)]) == EXIT_OK
+        audit = json.loads(out.read_text(encoding="utf-8"))
+        for item in audit["inputs"]:
+            item["path"] = Path(item["path"]).name
+        audits.append(audit)
+    assert audits[0] == audits[1]

@@ -42,12 +42,13 @@ def accounts_to_fetch(
         )
     found: dict[str, Account] = {}
     for manager in [digits(m) for m in managers]:
-        api.use_manager(manager)
+        api.login_as(manager)
         found.update((a.customer_id, a) for a in api.clients(manager, period))
     for customer in [digits(c) for c in customers]:
+        api.login_as(None)
         account, is_manager = api.account(customer, period)
         if is_manager:
-            api.use_manager(customer)
+            api.login_as(customer)
             found.update((a.customer_id, a) for a in api.clients(customer, period))
         else:
             found[customer] = account

@@ -34,11 +34,13 @@ LONGEST_WAIT = 60.0
 
 @dataclass(frozen=True)
 class Account:
-    """An advertiser account to fetch: id (digits only), name and currency."""
+    """An advertiser account to fetch: id (digits only), name, currency, and the manager
+    account its data is reached through (None: directly)."""
 
     customer_id: str
     name: str
     currency: str
+    via: str | None = None
 
 
 def digits(customer_id: str) -> str:
@@ -118,12 +120,25 @@ class GoogleAds:
     sleep: Callable[[float], None] = time.sleep
     waits: list[float] = field(default_factory=list)
     """Every back-off taken, in seconds (for the fetch summary and the tests)."""
+    services: dict[str | None, Any] = field(default_factory=dict)
+    configured_login: str | None = None
 
-    def use_manager(self, manager_id: str) -> None:
-        """Send requests as the manager account (its clients' data is reached through it),
-        unless the credentials already name a login customer."""
-        if not getattr(self.client, "login_customer_id", None):
+    def __post_init__(self) -> None:
+        self.configured_login = getattr(self.client, "login_customer_id", None) or None
+
+    def login_as(self, manager_id: str | None) -> None:
+        """Send requests as this manager account (None: as the account itself), unless the
+        credentials name a login customer, which then stays."""
+        if self.configured_login is None:
             self.client.login_customer_id = manager_id
+
+    def _search(self) -> Any:
+        """GoogleAdsService for the current login customer (the library reads it when the
+        service is made)."""
+        login = self.client.login_customer_id
+        if login not in self.services:
+            self.services[login] = self.client.get_service("GoogleAdsService")
+        return self.services[login]
 
     def _retrying(self, run: Callable[[], pd.DataFrame], what: str) -> pd.DataFrame:
         for attempt in range(1, TRIES + 1):
@@ -142,7 +157,7 @@ class GoogleAds:
 
     def frame(self, customer_id: str, query: Query, period: Period) -> pd.DataFrame:
         """All rows of `query` for one account, one column per field (named as in GAQL)."""
-        service = self.client.get_service("GoogleAdsService")
+        service = self._search()
         text = query.text(period)
 
         def run() -> pd.DataFrame:
@@ -175,7 +190,7 @@ class GoogleAds:
         """Every client account under a manager account (sub-managers left out), by id."""
         rows = self.frame(manager_id, CLIENTS, period)
         found = [
-            Account(str(cid), str(name) or dashed(str(cid)), str(currency))
+            Account(str(cid), str(name) or dashed(str(cid)), str(currency), manager_id)
             for cid, name, currency in zip(
                 rows["customer_client.id"],
                 rows["customer_client.descriptive_name"],

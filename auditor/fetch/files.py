@@ -132,6 +132,7 @@ def fetch_account(
 ) -> Fetched:
     """Run every query for one account and write its folder (nothing is written when a query
     fails, so a folder is never half of one fetch and half of another)."""
+    api.login_as(account.via)
     frames = {name: api.frame(account.customer_id, q, period) for name, q in REPORTS.items()}
     frames[NEGATIVES_FILE] = existing_negatives(api, account.customer_id, period)
     folder = out_dir / folder_name(account)
