@@ -21,13 +21,13 @@ from auditor import __version__
 from auditor.audit import audit
 from auditor.batch import AccountInput, group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
-from auditor.csvio import check_writable, defused
+from auditor.csvio import check_writable
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
 from auditor.fetch.gaql import LAST_DAYS, Period
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
-from auditor.negatives.export import write_negatives
+from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
 from auditor.parallel import INSTALL_HINT, Measured, cores, have_dask, run_each
 from auditor.progress import Progress
 from auditor.resources import bundled
@@ -73,6 +73,16 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _list_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list Id (a whole number): {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a list Id is above 0: {text!r}")
+    return value
 
 
 def _term(text: str) -> str:
@@ -136,6 +146,25 @@ def _parser() -> argparse.ArgumentParser:
         choices=("editor", "microsoft", "list"),
         help="default: microsoft for Microsoft Advertising reports (or --platform microsoft),"
         " else editor",
+    )
+    a.add_argument(
+        "--list-name",
+        metavar="NAME",
+        help="put every shared-list negative on this list (Editor shared set / Microsoft list);"
+        " default: 'auditor negatives - <account>'",
+    )
+    a.add_argument(
+        "--list-id",
+        type=_list_id,
+        metavar="ID",
+        help="Microsoft: add the shared-list negatives to this existing negative keyword list",
+    )
+    a.add_argument(
+        "--negatives-level",
+        choices=LEVELS,
+        default="list",
+        help="list (default): as proposed, shared lists included; campaign: every shared-list"
+        " negative as campaign negatives of the campaigns the list would be attached to",
     )
     a.add_argument(
         "--top", type=_count, default=10, help="top findings to print (default 10; 0 for none)"
@@ -234,49 +263,50 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def _write_outputs(
     result: AuditResult,
     settings: Settings,
+    args: argparse.Namespace,
     *,
     json_path: Path | None,
     findings_path: Path | None,
     negatives_path: Path | None,
-    negatives_format: str | None,
-    force: bool,
 ) -> list[str]:
     """Write the files asked for; return the lines saying what was written."""
     lines = []
-    negatives_format = negatives_format or _default_negatives_format(result, settings)
+    negatives_format = args.negatives_format or _default_negatives_format(result, settings)
+    _check_list_id(args, negatives_format)
+    list_name = args.list_name or default_list_name(settings, result.account)
+    result.negatives = with_list_name(result.negatives, list_name)
     if json_path is not None:
-        write_audit_json(result, json_path, force=force)
+        write_audit_json(result, json_path, force=args.force)
         lines.append(f"Wrote the audit JSON to {json_path}")
     if findings_path is not None:
-        write_findings_csv(findings_path, result.findings, force=force)
+        write_findings_csv(findings_path, result.findings, force=args.force)
         lines.append(f"Wrote {len(result.findings)} findings to {findings_path}")
     if negatives_path is not None:
         write_negatives(
-            negatives_path, result.negatives, negatives_format, force=force, settings=settings
+            negatives_path,
+            result.negatives,
+            negatives_format,
+            force=args.force,
+            settings=settings,
+            list_id=args.list_id,
+            level=args.negatives_level,
         )
         n = len(result.negatives)
         lines.append(f"Wrote {n} negatives ({negatives_format}) to {negatives_path}")
-        lines.extend(_defused_names(result))
     return lines
 
 
-def _defused_names(result: AuditResult) -> list[str]:
-    """Campaign and ad-group names the export had to prefix with an apostrophe (they start like
-    a spreadsheet formula): the platform will not find them until the apostrophe is removed."""
-    names = sorted(
-        {
-            name
-            for p in result.negatives
-            for name in (p.campaign, p.ad_group, p.list_name, *p.campaigns)
-            if name and defused(name)
-        }
-    )
-    return [
-        f"Warning: '{name}' starts like a spreadsheet formula, so the file writes it as"
-        f" '{name} (safe in Excel); remove that apostrophe before importing, or the platform"
-        " will not find it"
-        for name in names
-    ]
+def _check_list_id(args: argparse.Namespace, negatives_format: str) -> None:
+    """`--list-id` names a Microsoft list: refused with another format or campaign level."""
+    if args.list_id is None:
+        return
+    if negatives_format != "microsoft":
+        raise ConfigError(
+            f"--list-id names an existing Microsoft Advertising list; the negatives file is"
+            f" {negatives_format} (use --list-name for an Editor shared set)"
+        )
+    if args.negatives_level == "campaign":
+        raise ConfigError("--list-id and --negatives-level campaign exclude each other")
 
 
 def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
@@ -297,6 +327,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
         )
     if args.out_dir is None and (args.workers is not None or args.scheduler is not None):
         raise ConfigError("--workers and --scheduler run a batch of accounts: add --out-dir DIR")
+    if args.list_id is not None:
+        if args.out_dir is not None:
+            raise ConfigError("--list-id names one account's list; it cannot go with --out-dir")
+        _check_list_id(args, args.negatives_format or "microsoft")
     resolved = [p.resolve() for p in outputs]
     if len(set(resolved)) < len(resolved):
         raise ConfigError(
@@ -316,11 +350,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     written = _write_outputs(
         result,
         settings,
+        args,
         json_path=args.json,
         findings_path=args.findings,
         negatives_path=args.negatives,
-        negatives_format=args.negatives_format,
-        force=args.force,
     )
     print("\n".join(written))
     code, lines = _findings_exit(result, args.fail_on)
@@ -352,11 +385,8 @@ class AccountJob:
 
     account: AccountInput
     settings: Settings
-    out_dir: Path
-    negatives_format: str | None
-    fail_on: str | None
-    top: int
-    force: bool
+    args: argparse.Namespace
+    """The command line (output flags: --out-dir, --negatives-format, --force, ...)."""
 
 
 @dataclass(frozen=True)
@@ -372,23 +402,23 @@ class AccountDone:
 def audit_account(job: AccountJob) -> AccountDone:
     """Read, audit and write one account of a batch (one task on Dask); an account whose files
     cannot be used is reported in its result, never raised."""
-    account, folder = job.account, job.out_dir / job.account.name
+    account, args = job.account, job.args
+    folder = args.out_dir / account.name
     head = f"== {account.name} ({len(account.paths)} file(s))"
     try:
         result = audit(list(account.paths), job.settings)
         written = _write_outputs(
             result,
             job.settings,
+            args,
             json_path=folder / "audit.json",
             findings_path=folder / "findings.csv",
             negatives_path=folder / "negatives.csv",
-            negatives_format=job.negatives_format,
-            force=job.force,
         )
     except AuditorError as exc:
         row: dict[str, object] = {"account": account.name, "error": exc.one_line()}
         return AccountDone(row, [head], exc.one_line(), exc.exit_code)
-    code, fail_line = _findings_exit(result, job.fail_on)
+    code, fail_line = _findings_exit(result, args.fail_on)
     row = {
         "account": account.name,
         "inputs": [str(p) for p in account.paths],
@@ -400,7 +430,7 @@ def audit_account(job: AccountJob) -> AccountDone:
         "high": sum(f.severity == "high" for f in result.findings),
         "negatives": len(result.negatives),
     }
-    lines = [head, *summary_lines(result, top=min(job.top, 3)), *written, *fail_line]
+    lines = [head, *summary_lines(result, top=min(args.top, 3)), *written, *fail_line]
     return AccountDone(row, lines, None, code)
 
 
@@ -449,18 +479,7 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             " name one account's files: put them in that account's folder instead"
             " (their format is detected there)"
         )
-    jobs = [
-        AccountJob(
-            account,
-            settings,
-            args.out_dir,
-            args.negatives_format,
-            args.fail_on,
-            args.top,
-            args.force,
-        )
-        for account in accounts
-    ]
+    jobs = [AccountJob(account, settings, args) for account in accounts]
     index: list[dict[str, object]] = []
     failed = findings_code = EXIT_OK
     for outcome, run in _batch_results(jobs, _workers(args, len(jobs)), args.scheduler):

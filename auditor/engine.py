@@ -38,6 +38,8 @@ from auditor.errors import ConfigError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
+from auditor.splits import Signature, describe
+from auditor.stats import format_chance, format_count
 
 __all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
 """`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
@@ -73,8 +75,38 @@ def run_rules(ctx: AuditContext) -> RulesOutcome:
         found = [f for f in found if _key(f) not in hidden]
         flagged[rule.id] = {_key(f) for f in found}
         outcome.findings.extend(found)
+    for f in outcome.findings:
+        apply_materiality(f, ws.baseline.target_cpa, ws.baseline.cost, ctx.currency)
     outcome.findings.sort(key=_rank)
     return outcome
+
+
+HIGH_MIN_SHARE = 0.002
+"""A high finding's money must be at least this share of the account's listed spend."""
+_MONEY_CATEGORIES = frozenset({"waste", "profit"})
+
+
+def apply_materiality(
+    f: Finding, target_cpa: float, account_cost: float, currency: str | None
+) -> None:
+    """High needs money: at least one target CPA (the account's CPA without a target) and
+    `HIGH_MIN_SHARE` of the account's listed spend; a smaller high finding becomes medium and
+    its message says why (`metrics.materiality_capped` = 1)."""
+    if f.severity != "high" or f.category not in _MONEY_CATEGORIES or f.cost is None:
+        return
+    floor = max(
+        target_cpa if math.isfinite(target_cpa) else 0.0,
+        HIGH_MIN_SHARE * account_cost if math.isfinite(account_cost) else 0.0,
+    )
+    if f.cost >= floor:
+        return
+    f.severity = "medium"
+    f.metrics["materiality_capped"] = 1.0
+    f.message += (
+        f" Medium, not high: {fmt(f.cost, 'money', currency)} is under"
+        f" {fmt(floor, 'money', currency)}, one target CPA or"
+        f" {HIGH_MIN_SHARE:.1%} of the account's spend, whichever is higher."
+    )
 
 
 def _rank(f: Finding) -> tuple[int, float]:
@@ -139,7 +171,7 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
         row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
         row_texts |= labels
         if served is not None:
-            row_texts["served_by"] = served[i]
+            row_texts["served_by"], row_texts["split"] = served[i]
         out.append(_finding(rule, level, row_texts, values, currency))
     return out
 
@@ -245,8 +277,9 @@ def _num(value: float) -> float | None:
 
 def _served_by(
     ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
-) -> list[str]:
-    """For each flagged term: the ad groups serving it, costliest first, with their figures."""
+) -> list[tuple[str, str]]:
+    """For each flagged term: the ad groups serving it, costliest first, with their figures,
+    and the splits (location, device, language, audience) that set some of them apart."""
     wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
     served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
@@ -257,12 +290,27 @@ def _served_by(
     terms, campaigns, ad_groups = (
         st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")
     )
+    pair_splits = ws.splits()
+    sig_ids = pair_splits.row_ids[st.groups.first[hits]]
     parts: list[list[tuple[float, str]]] = [[] for _ in wanted]
+    sigs: list[list[Signature]] = [[] for _ in wanted]
+    camp_sigs: list[list[Signature]] = [[] for _ in wanted]
     for j, term in enumerate(terms):
         where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
         parts[wanted[term]].append((cost[j], text))
-    return ["; ".join(t for _, t in sorted(p, key=lambda x: -x[0])) for p in parts]
+        sig = pair_splits.signatures[sig_ids[j]]
+        if sig is not None:
+            sigs[wanted[term]].append(sig)
+        if campaigns[j] in pair_splits.campaigns:
+            camp_sigs[wanted[term]].append(pair_splits.campaigns[campaigns[j]])
+    return [
+        (
+            "; ".join(t for _, t in sorted(p, key=lambda x: -x[0])),
+            describe(c if len(set(map(id, c))) >= 2 else s),
+        )
+        for p, s, c in zip(parts, sigs, camp_sigs, strict=True)
+    ]
 
 
 def fmt(value: float | None, style: str | None, currency: str | None = None) -> str:
@@ -276,12 +324,12 @@ def fmt(value: float | None, style: str | None, currency: str | None = None) -> 
     if style == "pct":
         return f"{value:.1%}"
     if style == "chance":
-        return "<1%" if value < 0.01 else f"{value:.0%}"
+        return format_chance(value)
     if style == "int":
         return f"{value:,.0f}"
     if style == "ratio":
         return f"{value:.2f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return format_count(value)
 
 
 def render(
