@@ -7,6 +7,11 @@ measured where it runs: wall-clock seconds and the peak resident memory of the p
 the task (Linux resets the peak through `/proc/self/clear_refs`; elsewhere the process's peak so
 far is reported, an upper bound). A task that raises, or whose worker dies, is reported as that
 task's error; the others go on.
+
+A process runs one task at a time, even on a worker with several threads: the audit is not
+thread-safe (CPython 3.11's `ast` fails when two threads compile at once, "AST constructor
+recursion depth mismatch", and the rule conditions are compiled per audit), and a task's peak
+memory is only its own when it has the process to itself.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +35,7 @@ R = TypeVar("R")
 INSTALL_HINT = "pip install 'auditor[agency]'"
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
+_ONE_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -78,16 +85,18 @@ def _peak_mb() -> float | None:
 
 
 def measured(fn: Callable[[T], R], item: T) -> Measured[R]:
-    """`fn(item)` with its time and peak memory; an exception becomes the task's error line."""
-    _reset_peak()
-    start = time.perf_counter()
-    value: R | None = None
-    error: str | None = None
-    try:
-        value = fn(item)
-    except Exception as exc:
-        error = f"internal error: {type(exc).__name__}: {exc}"
-    return Measured(value, error, round(time.perf_counter() - start, 3), _peak_mb())
+    """`fn(item)` with its time and peak memory; an exception becomes the task's error line.
+    Tasks in one process wait for each other (see the module docstring)."""
+    with _ONE_AT_A_TIME:
+        _reset_peak()
+        start = time.perf_counter()
+        value: R | None = None
+        error: str | None = None
+        try:
+            value = fn(item)
+        except Exception as exc:
+            error = f"internal error: {type(exc).__name__}: {exc}"
+        return Measured(value, error, round(time.perf_counter() - start, 3), _peak_mb())
 
 
 def _sequential(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, Measured[R]]]:
