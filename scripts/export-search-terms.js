@@ -174,7 +174,7 @@ function exportAccount(root) {
       });
     }
   });
-  var negatives = existingNegatives();
+  var negatives = existingNegatives(account.getName());
   writeCsv(folder, 'existing-negatives.csv', EDITOR_COLUMNS, negatives);
   rows['existing-negatives.csv'] = negatives.length;
   var about = {
@@ -224,36 +224,39 @@ function run(query, period) {
   return out;
 }
 
-var EDITOR_COLUMNS = ['Campaign', 'Ad group', 'Keyword', 'Criterion Type', 'Shared set name'];
+// Editor's columns, led by Account as in its exports (auditor's own negatives file has none).
+var EDITOR_COLUMNS = ['Account', 'Campaign', 'Ad group', 'Keyword', 'Criterion Type', 'Shared set name'];
 
 /** Campaign, ad-group and shared-list negatives as Google Ads Editor rows; a shared list counts
  * only when a campaign uses it. */
-function existingNegatives() {
+function existingNegatives(accountName) {
   var attached = {};
   run(NEGATIVES.listCampaigns, null).forEach(function (r) {
     attached[r['shared_set.name']] = true;
   });
   var out = [];
   run(NEGATIVES.campaign, null).forEach(function (r) {
-    out.push(editorRow(r['campaign.name'], '', r['campaign_criterion.keyword.text'],
+    out.push(editorRow(accountName, r['campaign.name'], '', r['campaign_criterion.keyword.text'],
       'Campaign Negative ', r['campaign_criterion.keyword.match_type'], ''));
   });
   run(NEGATIVES.adGroup, null).forEach(function (r) {
-    out.push(editorRow(r['campaign.name'], r['ad_group.name'], r['ad_group_criterion.keyword.text'],
+    out.push(editorRow(accountName, r['campaign.name'], r['ad_group.name'],
+      r['ad_group_criterion.keyword.text'],
       'Negative ', r['ad_group_criterion.keyword.match_type'], ''));
   });
   run(NEGATIVES.shared, null).forEach(function (r) {
     if (attached[r['shared_set.name']]) {
-      out.push(editorRow('', '', r['shared_criterion.keyword.text'], 'Negative ',
+      out.push(editorRow(accountName, '', '', r['shared_criterion.keyword.text'], 'Negative ',
         r['shared_criterion.keyword.match_type'], r['shared_set.name']));
     }
   });
   return out;
 }
 
-function editorRow(campaign, adGroup, text, prefix, match, list) {
+function editorRow(account, campaign, adGroup, text, prefix, match, list) {
   var kind = String(match).toLowerCase();
   return {
+    'Account': account,
     'Campaign': campaign,
     'Ad group': adGroup,
     'Keyword': text,

@@ -37,7 +37,7 @@ def _files(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "accounts.json"
+        if p.is_file() and p.parent != out
     }
 
 

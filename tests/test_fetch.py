@@ -349,11 +349,12 @@ def test_rows_are_mapped_field_by_field(tmp_path: Path) -> None:
     assert [r["metrics.cost_micros"] for r in pmax] == ["212350000", "98120000", "45990000"]
     with (folder / "existing-negatives.csv").open(encoding="utf-8") as fh:
         negatives = [tuple(r.values()) for r in csv.DictReader(fh)]
+    shop = "Fjällgear AB"
     assert negatives == [
-        ("Generic - Jackor", "", "skidjacka", "Campaign Negative Phrase", ""),
-        ("Generic - Tält", "Tält", "partytält", "Negative Exact", ""),
-        ("", "", "jobb", "Negative Broad", "Jobb"),
-        ("", "", "lediga jobb", "Negative Broad", "Jobb"),
+        (shop, "Generic - Jackor", "", "skidjacka", "Campaign Negative Phrase", ""),
+        (shop, "Generic - Tält", "Tält", "partytält", "Negative Exact", ""),
+        (shop, "", "", "jobb", "Negative Broad", "Jobb"),
+        (shop, "", "", "lediga jobb", "Negative Broad", "Jobb"),
     ], "the list attached to no campaign (Unused) blocks nothing and is left out"
 
 

@@ -50,7 +50,9 @@ REPORTS: dict[str, Query] = {
     "campaigns-by-day.csv": BY_DAY,
 }
 NEGATIVES_FILE = "existing-negatives.csv"
-EDITOR_COLUMNS = ["Campaign", "Ad group", "Keyword", "Criterion Type", "Shared set name"]
+EDITOR_COLUMNS = ["Account", "Campaign", "Ad group", "Keyword", "Criterion Type", "Shared set name"]
+"""Google Ads Editor's columns, led by Account as in its exports (the auditor's own negatives
+file has no Account column, and is known and skipped by that)."""
 MICROS = 1_000_000
 
 
@@ -75,12 +77,13 @@ def _csv(frame: pd.DataFrame) -> str:
 
 
 def _editor_rows(
-    frame: pd.DataFrame, prefix: str, text: str, match: str, **where: str
+    frame: pd.DataFrame, account: str, prefix: str, text: str, match: str, **where: str
 ) -> pd.DataFrame:
     """Negatives as Google Ads Editor rows (`Campaign Negative Phrase`, ...)."""
     kinds = frame[match].astype(str).str.lower().str.capitalize()
     out = pd.DataFrame(
         {
+            "Account": account,
             "Campaign": frame[where["campaign"]] if "campaign" in where else "",
             "Ad group": frame[where["ad_group"]] if "ad_group" in where else "",
             "Keyword": frame[text],
@@ -92,9 +95,10 @@ def _editor_rows(
     return out
 
 
-def existing_negatives(api: GoogleAds, customer_id: str, period: Period) -> pd.DataFrame:
+def existing_negatives(api: GoogleAds, account: Account, period: Period) -> pd.DataFrame:
     """Campaign, ad-group and shared-list negatives in Editor's layout; a shared list counts
     only when it is attached to a campaign."""
+    customer_id = account.customer_id
     campaign = api.frame(customer_id, CAMPAIGN_NEGATIVES, period)
     ad_group = api.frame(customer_id, AD_GROUP_NEGATIVES, period)
     shared = api.frame(customer_id, SHARED_NEGATIVES, period)
@@ -103,6 +107,7 @@ def existing_negatives(api: GoogleAds, customer_id: str, period: Period) -> pd.D
     parts = [
         _editor_rows(
             campaign,
+            account.name,
             "Campaign Negative ",
             "campaign_criterion.keyword.text",
             "campaign_criterion.keyword.match_type",
@@ -110,6 +115,7 @@ def existing_negatives(api: GoogleAds, customer_id: str, period: Period) -> pd.D
         ),
         _editor_rows(
             ad_group,
+            account.name,
             "Negative ",
             "ad_group_criterion.keyword.text",
             "ad_group_criterion.keyword.match_type",
@@ -118,6 +124,7 @@ def existing_negatives(api: GoogleAds, customer_id: str, period: Period) -> pd.D
         ),
         _editor_rows(
             shared,
+            account.name,
             "Negative ",
             "shared_criterion.keyword.text",
             "shared_criterion.keyword.match_type",
@@ -134,7 +141,7 @@ def fetch_account(
     fails, so a folder is never half of one fetch and half of another)."""
     api.login_as(account.via)
     frames = {name: api.frame(account.customer_id, q, period) for name, q in REPORTS.items()}
-    frames[NEGATIVES_FILE] = existing_negatives(api, account.customer_id, period)
+    frames[NEGATIVES_FILE] = existing_negatives(api, account, period)
     folder = out_dir / folder_name(account)
     for name, frame in frames.items():
         write_atomic(folder / name, _csv(frame), force=force)
