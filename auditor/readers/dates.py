@@ -2,9 +2,9 @@
 
 Understood: ISO `2026-05-01`; US month names `January 28, 2026` / `Jan 28, 2026`; day first
 `1 May 2026`, `28. Januar 2026`, `1 maj 2026`, old AdWords `05-May-2017` (month names of
-`headers.toml`); numeric `5/1/2026` (month first as Microsoft and US English write it; day first, `13/1/2026`,
-when the data or the file's language says so: `slash_order`) and `01.05.2026` (day.month.year,
-German and Nordic). A range line holds two of them (`A - B`, `A – B`,
+`headers.toml`); numeric `5/1/2026` (month first as Microsoft and US English write it; day
+first, `13/1/2026`, when the data or the file's language says so: `slash_order`) and
+`01.05.2026` (day.month.year, German and Nordic). A range line holds two of them (`A - B`, `A – B`,
 `A to B`, `A,B`); a line with one date is a single-day period.
 """
 
