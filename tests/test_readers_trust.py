@@ -154,3 +154,35 @@ def test_cent_rounding_over_many_rows_is_within_the_totals_tolerance(tmp_path):
     assert not any("disagree" in n for n in read_report(off).notes)
     far = variant(tmp_path, INR, lambda t: t.replace(",18859.19,", ",18869.19,"), "far.csv")
     assert any("disagree by 9.99" in n for n in read_report(far).notes)
+
+
+@needs_real
+def test_a_download_cut_mid_row_lists_the_broken_row_and_says_it_was_cut(tmp_path):
+    text = INR.read_text(encoding="utf-8")
+    for cut_at, rows in ((60000, 351), (60060, 351)):  # inside a plain cell; inside a quote
+        path = tmp_path / f"cut{cut_at}.csv"
+        path.write_text(text[:cut_at], encoding="utf-8")
+        report = read_report(path)
+        assert len(report.table) == rows
+        assert [s.line for s in report.skipped] == [355]
+        assert "cut short" in report.skipped[0].reason
+        assert any(n.startswith("the file was cut short") for n in report.notes)
+        assert not any("not read" in n or "nothing was bought" in n for n in report.notes)
+        assert report.currency == "INR"
+
+
+@needs_real
+def test_a_five_megabyte_line_is_skipped_never_read_as_the_end_of_the_data(tmp_path):
+    lines = INR.read_text(encoding="utf-8").split("\n")
+    blob = "x" * (5 << 20)
+    for name, body in (
+        ("middle", [*lines[:100], blob, *lines[100:]]),
+        ("only", [*lines[:3], blob]),
+    ):
+        path = tmp_path / f"{name}.csv"
+        path.write_text("\n".join(body), encoding="utf-8")
+        report = read_report(path)
+        assert [s.line for s in report.skipped] == [101 if name == "middle" else 4]
+        assert "1 MiB" in report.skipped[0].reason
+        assert not any("not read" in n or "nothing was bought" in n for n in report.notes)
+    assert len(read_report(tmp_path / "middle.csv").table) == 554

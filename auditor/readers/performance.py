@@ -52,6 +52,7 @@ from auditor.readers import headers
 from auditor.readers.dates import parse_days, parse_period
 from auditor.readers.tabular import (
     LINE,
+    MAX_CELL,
     NumberStyle,
     RawTable,
     detect_number_style,
@@ -689,7 +690,10 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     key_word = kind.rstrip("s").replace("_", " ")
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
-    keep = ~(empty | no_key | bad_rows)
+    cut = _cut_last_row(data, raw, kind, total.any()) & ~(empty | no_key | bad_rows)
+    skipped += _listed(data, cut, CUT_REASON)
+    skipped += _cut_trailer(raw, total.any())
+    keep = ~(empty | no_key | bad_rows | cut)
     _drop_coarse_days(raw, hmap)
     table = _build_table(data, hmap, kind, values, keep, source, converted)
     return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
@@ -753,6 +757,39 @@ def _metric_like_unknowns(data: pd.DataFrame, hmap: HeaderMap) -> list[str]:
                 " name, the checks that need that metric did not run)"
             )
     return notes
+
+
+CUT_REASON = "the last line stops mid-row (the file was cut short): its cells would shift"
+TOO_LONG = f"a line over the {MAX_CELL >> 20} MiB a report row can have: not a report row"
+
+
+def _cut_last_row(data: pd.DataFrame, raw: RawTable, kind: str, totals: bool) -> np.ndarray:
+    """The last data row of a Google Ads download without its Total rows, when it has more
+    empty cells than any other row: the download ended inside it."""
+    out = np.zeros(len(data), dtype=bool)
+    if totals or len(data) < 2 or not _google_ui(raw) or kind == schema.KIND_CAMPAIGNS:
+        return out
+    cols = [c for c in raw.columns if c in data.columns]
+    empties = np.zeros(len(data), dtype=np.int64)
+    for name in cols:
+        empties += np.asarray(pc.is_null(_text(data, name)).to_numpy(zero_copy_only=False))
+    last = int(np.argmax(data[LINE].to_numpy()))
+    others = np.delete(empties, last)
+    out[last] = empties[last] > others.max()
+    return out
+
+
+def _cut_trailer(raw: RawTable, totals: bool) -> list[SkippedRow]:
+    """Lines after the data of a Google Ads download without Total rows: the cut-short last
+    row (one cell, `medtech startu`), never a footer. Listed as skipped, taken off the trailer."""
+    if totals or not _google_ui(raw) or not raw.trailer:
+        return []
+    cut = [
+        SkippedRow(line, CUT_REASON if len(text) <= MAX_CELL else TOO_LONG)
+        for line, text in raw.trailer
+    ]
+    raw.trailer = []
+    return cut
 
 
 DAY_AGGREGATIONS = frozenset({"daily", "hourly", "summary"})
@@ -924,7 +961,14 @@ def _notes(
                 notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
         label = "search_terms" if "search_terms" in file_totals else "filtered_search_terms"
         notes += _check_totals(table, present, file_totals.get(label, {}), skipped, label)
-        if len(table) and not file_totals and _google_ui(raw):
+        cut = [s.line for s in skipped if s.reason in (CUT_REASON, TOO_LONG)]
+        if cut:
+            notes.append(
+                "the file was cut short: it ends inside a row (line"
+                f" {', '.join(map(str, cut))}, listed as skipped) and without the Total rows"
+                " Google Ads downloads end with; its totals could not be checked"
+            )
+        elif len(table) and not file_totals and _google_ui(raw):
             notes.append(
                 "no Total rows at the end: Google Ads downloads always end with them, so this"
                 " file may be cut short (or was edited); its totals could not be checked"
