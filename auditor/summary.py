@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from auditor.model import SEVERITIES, AuditResult, Finding
+from auditor.spend_coverage import coverage_line
 
 
 def money(value: float | None, currency: str | None = None) -> str:
@@ -97,6 +98,8 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
             f"Hidden:      {result.hidden_cost:.0%} of search cost went to terms the platform"
             f" does not list ({money(result.hidden_cost_amount, cur)})"
         )
+    if result.coverage is not None:
+        lines.append(f"Coverage:    {coverage_line(result.coverage, cur)}")
     lines.extend(_baseline_lines(result))
     lines.extend(f"Note: {n}" for n in result.notes)
     lines.extend(_skipped_lines(result.checks_skipped))
