@@ -21,6 +21,9 @@ every row where the condition holds becomes one `Finding`. Decisions:
   `cost_metric` of `<scope>_cost` (None where the scope has no such metric), never the whole
   row's while the cost is a part of it.
 - Findings are sorted by severity, then cost (highest first).
+- A message lists at most `SHOWN_IN_MESSAGE` items (`capped`: "... and 1,990 more"); the
+  full list goes to the finding's `evidence` (cannibalisation rules: every ad group serving
+  the term).
 """
 
 from __future__ import annotations
@@ -170,9 +173,13 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
         values = {name: float(col[i]) for name, col in figures.items()}
         row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
         row_texts |= labels
-        if served is not None:
-            row_texts["served_by"], row_texts["split"] = served[i]
-        out.append(_finding(rule, level, row_texts, values, currency))
+        if served is None:
+            out.append(_finding(rule, level, row_texts, values, currency))
+            continue
+        shown, row_texts["split"], evidence = served[i]
+        finding = _finding(rule, level, row_texts | {"served_by": shown}, values, currency)
+        finding.evidence = {"served_by": evidence}
+        out.append(finding)
     return out
 
 
@@ -277,9 +284,10 @@ def _num(value: float) -> float | None:
 
 def _served_by(
     ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
-) -> list[tuple[str, str]]:
-    """For each flagged term: the ad groups serving it, costliest first, with their figures,
-    and the splits (location, device, language, audience) that set some of them apart."""
+) -> list[tuple[list[str], str, list[dict[str, object]]]]:
+    """For each flagged term: the ad groups serving it, costliest first, as message texts; the
+    splits (location, device, language, audience) that set some of them apart; and the ad
+    groups as evidence (campaign, ad group, cost, conversions)."""
     wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
     served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
@@ -292,25 +300,26 @@ def _served_by(
     )
     pair_splits = ws.splits()
     sig_ids = pair_splits.row_ids[st.groups.first[hits]]
-    parts: list[list[tuple[float, str]]] = [[] for _ in wanted]
+    parts: list[list[tuple[float, str, dict[str, object]]]] = [[] for _ in wanted]
     sigs: list[list[Signature]] = [[] for _ in wanted]
     camp_sigs: list[list[Signature]] = [[] for _ in wanted]
     for j, term in enumerate(terms):
         where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
-        parts[wanted[term]].append((cost[j], text))
+        figures = {"cost": float(cost[j]), "conversions": float(conv[j])}
+        item = {"campaign": campaigns[j], "ad_group": ad_groups[j], **figures}
+        parts[wanted[term]].append((cost[j], text, item))
         sig = pair_splits.signatures[sig_ids[j]]
         if sig is not None:
             sigs[wanted[term]].append(sig)
         if campaigns[j] in pair_splits.campaigns:
             camp_sigs[wanted[term]].append(pair_splits.campaigns[campaigns[j]])
-    return [
-        (
-            "; ".join(t for _, t in sorted(p, key=lambda x: -x[0])),
-            describe(c if len(set(map(id, c))) >= 2 else s),
-        )
-        for p, s, c in zip(parts, sigs, camp_sigs, strict=True)
-    ]
+    out = []
+    for p, s, c in zip(parts, sigs, camp_sigs, strict=True):
+        ranked = sorted(p, key=lambda x: -x[0])
+        split = describe(c if len(set(map(id, c))) >= 2 else s)
+        out.append(([t for _, t, _ in ranked], split, [e for _, _, e in ranked]))
+    return out
 
 
 def fmt(value: float | None, style: str | None, currency: str | None = None) -> str:
@@ -332,15 +341,33 @@ def fmt(value: float | None, style: str | None, currency: str | None = None) -> 
     return format_count(value)
 
 
+SHOWN_IN_MESSAGE = 10
+"""A message lists at most this many items; the finding's evidence in the JSON has them all."""
+
+
+def capped(items: list[str], sep: str = "; ", limit: int = SHOWN_IN_MESSAGE) -> str:
+    """Items joined by `sep`; past `limit`, the first `limit` and `... and 1,990 more`."""
+    if len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])}{sep}... and {len(items) - limit:,} more"
+
+
 def render(
-    template: str, values: dict[str, float], texts: dict[str, str | None], currency: str | None
+    template: str,
+    values: dict[str, float],
+    texts: dict[str, str | list[str] | None],
+    currency: str | None,
 ) -> str:
-    """Fill `{name}` / `{name:style}` placeholders (validated when the pack was loaded)."""
+    """Fill `{name}` / `{name:style}` placeholders (validated when the pack was loaded); a
+    list of texts is `capped`, so a message stays a sentence however long the list."""
 
     def one(match: object) -> str:
         name, style = match.group(1), match.group(2)  # type: ignore[attr-defined]
         if name in texts:
-            return str(texts[name]) if texts[name] is not None else "-"
+            text = texts[name]
+            if isinstance(text, list):
+                return capped(text)
+            return str(text) if text is not None else "-"
         return fmt(values.get(name), style, currency)
 
     return PLACEHOLDER.sub(one, template)

@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 from auditor import schema, splits, variants
 from auditor.config import Settings
 from auditor.context import AuditContext
+from auditor.profile import stage
 from auditor.stats import PRIOR_CLICKS, chance_phrase, poisson_cdf
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
@@ -293,7 +294,8 @@ class Workspace:
 
     def level(self, name: str) -> Level:
         if name not in self._levels:
-            self._levels[name] = _build_level(self, name)
+            with stage("metrics"):
+                self._levels[name] = _build_level(self, name)
         return self._levels[name]
 
 
@@ -315,7 +317,8 @@ class Level:
 
     def get(self, name: str) -> Value:
         if name not in self._cache:
-            self._cache[name] = METRICS[name].compute(self)
+            with stage("metrics"):
+                self._cache[name] = METRICS[name].compute(self)
         return self._cache[name]
 
     def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
