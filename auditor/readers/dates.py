@@ -76,6 +76,7 @@ def parse_period(
 ) -> tuple[Period | None, str | None]:
     """(period, date style) from the first preamble line that holds one or two dates.
 
+    The period is returned as written (a reversed one is refused by the reader, not swapped).
     Lines that describe when the file was made (`Report Time:` of a single day in
     Microsoft's API files, `Last Completed Available Day:`, `Downloaded`) are not periods
     unless they hold a range.
@@ -90,8 +91,6 @@ def parse_period(
         ):
             continue
         start, end = dates[0][1], dates[min(1, len(dates) - 1)][1]
-        if end < start:
-            start, end = end, start
         return Period(start, end), dates[0][2]
     return None, None
 
