@@ -1034,7 +1034,7 @@ def _notes(
         label = "search_terms" if "search_terms" in file_totals else "filtered_search_terms"
         notes += _check_totals(table, present, file_totals.get(label, {}), skipped, label)
         cut = [s.line for s in skipped if "cut short" in s.reason or s.reason == TOO_LONG]
-        if cut:
+        if cut and not file_totals:
             notes.append(
                 "the file was cut short: it ends inside a row (line"
                 f" {', '.join(map(str, cut))}, listed as skipped) and without the Total rows"
