@@ -39,7 +39,13 @@ from auditor.export_findings import write_findings_csv
 from auditor.export_xlsx import write_xlsx
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
-from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
+from auditor.negatives.export import (
+    LEVELS,
+    LIST_NAME_MAX,
+    default_list_name,
+    with_list_name,
+    write_negatives,
+)
 from auditor.profile import Profile, enabled_by_env, profiling, stage
 from auditor.readers import expand_paths
 from auditor.resources import bundled
@@ -257,7 +263,7 @@ def _write_outputs(
     lines = []
     negatives_format = args.negatives_format or _default_negatives_format(result, settings)
     _check_list_id(args, negatives_format)
-    list_name = args.list_name or default_list_name(settings, result.account)
+    list_name = (args.list_name or "").strip() or default_list_name(settings, result.account)
     result.negatives = with_list_name(result.negatives, list_name)
     if json_path is not None:
         write_audit_json(result, json_path, force=args.force)
@@ -362,6 +368,8 @@ def _check_outputs(args: argparse.Namespace, settings: Settings) -> None:
             "--json, --findings, --negatives and --xlsx name one file each; with --out-dir every"
             " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
         )
+    if args.list_name is not None and not 0 < len(args.list_name.strip()) <= LIST_NAME_MAX:
+        raise ConfigError(f"--list-name takes 1 to {LIST_NAME_MAX} characters")
     if args.list_id is not None:
         if args.out_dir is not None:
             raise ConfigError("--list-id names one account's list; it cannot go with --out-dir")
