@@ -14,8 +14,8 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static
 
+from auditor import format as fmt
 from auditor.model import CATEGORIES, SEVERITIES
-from auditor.tui import fmt
 from auditor.tui.state import (
     FINDING_SORTS,
     ROW_CAP,

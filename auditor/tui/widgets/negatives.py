@@ -18,9 +18,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from auditor import decisions as dec
+from auditor import format as fmt
 from auditor.errors import AuditorError
 from auditor.model import NegativeProposal
-from auditor.tui import fmt
 from auditor.tui.messages import DecisionsChanged
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen

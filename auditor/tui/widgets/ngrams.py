@@ -13,7 +13,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from auditor.tui import fmt
+from auditor import format as fmt
 from auditor.tui.state import NGRAM_CAP, NGRAM_SORTS, ROW_CAP, ReviewState, filter_ngrams
 from auditor.tui.widgets.table_window import Cell, fill, shown_text
 

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from auditor import decisions as dec
-from auditor.tui import fmt
+from auditor import format as fmt
 from auditor.tui.state import ReviewState, all_spend, finding_subject, tracking_skipped
 
 BAR_WIDTH = 30

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from auditor.tui import fmt
+from auditor import format as fmt
 from auditor.tui.state import ReviewState, tracking_skipped
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, literal
