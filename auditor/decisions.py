@@ -384,6 +384,53 @@ class DecisionStore:
             ]
         )
 
+    def restore_decision(
+        self, account: str, proposal_id: str, decision: Decision | None, action: str
+    ) -> None:
+        """Put a proposal's stored decision back as it was (the app's undo / redo): its
+        status and edits, or no decision at all; logged as an `action` event."""
+        now = _now()
+        if decision is None:
+            change: tuple[str, Sequence[object]] = (
+                "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                (account, proposal_id),
+            )
+        else:
+            change = (
+                "INSERT INTO decisions (account, proposal_id, status, edits, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, proposal_id) DO UPDATE SET"
+                " status = excluded.status, edits = excluded.edits,"
+                " updated_at = excluded.updated_at",
+                (
+                    account,
+                    proposal_id,
+                    decision.status,
+                    json.dumps(decision.edits, ensure_ascii=False, sort_keys=True),
+                    now,
+                ),
+            )
+        detail = {"status": decision.status if decision else None}
+        event = (
+            "INSERT INTO events (account, proposal_id, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+            (account, proposal_id, action, json.dumps(detail), now),
+        )
+        self._write([change, event])
+
+    def remove_user_proposal(self, account: str, proposal_id: str) -> None:
+        """Forget a negative the user proposed (undone): the proposal and its decision."""
+        self._write(
+            [
+                (
+                    "DELETE FROM user_proposals WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
+                ),
+                (
+                    "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
+                ),
+            ]
+        )
+
     def user_proposals(self, account: str) -> list[tuple[NegativeProposal, str]]:
         """The user's own proposals of this account with their source, oldest first."""
         rows = self._db.execute(

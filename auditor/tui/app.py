@@ -11,7 +11,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from auditor.config import Settings
 from auditor.errors import EXIT_INTERNAL, AuditorError
@@ -20,6 +21,18 @@ from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
 from auditor.tui.state import ReviewState, load_review
+from auditor.tui.widgets.keybar import shown_keys
+
+
+def help_keys(app: App[None], screen: Screen[object]) -> list[tuple[str, str]]:
+    """(key, what it does) of every binding of the focused chain that is ours (the
+    tables' and inputs' own arrow keys are described in the help text)."""
+    out = []
+    for node, binding, _enabled in shown_keys(screen):
+        if not type(node).__module__.startswith("auditor") or not binding.description:
+            continue
+        out.append((app.get_key_display(binding), binding.tooltip or binding.description))
+    return out
 
 
 class ReviewApp(App[None]):
@@ -32,8 +45,8 @@ class ReviewApp(App[None]):
     TITLE = "auditor review"
     CSS_PATH = "review.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("q", "quit", "Quit"),
-        ("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit", tooltip="quit (decisions are already saved)"),
+        Binding("question_mark", "help", "Help", tooltip="this help: every key of the tab"),
     ]
 
     def __init__(
@@ -92,8 +105,12 @@ class ReviewApp(App[None]):
         self.exit(return_code=event.exit_code, message=Text(f"auditor: error: {event.message}"))
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        """The help screen with every key of the current tab (the footer's and the rest)."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        title = screen.tab_title() if isinstance(screen, ReviewScreen) else "Keys"
+        self.push_screen(HelpScreen(f"Keys: {title}", help_keys(self, screen)))
 
     def on_unmount(self) -> None:
         if self.state is not None:

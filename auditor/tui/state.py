@@ -150,6 +150,88 @@ class EditOutcome:
     proposal: NegativeProposal | None = None
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One proposal as it stood at a moment, in the app and in the store (undo / redo)."""
+
+    row: ProposalRow | None
+    """A copy of the row; None when the proposal did not exist (a new negative undone)."""
+    decision: dec.Decision | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One decision in the session's history: what it was, and the proposal before / after."""
+
+    what: str
+    proposal_id: str
+    before: Snapshot
+    after: Snapshot
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a negative can go (an ad group, a campaign or the shared list) and what it
+    would block there in this report."""
+
+    level: str
+    campaign: str | None = None
+    ad_group: str | None = None
+    campaigns: tuple[str, ...] = ()
+    """For the shared list: the campaigns it is attached to."""
+    terms: int = 0
+    cost: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}|{self.campaign or ''}|{self.ad_group or ''}"
+
+    def fields(self, list_name: str) -> dict[str, Any]:
+        """The proposal fields that place a negative here."""
+        if self.level == "shared_list":
+            return {
+                "level": self.level,
+                "list_name": list_name,
+                "campaigns": list(self.campaigns),
+                "campaign": None,
+                "ad_group": None,
+            }
+        return {
+            "level": self.level,
+            "campaign": self.campaign,
+            "ad_group": self.ad_group if self.level == "ad_group" else None,
+            "list_name": None,
+            "campaigns": [],
+        }
+
+
+def describe_target(t: Target, list_name: str) -> str:
+    """`campaign: Generic - Jackets`, `ad group: Jackets > Rain`, `list: auditor negatives (3
+    campaigns)`."""
+    if t.level == "shared_list":
+        n = len(t.campaigns)
+        return f"list: {list_name} ({n} campaign{'s' * (n != 1)})"
+    if t.level == "ad_group":
+        return f"ad group: {t.campaign} > {t.ad_group}"
+    return f"campaign: {t.campaign}"
+
+
+def user_proposal_id(p: NegativeProposal) -> str:
+    """The id a user's negative gets: made like the engine's (text, match type, level,
+    target), so the engine proposing the same negative later takes it over."""
+    target = p.list_name or f"{p.campaign}|{p.ad_group or ''}"
+    return proposal_id(p.text, p.match_type, p.level, target)
+
+
+def edit_words(old: NegativeProposal, new: NegativeProposal) -> str:
+    """An edit in words for the status line: `match type of [x]: phrase`, ..."""
+    if old.text != new.text:
+        return f"edit {negative_syntax(old)} to {negative_syntax(new)}"
+    if old.match_type != new.match_type:
+        return f"match type of {negative_syntax(old)}: {new.match_type}"
+    return f"level of {negative_syntax(old)}: {LEVEL_NAMES.get(new.level, new.level)}"
+
+
 def syntax(text: str, match_type: str) -> str:
     """A negative as the platforms write it: `kw`, `"kw"` or `[kw]`."""
     return {"phrase": f'"{text}"', "exact": f"[{text}]"}.get(match_type, text)
@@ -337,6 +419,10 @@ class ReviewState:
         self.non_converting = non_converting_cost(self.terms, result)
         self.rows = self._load_rows()
         self.held = held_rows(result.held_back)
+        self.done: list[Action] = []
+        """The session's decisions, oldest first (`u` undoes the last)."""
+        self.undone: list[Action] = []
+        """Undone decisions, the latest last (`U` redoes it); a new decision clears them."""
         self._term_cost: dict[str, float] = {}
         self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
 
@@ -442,9 +528,59 @@ class ReviewState:
     def set_status(self, proposal_id: str, status: str) -> ProposalRow:
         """Accept / reject / reset one proposal; stored (committed) before this returns."""
         row = self.row(proposal_id)
+        before = self.snapshot(proposal_id)
         self.store.set_status(self.account.key, proposal_id, status)
         row.status = status
+        verb = {dec.STATUS_ACCEPTED: "accept", dec.STATUS_REJECTED: "reject"}.get(status, "reset")
+        self._record(f"{verb} {negative_syntax(row.current)}", proposal_id, before)
         return row
+
+    def snapshot(self, proposal_id: str) -> Snapshot:
+        """The proposal as it stands now (a copy), with its stored decision."""
+        row = next((r for r in self.rows if r.id == proposal_id), None)
+        copy = replace(row) if row is not None else None
+        return Snapshot(copy, self.store.decisions_for(self.account.key, proposal_id))
+
+    def _record(self, what: str, proposal_id: str, before: Snapshot) -> None:
+        self.done.append(Action(what, proposal_id, before, self.snapshot(proposal_id)))
+        self.undone.clear()
+
+    def undo(self) -> Action | None:
+        """Undo the session's last decision, in the app and in the store; None when none."""
+        if not self.done:
+            return None
+        action = self.done.pop()
+        self._restore(action.proposal_id, action.before, "undo")
+        self.undone.append(action)
+        return action
+
+    def redo(self) -> Action | None:
+        """Redo the last undone decision; None when nothing was undone."""
+        if not self.undone:
+            return None
+        action = self.undone.pop()
+        self._restore(action.proposal_id, action.after, "redo")
+        self.done.append(action)
+        return action
+
+    def _restore(self, proposal_id: str, snap: Snapshot, how: str) -> None:
+        """Make the proposal (row and stored decision) what `snap` says."""
+        key = self.account.key
+        row = next((r for r in self.rows if r.id == proposal_id), None)
+        if snap.row is None:
+            self.store.remove_user_proposal(key, proposal_id)
+            self.rows = [r for r in self.rows if r.id != proposal_id]
+            self._user_ids = [i for i in self._user_ids if i != proposal_id]
+            return
+        if row is None:
+            assert snap.row.source is not None
+            self.store.add_user_proposal(key, snap.row.original, snap.row.source)
+            self._user_ids.append(proposal_id)
+            self.rows = self._ordered([*self.rows, replace(snap.row)])
+        else:
+            row.status, row.current = snap.row.status, snap.row.current
+            row.exported_at = snap.row.exported_at
+        self.store.restore_decision(key, proposal_id, snap.decision, how)
 
     def _checked(self, candidate: NegativeProposal) -> tuple[NegativeProposal, EditOutcome | None]:
         """The candidate with its blast radius from the safety check, or the refusal."""
@@ -471,10 +607,13 @@ class ReviewState:
         candidate, refused = self._checked(candidate)
         if refused is not None:
             return refused
+        before = self.snapshot(proposal_id)
         edits = dec.edits_between(row.original, candidate)
         self.store.set_edits(self.account.key, proposal_id, edits)
+        what = edit_words(row.current, candidate)
         row.current = candidate
         row.exported_at = None
+        self._record(what, proposal_id, before)
         return EditOutcome(True, proposal=candidate)
 
     def next_match_type(self, proposal_id: str) -> str:
@@ -548,8 +687,7 @@ class ReviewState:
         spans = paying.nunique() >= 2 or spend["campaign"].dropna().empty
         fields = self._level_fields("shared_list" if spans else "campaign", spend, draft, [])
         placed = replace(draft, **fields)
-        target = placed.list_name or f"{placed.campaign}|{placed.ad_group or ''}"
-        return replace(placed, id=proposal_id(text, placed.match_type, placed.level, target))
+        return replace(placed, id=user_proposal_id(placed))
 
     def propose_held(self, key: str) -> EditOutcome:
         """Turn a held-back / review item into an accepted proposal of the user's, if safe.
@@ -559,7 +697,12 @@ class ReviewState:
         is accepted instead of adding a second one.
         """
         item = self.held_row(key)
-        candidate = self.held_proposal(item)
+        return self.propose(self.held_proposal(item), item.source)
+
+    def propose(self, candidate: NegativeProposal, source: str) -> EditOutcome:
+        """Add the user's own negative (from `source`: a held-back item, a finding, an
+        n-gram) as accepted, if the safety check passes; refused with its reasons otherwise.
+        When the same negative is already listed, that row is accepted instead."""
         existing = next((r for r in self.rows if r.id == candidate.id), None)
         if existing is not None:
             self.set_status(existing.id, dec.STATUS_ACCEPTED)
@@ -567,12 +710,72 @@ class ReviewState:
         candidate, refused = self._checked(candidate)
         if refused is not None:
             return refused
-        self.store.add_user_proposal(self.account.key, candidate, item.source)
+        before = self.snapshot(candidate.id)
+        self.store.add_user_proposal(self.account.key, candidate, source)
         row = ProposalRow(candidate, candidate, dec.STATUS_ACCEPTED, False, False)
-        row.source = item.source
+        row.source = source
         self._user_ids.append(candidate.id)
         self.rows = self._ordered([*self.rows, row])
+        self._record(f"new negative {negative_syntax(candidate)}", candidate.id, before)
         return EditOutcome(True, proposal=candidate)
+
+    def targets(
+        self, text: str, match_type: str, hint: NegativeProposal | None = None
+    ) -> list[Target]:
+        """Where a negative of `text` can go: the shared list attached to every campaign
+        where the terms it blocks spend, each of those campaigns and ad groups (costliest
+        first), each with the terms it would block there and their spend. `hint` (the
+        proposal being edited, or the finding's place) is listed even when it blocks nothing."""
+        draft = NegativeProposal(
+            id="", text=text, match_type=match_type, level="shared_list", family=USER_FAMILY
+        )
+        blocked = self.check(draft).blocked_terms if text.strip() else []
+        table = self.result.table
+        cols = ["campaign", "ad_group", "search_term", "cost"]
+        if table is None or table.empty or not blocked:
+            rows = pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        else:
+            rows = table.loc[table["search_term"].isin(set(blocked)), cols]
+        out = [self._list_target(rows)]
+        by_campaign = _spend(rows, ["campaign"])
+        out += [Target("campaign", c, None, (), t, v) for c, t, v in by_campaign]
+        by_group = _spend(rows, ["campaign", "ad_group"])
+        out += [Target("ad_group", c, g, (), t, v) for (c, g), t, v in by_group]
+        if hint is not None and hint.level != "shared_list" and hint.campaign:
+            place = Target(hint.level, hint.campaign, hint.ad_group)
+            if place.key not in {t.key for t in out}:
+                out.append(place)
+        return out
+
+    def _list_target(self, rows: pd.DataFrame) -> Target:
+        campaigns = tuple(sorted(rows["campaign"].dropna().astype(str).unique().tolist()))
+        terms = int(rows["search_term"].nunique())
+        return Target("shared_list", None, None, campaigns, terms, float(rows["cost"].sum()))
+
+    @staticmethod
+    def suggested(targets: list[Target]) -> int:
+        """The target to start from: the shared list when the terms spend in several
+        campaigns, the costliest campaign when in one (the held-back item's rule)."""
+        campaigns = [t for t in targets if t.level == "campaign" and t.cost > 0]
+        if len(campaigns) == 1:
+            return targets.index(campaigns[0])
+        if not campaigns:
+            placed = [i for i, t in enumerate(targets) if t.level != "shared_list"]
+            return placed[0] if placed else 0
+        return 0
+
+    def draft(self, text: str, match_type: str, target: Target, reason: str) -> NegativeProposal:
+        """A user's negative of `text` at `target` (not checked yet), with its id."""
+        p = NegativeProposal(
+            id="",
+            text=" ".join(words(text)),
+            match_type=match_type,
+            level=target.level,
+            family=USER_FAMILY,
+            reason=reason,
+        )
+        placed = replace(p, **target.fields(self.settings.shared_list_name))
+        return replace(placed, id=user_proposal_id(placed))
 
     def term_costs(self, terms: list[str]) -> pd.DataFrame:
         """Cost and clicks of `terms` in this report, in the given order."""
@@ -657,6 +860,20 @@ class ReviewState:
 
     def tracking(self) -> list[Finding]:
         return [f for f in self.result.findings if f.category == "tracking"]
+
+
+def _spend(rows: pd.DataFrame, by: list[str]) -> list[tuple[Any, int, float]]:
+    """(group, distinct terms, cost) of `rows` grouped `by`, costliest first."""
+    if rows.empty:
+        return []
+    grouped = rows.groupby(by, dropna=True, observed=True, sort=False).agg(
+        terms=("search_term", "nunique"), cost=("cost", "sum")
+    )
+    grouped = grouped.sort_values("cost", ascending=False, kind="stable")
+    return [
+        (g, int(t), float(c))
+        for g, t, c in zip(grouped.index, grouped["terms"], grouped["cost"], strict=True)
+    ]
 
 
 def held_rows(held: Sequence[HeldBack]) -> list[HeldRow]:
