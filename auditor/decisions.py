@@ -305,6 +305,15 @@ class DecisionStore:
         first = dict(rows)
         return {pid for pid in ids if first.get(pid) == period}
 
+    def previous_period(self, account: str, period: str) -> str | None:
+        """The latest report period reviewed before `period` for this account (None: this
+        is the account's first review)."""
+        row = self._db.execute(
+            "SELECT MAX(first_period) FROM seen WHERE account = ? AND first_period != ?",
+            (account, period),
+        ).fetchone()
+        return row[0] if row else None
+
     def decisions(self, account: str) -> dict[str, Decision]:
         rows = self._db.execute(
             "SELECT proposal_id, status, edits, updated_at FROM decisions WHERE account = ?",

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,49 @@ def user_proposal_id(p: NegativeProposal) -> str:
     return proposal_id(p.text, p.match_type, p.level, target)
 
 
+@dataclass(frozen=True)
+class SinceLastReview:
+    """What changed since the account's last review (the Overview's panel)."""
+
+    previous: str | None
+    new_proposals: int
+    new_findings: int
+    exported: list[tuple[NegativeProposal, str]]
+    """Negatives exported in earlier reviews, with their blast radius in this report (a
+    negative added in the platform blocks nothing here), costliest first, and when."""
+
+    @property
+    def still_spending(self) -> list[tuple[NegativeProposal, str]]:
+        return [(p, at) for p, at in self.exported if p.blocked_cost > 0]
+
+
+def finding_key(f: Finding) -> str:
+    """What makes a finding the same one next week: rule, place and subject."""
+    parts = (f.rule, f.level, f.campaign or "", f.ad_group or "", finding_subject(f))
+    return "finding:" + "|".join(parts)
+
+
+def negative_from_signature(pid: str, sig: str) -> NegativeProposal | None:
+    """An exported negative back from its stored signature (`decisions.signature`): match
+    type, level, target and text (None when it cannot be read back)."""
+    parts = sig.split("|")
+    if len(parts) < 4:
+        return None
+    match, level, text = parts[0], parts[1], parts[-1]
+    target = parts[2:-1]
+    if level == "shared_list":
+        return NegativeProposal(pid, text, match, level, list_name="|".join(target))
+    campaign, ad_group = target[0], (target[1] if len(target) > 1 else "None")
+    return NegativeProposal(
+        pid,
+        text,
+        match,
+        level,
+        campaign=campaign,
+        ad_group=None if ad_group == "None" else ad_group,
+    )
+
+
 def edit_words(old: NegativeProposal, new: NegativeProposal) -> str:
     """An edit in words for the status line: `match type of [x]: phrase`, ..."""
     if old.text != new.text:
@@ -279,6 +323,7 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "rule": [f.rule for f in findings],
             "subject": [finding_subject(f) for f in findings],
             "campaign": [f.campaign or "" for f in findings],
+            "ad_group": [f.ad_group or "" for f in findings],
             "cost": [f.cost if f.cost is not None else float("nan") for f in findings],
             "clicks": [f.clicks if f.clicks is not None else float("nan") for f in findings],
             "conversions": [
@@ -288,7 +333,7 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "level": [f.level for f in findings],
         }
     )
-    text = ["rule", "subject", "campaign", "message", "severity", "category", "level"]
+    text = ["rule", "subject", "campaign", "ad_group", "message", "severity", "category", "level"]
     frame[text] = frame[text].astype("string[pyarrow]")  # an empty list must stay text too
     frame["sev_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(len(SEVERITIES)).astype(float)
     frame["haystack"] = (
@@ -323,12 +368,14 @@ def filter_findings(
 
 
 def prepare_ngrams(ngrams: pd.DataFrame | None) -> pd.DataFrame:
-    """The costliest n-grams with CPA and a casefolded key, sorted by cost."""
-    cols = ["ngram", "n", "cost", "clicks", "conversions", "conversion_value", "terms"]
+    """The costliest n-grams with a casefolded key, sorted by cost; `terms` counts the terms
+    with a click, as the n-gram findings do."""
+    cols = ["ngram", "n", "cost", "clicks", "conversions", "conversion_value", "clicked_terms"]
     if ngrams is None or ngrams.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).assign(key="")
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+        return empty.rename(columns={"clicked_terms": "terms"}).assign(key="")
     top = ngrams.nlargest(NGRAM_CAP, "cost").reset_index(drop=True)
-    out = top.reindex(columns=cols)
+    out = top.reindex(columns=cols).rename(columns={"clicked_terms": "terms"})
     out["key"] = out["ngram"].astype(str).str.casefold()
     return out
 
@@ -405,6 +452,8 @@ class ReviewState:
         self.result = result
         self.settings = settings
         self.store = store
+        self.opened_at = datetime.now(UTC).isoformat(timespec="seconds")
+        """When this review opened, as the store writes times (exports before it are earlier)."""
         self.show_rejected = False
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
@@ -413,11 +462,15 @@ class ReviewState:
         step("preparing the tables", 0.95)
         self.terms = term_stats(result.table)
         self.findings = findings_frame(result.findings)
+        self.previous = store.previous_period(self.account.key, self.period)
+        """The period of the account's last review before this report's (None: first)."""
+        self.findings["new"] = self._new_findings(result.findings)
         self.ngrams = prepare_ngrams(result.ngrams)
         self._ngram_orders: dict[str, pd.DataFrame] = {"cost": self.ngrams}
         self.daily = daily_cost(result.table)
         self.non_converting = non_converting_cost(self.terms, result)
         self.rows = self._load_rows()
+        self.since = self._since_last_review()
         self.held = held_rows(result.held_back)
         self.done: list[Action] = []
         """The session's decisions, oldest first (`u` undoes the last)."""
@@ -425,6 +478,30 @@ class ReviewState:
         """Undone decisions, the latest last (`U` redoes it); a new decision clears them."""
         self._term_cost: dict[str, float] = {}
         self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
+
+    def _new_findings(self, findings: Sequence[Finding]) -> list[bool]:
+        """Which findings no earlier review of the account showed (none on a first review).
+        They are remembered in the store's `seen` list under a `finding:` key."""
+        keys = [finding_key(f) for f in findings]
+        first = self.store.mark_seen(self.account.key, keys, self.period)
+        return [self.previous is not None and k in first for k in keys]
+
+    def _since_last_review(self) -> SinceLastReview:
+        """This week against the last review: new proposals and findings, and the negatives
+        exported before this report whose terms still spent in it."""
+        exported = self.store.exported(self.account.key)
+        by_id = {r.id: r.current for r in self.rows}
+        earlier: list[tuple[NegativeProposal, str]] = []
+        for pid, (sig, at) in exported.items():
+            p = by_id.get(pid) or negative_from_signature(pid, sig)
+            if p is not None and at < self.opened_at:
+                earlier.append((self._refresh_blast(p), at))
+        return SinceLastReview(
+            previous=self.previous,
+            new_proposals=sum(r.new for r in self.rows),
+            new_findings=int(self.findings["new"].sum()),
+            exported=sorted(earlier, key=lambda e: -e[0].blocked_cost),
+        )
 
     def _load_rows(self) -> list[ProposalRow]:
         key = self.account.key

@@ -77,7 +77,7 @@ class EditScreen(ModalScreen[EditOutcome | None]):
     def compose(self) -> ComposeResult:
         cycle = MATCH_CYCLE.get(self.state.settings.platform, MATCH_CYCLE["google"])
         with Vertical(classes="dialog", id="edit-dialog"):
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-text")
             with Horizontal(id="edit-row"):
                 yield Input(self.start.text, id="edit-text", compact=True)
                 match = self.start.match_type if self.start.match_type in cycle else cycle[0]

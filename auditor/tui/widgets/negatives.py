@@ -343,7 +343,11 @@ class NegativesPane(Vertical):
             return self.state.edit(pid, **fields)
 
         screen = EditScreen(
-            self.state, f"Edit {negative_syntax(p)} ({where(p)})", p, save, focus=focus
+            self.state,
+            f"Edit {negative_syntax(p)} ({p.match_type}, {target_text(p)})",
+            p,
+            save,
+            focus=focus,
         )
         self.app.push_screen(screen, lambda outcome: self._edited(pid, outcome))
 

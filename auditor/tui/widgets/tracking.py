@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -70,5 +68,8 @@ class TrackingPane(Vertical):
         text.append(f"{f.message}\n\n")
         if f.evidence:
             text.append("Evidence\n", style="bold")
-            text.append(json.dumps(f.evidence, indent=2, ensure_ascii=False, default=str))
+            width = max(len(name) for name, _ in fmt.figures(f.evidence)) + 2
+            for name, value in fmt.figures(f.evidence, self.state.result.currency):
+                text.append(f"  {name:<{width}}", style="bold")
+                text.append(f"{value}\n")
         self.query_one("#evidence-text", Static).update(text)
