@@ -25,11 +25,11 @@ from auditor.tui.widgets.keybar import shown_keys
 
 
 def help_keys(app: App[None], screen: Screen[object]) -> list[tuple[str, str]]:
-    """(key, what it does) of every binding of the focused chain that is ours (the
-    tables' and inputs' own arrow keys are described in the help text)."""
+    """(key, what it does) of every binding of the focused chain that is ours: the ones
+    with a tooltip (Textual's own, such as arrows and Tab, are described in the help text)."""
     out = []
-    for node, binding, _enabled in shown_keys(screen):
-        if not type(node).__module__.startswith("auditor") or not binding.description:
+    for _node, binding, _enabled in shown_keys(screen, hidden=True):
+        if not binding.tooltip:
             continue
         out.append((app.get_key_display(binding), binding.tooltip or binding.description))
     return out
@@ -44,6 +44,7 @@ class ReviewApp(App[None]):
 
     TITLE = "auditor review"
     CSS_PATH = "review.tcss"
+    NOTIFICATION_TIMEOUT = 3
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="quit (decisions are already saved)"),
         Binding("question_mark", "help", "Help", tooltip="this help: every key of the tab"),

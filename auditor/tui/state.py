@@ -813,7 +813,8 @@ class ReviewState:
             rows = pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
         else:
             rows = table.loc[table["search_term"].isin(set(blocked)), cols]
-        out = [self._list_target(rows)]
+        attached = hint.campaigns if hint is not None and hint.level == "shared_list" else []
+        out = [self._list_target(rows, attached)]
         by_campaign = _spend(rows, ["campaign"])
         out += [Target("campaign", c, None, (), t, v) for c, t, v in by_campaign]
         by_group = _spend(rows, ["campaign", "ad_group"])
@@ -824,8 +825,10 @@ class ReviewState:
                 out.append(place)
         return out
 
-    def _list_target(self, rows: pd.DataFrame) -> Target:
-        campaigns = tuple(sorted(rows["campaign"].dropna().astype(str).unique().tolist()))
+    def _list_target(self, rows: pd.DataFrame, attached: list[str]) -> Target:
+        """The shared list, attached to every campaign of `rows` and of `attached`."""
+        found = rows["campaign"].dropna().astype(str).unique().tolist()
+        campaigns = tuple(sorted({*found, *attached}))
         terms = int(rows["search_term"].nunique())
         return Target("shared_list", None, None, campaigns, terms, float(rows["cost"].sum()))
 

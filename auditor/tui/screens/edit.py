@@ -88,7 +88,9 @@ class EditScreen(ModalScreen[EditOutcome | None]):
                     id="edit-match",
                     compact=True,
                 )
-            yield Label("Target: where it goes, terms it blocks there, their spend", classes="dim")
+            yield Label(
+                "Target: where it goes, terms it blocks there, their spend", classes="caption"
+            )
             yield OptionList(id="edit-targets", compact=True)
             yield Static(id="edit-blast")
             yield Label(HINT, id="edit-error")

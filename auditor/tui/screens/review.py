@@ -38,11 +38,11 @@ class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "undo", "Undo", tooltip="undo the last decision (also in the store)"),
         Binding("U", "redo", "Redo", show=False, tooltip="redo the last undone decision"),
-        Binding("1", "tab('overview')", "Overview", show=False),
-        Binding("2", "tab('findings')", "Findings", show=False),
-        Binding("3", "tab('negatives')", "Negatives", show=False),
-        Binding("4", "tab('ngrams')", "N-grams", show=False),
-        Binding("5", "tab('tracking')", "Tracking", show=False),
+        Binding("1", "tab('overview')", "Overview", show=False, tooltip="the Overview tab"),
+        Binding("2", "tab('findings')", "Findings", show=False, tooltip="the Findings tab"),
+        Binding("3", "tab('negatives')", "Negatives", show=False, tooltip="the Negatives tab"),
+        Binding("4", "tab('ngrams')", "N-grams", show=False, tooltip="the N-grams tab"),
+        Binding("5", "tab('tracking')", "Tracking", show=False, tooltip="the Tracking tab"),
     ]
 
     def __init__(self, state: ReviewState) -> None:

@@ -2,7 +2,7 @@
 
 Textual's `Footer` rebuilds a widget per key whenever the focus moves, which costs 40-50 ms per
 tab switch; this bar repaints one line of text instead, so keys stay within 100 ms. Each key is
-drawn `key Label` with two spaces before the next; `? Help` and `q Quit` always sit at the
+drawn `key Label` with two spaces before the next; `u Undo`, `? Help` and `q Quit` always sit at the
 right end. Keys that do not fit the width are left out (the tab's own keys first, in the order
 they are declared) and the end then reads `? more`: the help screen lists every key.
 """
@@ -16,23 +16,27 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 GAP = "  "
-ALWAYS = ("help", "quit")
+ALWAYS = ("undo", "help", "quit")
 """Actions kept at the right end of the bar whatever the width."""
 
 KeyItem = tuple[str, str, bool]
 """(key as shown, description, enabled)."""
 
 
-def shown_keys(screen: Screen[object]) -> list[tuple[DOMNode, Binding, bool]]:
-    """The bindings of the focused chain, each action once: (owner, binding, enabled)."""
-    out: list[tuple[DOMNode, Binding, bool]] = []
-    seen: set[str] = set()
+def shown_keys(
+    screen: Screen[object], *, hidden: bool = False
+) -> list[tuple[DOMNode, Binding, bool]]:
+    """The bindings of the focused chain, each action once: (owner, binding, enabled).
+    Only the footer's (`show`) unless `hidden`; a shown key wins over a hidden one of the
+    same action (`q` over Textual's own `ctrl+q` for quit)."""
+    out: dict[str, tuple[DOMNode, Binding, bool]] = {}
     for node, binding, enabled, _tooltip in screen.active_bindings.values():
-        if binding.action in seen:
+        if not (binding.show or hidden):
             continue
-        seen.add(binding.action)
-        out.append((node, binding, enabled))
-    return out
+        known = out.get(binding.action)
+        if known is None or (binding.show and not known[1].show):
+            out[binding.action] = (node, binding, enabled)
+    return list(out.values())
 
 
 def render_keys(keys: list[KeyItem], tail: list[KeyItem], width: int) -> Text:
@@ -93,8 +97,6 @@ class KeyBar(Static):
         keys: list[KeyItem] = []
         tail: list[KeyItem] = []
         for _node, binding, enabled in shown_keys(screen):
-            if not binding.show:
-                continue
             item = (self.app.get_key_display(binding), binding.description, enabled)
             (tail if binding.action in ALWAYS else keys).append(item)
         width = self.size.width or self.app.size.width
