@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
+from auditor.account import account_name
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
@@ -344,4 +345,5 @@ def audit(
         keywords=ctx.keywords,
         ngrams=negatives.ngrams,
         negatives_covered_cost=negatives.covered_cost,
+        account=account_name(ctx.table, settings),
     )

@@ -17,12 +17,12 @@ from auditor import __version__
 from auditor.audit import audit
 from auditor.batch import group_accounts, write_index
 from auditor.config import Settings, load_config, validate_settings
-from auditor.csvio import check_writable, defused
+from auditor.csvio import check_writable
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
-from auditor.negatives.export import write_negatives
+from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 
@@ -51,6 +51,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def _list_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list Id (a whole number): {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a list Id is above 0: {text!r}")
     return value
 
 
@@ -117,6 +127,25 @@ def _parser() -> argparse.ArgumentParser:
         " else editor",
     )
     a.add_argument(
+        "--list-name",
+        metavar="NAME",
+        help="put every shared-list negative on this list (Editor shared set / Microsoft list);"
+        " default: 'auditor negatives - <account>'",
+    )
+    a.add_argument(
+        "--list-id",
+        type=_list_id,
+        metavar="ID",
+        help="Microsoft: add the shared-list negatives to this existing negative keyword list",
+    )
+    a.add_argument(
+        "--negatives-level",
+        choices=LEVELS,
+        default="list",
+        help="list (default): as proposed, shared lists included; campaign: every shared-list"
+        " negative as campaign negatives of the campaigns the list would be attached to",
+    )
+    a.add_argument(
         "--top", type=_count, default=10, help="top findings to print (default 10; 0 for none)"
     )
     a.add_argument(
@@ -173,49 +202,50 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def _write_outputs(
     result: AuditResult,
     settings: Settings,
+    args: argparse.Namespace,
     *,
     json_path: Path | None,
     findings_path: Path | None,
     negatives_path: Path | None,
-    negatives_format: str | None,
-    force: bool,
 ) -> list[str]:
     """Write the files asked for; return the lines saying what was written."""
     lines = []
-    negatives_format = negatives_format or _default_negatives_format(result, settings)
+    negatives_format = args.negatives_format or _default_negatives_format(result, settings)
+    _check_list_id(args, negatives_format)
+    list_name = args.list_name or default_list_name(settings, result.account)
+    result.negatives = with_list_name(result.negatives, list_name)
     if json_path is not None:
-        write_audit_json(result, json_path, force=force)
+        write_audit_json(result, json_path, force=args.force)
         lines.append(f"Wrote the audit JSON to {json_path}")
     if findings_path is not None:
-        write_findings_csv(findings_path, result.findings, force=force)
+        write_findings_csv(findings_path, result.findings, force=args.force)
         lines.append(f"Wrote {len(result.findings)} findings to {findings_path}")
     if negatives_path is not None:
         write_negatives(
-            negatives_path, result.negatives, negatives_format, force=force, settings=settings
+            negatives_path,
+            result.negatives,
+            negatives_format,
+            force=args.force,
+            settings=settings,
+            list_id=args.list_id,
+            level=args.negatives_level,
         )
         n = len(result.negatives)
         lines.append(f"Wrote {n} negatives ({negatives_format}) to {negatives_path}")
-        lines.extend(_defused_names(result))
     return lines
 
 
-def _defused_names(result: AuditResult) -> list[str]:
-    """Campaign and ad-group names the export had to prefix with an apostrophe (they start like
-    a spreadsheet formula): the platform will not find them until the apostrophe is removed."""
-    names = sorted(
-        {
-            name
-            for p in result.negatives
-            for name in (p.campaign, p.ad_group, p.list_name, *p.campaigns)
-            if name and defused(name)
-        }
-    )
-    return [
-        f"Warning: '{name}' starts like a spreadsheet formula, so the file writes it as"
-        f" '{name} (safe in Excel); remove that apostrophe before importing, or the platform"
-        " will not find it"
-        for name in names
-    ]
+def _check_list_id(args: argparse.Namespace, negatives_format: str) -> None:
+    """`--list-id` names a Microsoft list: refused with another format or campaign level."""
+    if args.list_id is None:
+        return
+    if negatives_format != "microsoft":
+        raise ConfigError(
+            f"--list-id names an existing Microsoft Advertising list; the negatives file is"
+            f" {negatives_format} (use --list-name for an Editor shared set)"
+        )
+    if args.negatives_level == "campaign":
+        raise ConfigError("--list-id and --negatives-level campaign exclude each other")
 
 
 def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
@@ -234,6 +264,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
             "--json, --findings and --negatives name one file each; with --out-dir every"
             " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
         )
+    if args.list_id is not None:
+        if args.out_dir is not None:
+            raise ConfigError("--list-id names one account's list; it cannot go with --out-dir")
+        _check_list_id(args, args.negatives_format or "microsoft")
     resolved = [p.resolve() for p in outputs]
     if len(set(resolved)) < len(resolved):
         raise ConfigError(
@@ -253,11 +287,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     written = _write_outputs(
         result,
         settings,
+        args,
         json_path=args.json,
         findings_path=args.findings,
         negatives_path=args.negatives,
-        negatives_format=args.negatives_format,
-        force=args.force,
     )
     print("\n".join(written))
     return _findings_exit(result, args.fail_on)
@@ -299,11 +332,10 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             written = _write_outputs(
                 result,
                 settings,
+                args,
                 json_path=folder / "audit.json",
                 findings_path=folder / "findings.csv",
                 negatives_path=folder / "negatives.csv",
-                negatives_format=args.negatives_format,
-                force=args.force,
             )
             print("\n".join(written))
             findings_code = max(findings_code, _findings_exit(result, args.fail_on))

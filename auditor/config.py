@@ -2,6 +2,7 @@
 
 ```toml
 [account]
+name = "Acme Outdoor"    # the account's name in list names, file names and outputs
 target_cpa = 40.0        # currency units per conversion
 target_roas = 4.0        # conversion value / cost
 margin = 0.35            # gross margin; break-even ROAS = 1 / margin
@@ -35,7 +36,7 @@ from typing import Any
 from auditor.errors import ConfigError
 
 _SECTIONS: dict[str, set[str] | None] = {
-    "account": {"target_cpa", "target_roas", "margin", "brand", "protect"},
+    "account": {"name", "target_cpa", "target_roas", "margin", "brand", "protect"},
     "rules": None,
     "negatives": {"platform", "irrelevant", "lexicons", "shared_list_name"},
     "tracking": None,
@@ -53,6 +54,8 @@ class RuleOverride:
 class Settings:
     """Everything an audit can be told; the engine reads only this."""
 
+    account_name: str | None = None
+    """`[account] name`; without it the name comes from the reports (`auditor.account`)."""
     target_cpa: float | None = None
     target_roas: float | None = None
     margin: float | None = None
@@ -91,6 +94,12 @@ def _strings(section: str, key: str, value: Any, path: Path) -> tuple[str, ...]:
     if not all(v.strip() for v in value):
         raise ConfigError(f"[{section}] {key} holds an empty string", path=path)
     return tuple(v.strip() for v in value)
+
+
+def _name(value: Any, path: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("[account] name must be a non-empty string", path=path)
+    return value.strip()
 
 
 def _rule_overrides(rules: dict[str, Any], path: Path) -> dict[str, RuleOverride]:
@@ -144,6 +153,8 @@ def load_config(path: Path | None) -> Settings:
     for key in ("target_cpa", "target_roas", "margin"):
         if key in account:
             changes[key] = _number("account", key, account[key], path)
+    if "name" in account:
+        changes["account_name"] = _name(account["name"], path)
     for key in ("brand", "protect"):
         if key in account:
             changes[key] = _strings("account", key, account[key], path)

@@ -100,3 +100,18 @@ def write_csv(
 ) -> None:
     """Write a safe CSV atomically; `utf-8-sig` adds the BOM Excel wants."""
     write_atomic(path, csv_text(header, rows), force=force, encoding=encoding)
+
+
+def exact_csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text (RFC 4180, CRLF) with every cell exactly as given, for import files only.
+
+    Google Ads Editor and Microsoft Advertising look campaigns and ad groups up by name, so an
+    import file must carry `+ Brand SE` as it is, where `csv_text` would write `'+ Brand SE`.
+    Never use it for a file meant to be opened in a spreadsheet.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()

@@ -93,6 +93,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
         {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "auditor", "version": __version__},
+            "account": result.account,
             "inputs": [
                 {
                     "path": str(i.path),

@@ -69,6 +69,8 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         if len(i.skipped) > 5:
             lines.append(f"    ... and {len(i.skipped) - 5} more skipped rows (see the JSON)")
         lines.extend(f"    note: {n}" for n in i.notes)
+    if result.account:
+        lines.append(f"Account:     {result.account}")
     if result.period is not None:
         p = result.period
         lines.append(f"Period:      {p.start} to {p.end} ({p.days} days)")

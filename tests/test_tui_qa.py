@@ -216,7 +216,8 @@ def test_tracking_findings_show_markup_literally(
             assert str(table.get_row_at(0)[2]) == finding.message
             evidence = rendered(app.screen.query_one("#evidence-text", Static))
             assert finding.message in evidence
-            assert "transaction IDs  [/bold] T-1\n" in evidence and "action           [b]Purchase" in evidence
+            assert "transaction IDs  [/bold] T-1\n" in evidence
+            assert "action           [b]Purchase" in evidence
 
     asyncio.run(run())
 

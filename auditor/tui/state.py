@@ -13,8 +13,13 @@ Decisions in words:
   `auditor.negatives.safety.check_proposal`; an unsafe edit is refused with the checker's
   reasons and nothing is stored. A safe edit updates the blast radius shown and is stored at once.
 - Export writes the accepted proposals with `auditor.negatives.export.write_negatives`, the
-  same function as `auditor audit --negatives`, in the engine's proposal order; ones already
-  exported in the same form are left out unless asked for. Every export is stored.
+  same function as `auditor audit --negatives` (the same list name, `auditor negatives -
+  <account>`), in the engine's proposal order; ones already exported in the same form are left
+  out unless asked for. Every export is stored. Nothing is lost: an export with nothing in it
+  is never written, and a file that holds more negatives than the new export would is never
+  replaced (the export gets the next free name, `name-2.csv`). The default file is
+  `negatives-<account>-<date>.csv` in the report's folder (the home folder for the bundled
+  sample or a folder that cannot be written).
 - Held-back items (`AuditResult.held_back`) are listed too: `review:` items (wasteful, but no
   word marks them irrelevant) first, costliest first, then the negatives held back as unsafe.
   `propose_held` turns one into the user's own proposal: the item's text and match type (the
@@ -31,21 +36,25 @@ Decisions in words:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from auditor import decisions as dec
+from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, OutputError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
 from auditor.negatives import proposal_id
+from auditor.readers.negatives_list import read_path
+from auditor.resources import bundled
 
 ProgressFn = Callable[[str, float], None]
 
@@ -425,6 +434,59 @@ def all_spend(result: AuditResult) -> float:
     """Spend on the listed search terms plus the spend the platform hides (`Total: Other
     search terms`): the base of the overview's chart and of its `of all spend` shares."""
     return float(result.totals.get("cost") or 0.0) + float(result.hidden_cost_amount or 0.0)
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Where an export goes and what it holds, known before anything is written."""
+
+    asked: Path
+    """The file the user named."""
+    path: Path
+    """The file that will be written: `asked`, or the next free name when `asked` holds more
+    negatives than this export (a previous export is never replaced by a smaller one)."""
+    count: int
+    existing: int | None
+    """Negatives in the file at `asked` when it exists and reads as a negatives file."""
+
+    @property
+    def overwrites(self) -> bool:
+        return self.path.exists()
+
+    def describe(self) -> str:
+        """The plan in one sentence, for the export dialog."""
+        if self.count == 0:
+            return "Nothing to export: no accepted negative is waiting for export."
+        what = f"{self.count} negative(s)"
+        if self.path != self.asked:
+            return (
+                f"{self.asked.name} holds {self.existing} negatives, more than this export:"
+                f" it is kept, and {what} go to {self.path}"
+            )
+        if self.overwrites:
+            return f"Replaces {self.path} with {what} (you will be asked)"
+        return f"Writes {what} to {self.path}"
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or `stem-2.suffix`, `stem-3.suffix`, ... : the first name not taken."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def negatives_in(path: Path) -> int | None:
+    """How many negatives a file holds, read the way `--existing-negatives` reads it; None
+    when it does not exist or is not a negatives file."""
+    if not path.is_file():
+        return None
+    try:
+        return len(read_path(path, 0).table)
+    except AuditorError:
+        return None
 
 
 def tracking_skipped(result: AuditResult) -> list[dict[str, str]]:
@@ -909,12 +971,36 @@ class ReviewState:
         ]
         return [r.current for r in sorted(rows, key=lambda r: order[r.id])]
 
+    def default_export_path(self) -> Path:
+        """`negatives-<account>-<date>.csv` in the report's folder: where the manager keeps
+        that account's files (the home folder for the bundled sample or a read-only folder)."""
+        reports = [i.path for i in self.result.inputs if i.role == "report"]
+        folder = Path(reports[0]).resolve().parent if reports else Path.home()
+        sample = bundled("sample_reports").resolve()
+        if folder.is_relative_to(sample) or not os.access(folder, os.W_OK):
+            folder = Path.home()
+        name = slug(self.result.account or self.account.label)
+        return folder / f"negatives-{name}-{date.today().isoformat()}.csv"
+
+    def plan_export(self, asked: Path, *, include_exported: bool = False) -> ExportPlan:
+        """Where an export to `asked` goes (see `ExportPlan.path`) and how much it holds."""
+        count = len(self.accepted(include_exported=include_exported))
+        existing = negatives_in(asked)
+        path = free_name(asked) if existing is not None and existing > count else asked
+        return ExportPlan(asked, path, count, existing)
+
     def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
-        """Write the accepted proposals and store the export; return how many were written."""
-        from auditor.negatives.export import write_negatives
+        """Write the accepted proposals and store the export; return how many were written.
+        An export with nothing in it is refused: it would only wipe a file."""
+        from auditor.negatives.export import default_list_name, write_negatives
 
         proposals = self.accepted(include_exported=include_exported)
-        write_negatives(path, proposals, fmt, force=force, settings=self.settings)
+        if not proposals:
+            raise OutputError("nothing to export: no accepted negative is waiting", path=path)
+        list_name = default_list_name(self.settings, self.result.account)
+        write_negatives(
+            path, proposals, fmt, force=force, settings=self.settings, list_name=list_name
+        )
         self.store.record_export(self.account.key, path, fmt, proposals)
         exported = self.store.exported(self.account.key)
         for r in self.rows:

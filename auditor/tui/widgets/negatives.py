@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -506,11 +504,17 @@ class NegativesPane(Vertical):
         pending = self.state.accepted()
         everything = self.state.accepted(include_exported=True)
         if not everything:
-            self.app.notify("Nothing accepted yet: accept proposals with a.", severity="warning")
+            self.app.notify("Nothing to export: accept proposals with a first.", severity="warning")
             return
-        default = Path.cwd() / f"negatives-{date.today().isoformat()}.csv"
+        default = self.state.default_export_path()
         fmt_name = DEFAULT_FORMAT.get(self.state.settings.platform, "editor")
-        screen = ExportScreen(default, fmt_name, len(pending), len(everything) - len(pending))
+        screen = ExportScreen(
+            default,
+            fmt_name,
+            len(pending),
+            len(everything) - len(pending),
+            lambda path, again: self.state.plan_export(path, include_exported=again),
+        )
         self.app.push_screen(screen, self._export_requested)
 
     def _export_requested(self, request: ExportRequest | None) -> None:
@@ -540,4 +544,11 @@ class NegativesPane(Vertical):
                 self.table.update_cell(row.id, "mark", mark(row))
         self.update_status()
         self.post_message(DecisionsChanged(None))
-        self.app.notify(f"Wrote {n} negative(s) ({request.fmt}) to {request.path}", markup=False)
+        kept = (
+            f"; {request.plan.asked.name} kept as it was"
+            if request.plan.asked != request.path
+            else ""
+        )
+        self.app.notify(
+            f"Wrote {n} negative(s) ({request.fmt}) to {request.path}{kept}", markup=False
+        )
