@@ -250,6 +250,12 @@ class DecisionStore:
         self._register(account, cur, campaigns)
         return account
 
+    def rename_account(self, account: Account, name: str) -> Account:
+        """Give a recognised account the user's name (`--account`, `[account] name`): the
+        store keeps it as its label, and the account keeps its history."""
+        self._write([("UPDATE accounts SET label = ? WHERE key = ?", (name, account.key))])
+        return replace(account, label=name, how=f"{account.how}, named by you")
+
     def _by_campaigns(self, campaigns: set[str], currency: str) -> Account:
         rows = self._db.execute(
             "SELECT key, label, campaigns FROM accounts WHERE currency = ? AND key LIKE 'cmp:%'",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,9 +15,11 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from auditor.batch import AccountInput
 from auditor.config import Settings
 from auditor.errors import EXIT_INTERNAL, AuditorError
 from auditor.tui.messages import AuditFailed, AuditLoaded, AuditProgress
+from auditor.tui.screens.accounts import AccountScreen
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
@@ -51,10 +54,17 @@ class ReviewApp(App[None]):
     ]
 
     def __init__(
-        self, reports: Sequence[Path], settings: Settings, *, db_path: Path | None = None
+        self,
+        reports: Sequence[Path],
+        settings: Settings,
+        *,
+        db_path: Path | None = None,
+        accounts: Sequence[AccountInput] | None = None,
     ) -> None:
         super().__init__()
         self.reports = list(reports)
+        self.accounts = list(accounts or [])
+        """A folder's accounts to choose from when no report is given."""
         self.settings = settings
         self.db_path = db_path
         self.state: ReviewState | None = None
@@ -62,6 +72,22 @@ class ReviewApp(App[None]):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
+        if not self.reports and self.accounts:
+            self.push_screen(AccountScreen(self.accounts), self._account_chosen)
+            return
+        self._start()
+
+    def _account_chosen(self, account: AccountInput | None) -> None:
+        """Open the chosen account, named after its folder (unless a name was given)."""
+        if account is None:
+            self.exit()
+            return
+        self.reports = list(account.paths)
+        name = self.settings.account_name or account.name
+        self.settings = replace(self.settings, account_name=name)
+        self._start()
+
+    def _start(self) -> None:
         names = ", ".join(p.name for p in self.reports[:3])
         more = f" and {len(self.reports) - 3} more" if len(self.reports) > 3 else ""
         self.push_screen(LoadingScreen(names + more))

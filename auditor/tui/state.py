@@ -520,6 +520,8 @@ class ReviewState:
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
         self.account = store.resolve_account(table, result.currency)
+        if settings.account_name:
+            self.account = store.rename_account(self.account, settings.account_name)
         self.period = dec.period_label(result.period)
         step("preparing the tables", 0.95)
         self.terms = term_stats(result.table)
