@@ -39,7 +39,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -514,8 +514,6 @@ class ReviewState:
         self.result = result
         self.settings = settings
         self.store = store
-        self.opened_at = datetime.now(UTC).isoformat(timespec="seconds")
-        """When this review opened, as the store writes times (exports before it are earlier)."""
         self.show_rejected = False
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
@@ -552,13 +550,14 @@ class ReviewState:
 
     def _since_last_review(self) -> SinceLastReview:
         """This week against the last review: new proposals and findings, and the negatives
-        exported before this report whose terms still spent in it."""
+        exported before (in earlier reviews: this one has not exported yet) with what their
+        terms spent in this report."""
         exported = self.store.exported(self.account.key)
         by_id = {r.id: r.current for r in self.rows}
         earlier: list[tuple[NegativeProposal, str]] = []
         for pid, (sig, at) in exported.items():
             p = by_id.get(pid) or negative_from_signature(pid, sig)
-            if p is not None and at < self.opened_at:
+            if p is not None:
                 earlier.append((self._refresh_blast(p), at))
         return SinceLastReview(
             previous=self.previous,
