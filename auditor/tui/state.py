@@ -5,6 +5,11 @@ decisions stored for it and precomputes the frames the tabs filter, so a key pre
 only filters small pandas frames and redraws a capped window of rows.
 
 Decisions in words:
+- Every decision of the session (accept, reject, match type, level, edit, a negative added)
+  is kept as an `Action` with the proposal before and after (`Snapshot`: the row and its
+  stored decision); `undo` / `redo` put either back, in the app and in the store.
+- A negative can be made from anything seen (`targets`, `draft`, `propose`): the targets are
+  the shared list and every campaign and ad group where the terms it blocks spend.
 - Proposals are listed new first (first shown by this week's report), then the other pending
   ones, then accepted, then exported; rejected ones from earlier reviews are hidden (`h` shows
   them at the bottom). Within each group, families are ordered by their blocked spend and the
@@ -25,7 +30,7 @@ Decisions in words:
   `propose_held` turns one into the user's own proposal: the item's text and match type (the
   engine holds an n-gram family as phrase and a single query as exact), at the campaign where
   the terms it blocks spend, or on the shared list attached to those campaigns when they spend
-  in several (the same targeting as the level key). It is checked like an edit, refused with
+  in several (the editor's suggestion, `suggested`). It is checked like an edit, refused with
   the reasons when unsafe, and otherwise stored as accepted with an id made the way the engine
   makes its ids (text, match type, level, target), so it shows again in later reviews and is
   exported with the other accepted ones; the engine proposing the same negative later takes

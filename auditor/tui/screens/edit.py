@@ -5,16 +5,17 @@ the Negatives tab (the highlighted proposal). The target list holds the shared l
 campaign and ad group where the terms the negative blocks spend, each with its terms and spend;
 the pane below replays the draft against every search term (`ReviewState.check`, i.e.
 `auditor.negatives.safety.check_proposal`) as it changes. Typing recomputes after a short pause
-so keys stay fast on a large report; saving always checks the final version first.
+and the replay runs in a worker thread, so keys stay fast on a large report; saving always
+checks the final version first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from auditor import format as fmt
 from auditor.model import NegativeProposal
@@ -116,20 +118,44 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         return " ".join(typed["text"].split()), match
 
     def _rethink(self, keep: str = "") -> None:
-        """Recompute the target list for the current text and match type, then the check."""
+        """Recompute the target list for the current text and match type, then the check,
+        in a worker thread: on a large report that replays the negative against a million
+        rows, and the dialog must keep answering keys meanwhile."""
         self._stale = False
         text, match = self._typed()
-        options = self.query_one("#edit-targets", OptionList)
         chosen = keep or self._chosen_key()
-        self.targets = self.state.targets(text, match, hint=self.start if self.start.id else None)
-        keys = [t.key for t in self.targets]
-        index = keys.index(chosen) if chosen in keys else self.state.suggested(self.targets)
+        self.query_one("#edit-blast", Static).update(Text("Checking ...", style="dim"))
+        self._compute(text, match, chosen)
+
+    @work(thread=True, exclusive=True, group="edit-targets")
+    def _compute(self, text: str, match: str, chosen: str) -> None:
+        hint = self.start if self.start.id else None
+        targets = self.state.targets(text, match, hint=hint)
+        keys = [t.key for t in targets]
+        index = keys.index(chosen) if chosen in keys else self.state.suggested(targets)
+        reason = self.start.reason
+        draft = self.state.draft(text, match, targets[index], reason) if text else None
+        verdict = self.state.check(draft) if draft is not None else None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_targets, (text, match), targets, index, verdict)
+
+    def _show_targets(
+        self, typed: tuple[str, str], targets: list[Target], index: int, verdict: Any
+    ) -> None:
+        """Fill the target list (unless the text changed meanwhile or the dialog closed) and
+        show the check."""
+        if not self.is_attached or typed != self._typed():
+            return
+        self.targets = targets
+        options = self.query_one("#edit-targets", OptionList)
         width = max(options.size.width, 60) - 2
         name = self.state.settings.shared_list_name
-        options.clear_options()
-        options.add_options([Option(target_prompt(t, name, width), id=t.key) for t in self.targets])
-        options.highlighted = index
-        self._check()
+        with self.prevent(OptionList.OptionHighlighted):
+            options.clear_options()
+            options.add_options([Option(target_prompt(t, name, width), id=t.key) for t in targets])
+            options.highlighted = index
+        if verdict is not None or not typed[0]:
+            self._show_verdict(verdict)
 
     def _chosen_key(self) -> str:
         options = self.query_one("#edit-targets", OptionList)
@@ -144,14 +170,21 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         i = self.query_one("#edit-targets", OptionList).highlighted or 0
         return self.state.draft(text, match, self.targets[i], self.start.reason)
 
-    def _check(self) -> None:
-        """Replay the draft against every search term and show what it blocks and why not."""
-        p = self.draft()
+    @work(thread=True, exclusive=True, group="edit-check")
+    def _check(self, p: NegativeProposal) -> None:
+        """Replay the draft against every search term (in a worker thread)."""
+        verdict = self.state.check(p)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_verdict, verdict)
+
+    def _show_verdict(self, verdict: Any) -> None:
+        """What the draft blocks, and whether it is safe (and why not)."""
+        if not self.is_attached:
+            return
         out = self.query_one("#edit-blast", Static)
-        if p is None:
+        if verdict is None:
             out.update(Text("Type the negative's text.", style="yellow"))
             return
-        verdict = self.state.check(p)
         cur = self.state.result.currency
         text = Text()
         if verdict.safe:
@@ -180,8 +213,10 @@ class EditScreen(ModalScreen[EditOutcome | None]):
     @on(OptionList.OptionHighlighted, "#edit-targets")
     def _target_moved(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if not self._stale:
-            self._check()
+        p = self.draft()
+        if not self._stale and p is not None:
+            self.query_one("#edit-blast", Static).update(Text("Checking ...", style="dim"))
+            self._check(p)
 
     @on(Input.Submitted, "#edit-text")
     @on(OptionList.OptionSelected, "#edit-targets")
@@ -190,10 +225,18 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         self.action_save()
 
     def action_save(self) -> None:
-        if self._stale:
+        """Save the draft (checked by `save`); the targets are brought up to date first."""
+        text, match = self._typed()
+        if self._stale or not self.targets:
             if self._timer is not None:
                 self._timer.stop()
-            self._rethink()
+            self._stale = False
+            hint = self.start if self.start.id else None
+            chosen = self._chosen_key()
+            self.targets = self.state.targets(text, match, hint=hint)
+            keys = [t.key for t in self.targets]
+            index = keys.index(chosen) if chosen in keys else self.state.suggested(self.targets)
+            self._show_targets((text, match), self.targets, index, None)
         p = self.draft()
         if p is None:
             self._refuse(["the text is empty"])
