@@ -21,6 +21,7 @@ from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import negated_rows
+from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
 
@@ -305,16 +306,22 @@ def audit(
             progress(text, done)
 
     step("reading reports", 0.0)
-    ctx = build_context(paths, settings)
+    with stage("read"):
+        ctx = build_context(paths, settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
     step("checking conversion tracking", 0.3)
-    tracking = run_tracking(ctx)
+    with stage("tracking"):
+        tracking = run_tracking(ctx)
     step("running rules", 0.45)
-    rules = run_rules(ctx)
+    with stage("rules"):
+        rules = run_rules(ctx)
     step("finding negative keywords", 0.7)
-    negatives = propose_negatives(ctx)
-    findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
-    findings = mark_already_negated(findings, ctx)
+    with stage("proposals"):
+        negatives = propose_negatives(ctx)
+    with stage("tracking"):
+        findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+    with stage("rules"):
+        findings = mark_already_negated(findings, ctx)
     notes = [*rules.notes, *negatives.notes]
     if ctx.table.empty and any(r.kind == schema.KIND_KEYWORDS for r in ctx.reports):
         notes.append(

@@ -20,9 +20,11 @@ from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable
 from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
 from auditor.export_findings import write_findings_csv
+from auditor.export_xlsx import write_xlsx
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
 from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
+from auditor.profile import Profile, enabled_by_env, profiling, stage
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 
@@ -121,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--findings", type=Path, metavar="FILE", help="write findings as CSV")
     a.add_argument("--negatives", type=Path, metavar="FILE", help="write proposed negatives")
     a.add_argument(
+        "--xlsx",
+        type=Path,
+        metavar="FILE",
+        help="write the audit as one Excel workbook (Summary, Findings, Negatives, Held back,"
+        " N-grams, Tracking)",
+    )
+    a.add_argument(
         "--negatives-format",
         choices=("editor", "microsoft", "list"),
         help="default: microsoft for Microsoft Advertising reports (or --platform microsoft),"
@@ -158,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="agency batch: one audit per account folder, files in DIR/<account>/",
+    )
+    a.add_argument(
+        "--profile",
+        action="store_true",
+        help="print seconds and peak memory per stage to stderr (or set AUDITOR_PROFILE=1)",
     )
 
     r = sub.add_parser("rules", help="list the rules, or explain one")
@@ -207,6 +221,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
+@stage("outputs")
 def _write_outputs(
     result: AuditResult,
     settings: Settings,
@@ -228,6 +243,9 @@ def _write_outputs(
     if findings_path is not None:
         write_findings_csv(findings_path, result.findings, force=args.force)
         lines.append(f"Wrote {len(result.findings)} findings to {findings_path}")
+    if args.xlsx is not None:
+        write_xlsx(result, args.xlsx, force=args.force)
+        lines.append(f"Wrote the workbook to {args.xlsx}")
     if negatives_path is not None:
         write_negatives(
             negatives_path,
@@ -266,10 +284,10 @@ def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Output flags that cannot all be honoured are refused before any work is done."""
-    outputs = [p for p in (args.json, args.findings, args.negatives) if p is not None]
+    outputs = [p for p in (args.json, args.findings, args.negatives, args.xlsx) if p is not None]
     if args.out_dir is not None and outputs:
         raise ConfigError(
-            "--json, --findings and --negatives name one file each; with --out-dir every"
+            "--json, --findings, --negatives and --xlsx name one file each; with --out-dir every"
             " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
         )
     if args.list_id is not None:
@@ -279,13 +297,26 @@ def _check_outputs(args: argparse.Namespace) -> None:
     resolved = [p.resolve() for p in outputs]
     if len(set(resolved)) < len(resolved):
         raise ConfigError(
-            "the same file is given for two outputs (--json, --findings, --negatives)"
+            "the same file is given for two outputs (--json, --findings, --negatives, --xlsx)"
         )
     for out in outputs:
         check_writable(out, args.force)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    """`auditor audit`, with the stage profile on stderr when asked (even when it fails)."""
+    if not (args.profile or enabled_by_env()):
+        return _audit_command(args)
+    profile = Profile()
+    try:
+        with profiling() as profile:
+            return _audit_command(args)
+    finally:
+        head = "auditor: profile (seconds and peak memory per stage)"
+        print("\n".join([head, *profile.lines()]), file=sys.stderr)
+
+
+def _audit_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     _check_outputs(args)
     if args.out_dir is not None:

@@ -68,6 +68,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
     if f.check is not None:
         out["check"] = f.check
+    if f.check is not None or f.evidence:
         out["evidence"] = f.evidence
     return _clean(out)
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.matching import normalize
+from auditor.profile import stage
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
@@ -143,6 +144,7 @@ def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.where(known, total, np.nan)
 
 
+@stage("n-grams")
 def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.DataFrame:
     """1..3-word n-grams with summed metrics and the number of distinct terms holding them.
 

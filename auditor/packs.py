@@ -47,7 +47,8 @@ from auditor.resources import bundled
 KINDS: dict[str, str] = {
     "metric": "the condition over the metrics of one row of the rule's level",
     "cannibalisation": "one row per search term across the account (search_term level), with"
-    " `ad_groups` and `campaigns` serving it; the message may use {served_by}",
+    " `ad_groups`, `competing_ad_groups` and `campaigns` serving it; the message may use"
+    " {served_by} and {split} (the location, device, language or audience splits among them)",
 }
 """The named rule kinds implemented in Python (kept small on purpose)."""
 
@@ -309,7 +310,8 @@ def _compile(rule: Rule, bad: Any) -> Rule:
         bad("missing `message`")
     if rule.cost_metric not in numbers:
         bad(f"cost_metric {rule.cost_metric!r} is not a metric of level {rule.level}")
-    texts = TEXT_FIELDS | LABELS | ({"served_by"} if rule.kind == "cannibalisation" else set())
+    extra = {"served_by", "split"} if rule.kind == "cannibalisation" else set()
+    texts = TEXT_FIELDS | LABELS | extra
     for name, fmt in PLACEHOLDER.findall(rule.message):
         if name not in allowed | flags | texts:
             bad(f"message: unknown placeholder {{{name}}}{_near(name, allowed | texts)}")

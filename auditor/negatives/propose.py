@@ -50,6 +50,7 @@ from auditor.matching import (
     PHRASE,
     TermIndex,
     term_index,
+    word_set,
     words,
 )
 from auditor.model import HeldBack, NegativeProposal, NegativesOutcome
@@ -658,7 +659,8 @@ def _to_review(found: list[tuple[str, list[_Candidate]]], proposer: _Proposer) -
             continue
         seen.add(text)
         blocked = proposer._terms(own)
-        others = [t for t in proposer._terms(rows) if t not in set(blocked)]
+        shown = set(blocked)
+        others = [t for t in proposer._terms(rows) if t not in shown]
         variants = (
             f" Its variants, which this {cands[0].match_type} negative would not block:"
             f" {', '.join(repr(t) for t in others[:10])}"
@@ -692,8 +694,7 @@ def _keyword_words(ctx: AuditContext) -> set[str]:
     found: set[str] = set()
     kws = ctx.keywords
     if "keyword" in kws.columns:
-        for text in kws["keyword"].dropna().astype(str).unique():
-            found.update(words(text))
+        found.update(word_set(kws["keyword"].dropna()))
     for term in (*ctx.settings.brand, *ctx.settings.protect):
         found.update(words(term))
     return found

@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from auditor import schema
 from auditor.errors import InputError
 from auditor.model import Period, Report, SkippedRow
-from auditor.readers import headers
+from auditor.readers import headers, workbook
 from auditor.readers.dates import parse_days, parse_period
 from auditor.readers.tabular import (
     LINE,
@@ -593,6 +593,8 @@ def _format_id(raw: RawTable, hmap: HeaderMap) -> str:
         return "google_ads_api"
     if hmap.microsoft:
         return "microsoft_ads_api" if hmap.camel_case else "microsoft_ads"
+    if raw.encoding == workbook.ENCODING:
+        return "google_ads_xlsx"
     if raw.encoding.startswith("utf-16"):
         return "google_ads_tsv_utf16"
     if raw.encoding in ("cp1252", "latin-1"):

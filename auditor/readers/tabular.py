@@ -13,7 +13,8 @@ Decisions:
   missing trailing cells empty; a row with more cells is read when the extra cells are empty and
   skipped (listed with its line) when they hold data.
 - A cell longer than 1 MiB (or a row longer than 8 MiB), a quote never closed, NUL bytes,
-  HTML and Excel workbooks are unusable files: `InputError` naming the file and line.
+  HTML and old Excel workbooks (.xls) are unusable files: `InputError` naming the file and
+  line. An .xlsx workbook is read from its report sheet (`auditor.readers.workbook`).
 - `normalise_name` folds case, spaces, punctuation and accents (`Konv.-värde` -> `konvvarde`,
   `ø` -> `o`, `æ` -> `ae`), so an alias matches whether a re-saved file kept its diacritics or
   lost them; no two aliases in `headers.toml` collide under this fold (a test checks it).
@@ -37,6 +38,7 @@ import pyarrow.csv as pa_csv
 
 from auditor.errors import InputError
 from auditor.model import SkippedRow
+from auditor.readers import workbook
 from auditor.schema import STRING_DTYPE
 
 HEAD_BYTES = 256 * 1024
@@ -121,7 +123,7 @@ _NOT_BLANK = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 def _binary_kind(raw: bytes) -> str | None:
     """A short description if the bytes are a known non-text format."""
     if raw.startswith(b"PK\x03\x04"):
-        return "a zip archive or Excel workbook (.xlsx); export the report as CSV"
+        return "a zip archive or a damaged Excel workbook (.xlsx); export the report as CSV"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old Excel workbook (.xls); export the report as CSV"
     if raw.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
@@ -636,6 +638,9 @@ def load_raw(
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    if workbook.is_workbook(raw):
+        data = workbook.workbook_csv(raw, path, is_header)
+        return _load(path, workbook.ENCODING, data, is_header, (select, encode))
     encoding, data = _decode_to_utf8(raw, path)
     try:
         return _load(path, encoding, data, is_header, (select, encode))
