@@ -46,13 +46,15 @@ def _one_account_folder(path: Path, files: list[Path]) -> None:
         )
 
 
-def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], list[str]]:
+def _read_all(
+    paths: Sequence[Path], settings: Settings, notes: list[str]
+) -> tuple[list[Report], list[str]]:
     for path in paths:
         if path.is_dir():
             _one_account_folder(path, expand_paths([path]))
-    jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths)]
+    jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths, notes)]
     for role in _ROLE_SETTINGS:
-        jobs.extend((p, role) for p in expand_paths(getattr(settings, role)))
+        jobs.extend((p, role) for p in expand_paths(getattr(settings, role), notes))
     if not jobs:
         raise InputError("no input files given")
     reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
@@ -213,7 +215,8 @@ def _currency(reports: list[Report]) -> str | None:
 
 def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
     """Read every input and combine the search-terms reports into one canonical table."""
-    reports, roles = _read_all(paths, settings)
+    notes: list[str] = []
+    reports, roles = _read_all(paths, settings, notes)
     st_reports = _search_terms(reports, roles)
     if st_reports:
         table = pd.concat([r.table for r in st_reports], ignore_index=True)
@@ -231,6 +234,7 @@ def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
         hidden_share=share,
         reports=reports,
         roles=roles,
+        input_notes=notes,
     )
 
 
@@ -322,7 +326,7 @@ def audit(
         findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
     with stage("rules"):
         findings = mark_already_negated(findings, ctx)
-    notes = [*rules.notes, *negatives.notes]
+    notes = [*ctx.input_notes, *rules.notes, *negatives.notes]
     if ctx.table.empty and any(r.kind == schema.KIND_KEYWORDS for r in ctx.reports):
         notes.append(
             "Only a keyword report was given: it tells the auditor which keywords you bought;"

@@ -9,26 +9,62 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import __version__
 from auditor.audit import audit
-from auditor.batch import group_accounts, write_index
+from auditor.batch import (
+    BATCH_FILES,
+    INDEX_NAME,
+    AccountInput,
+    group_accounts,
+    mark_out_dir,
+    write_index,
+)
 from auditor.config import Settings, load_config, validate_settings
 from auditor.csvio import check_writable
-from auditor.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditorError, ConfigError
+from auditor.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    AuditorError,
+    ConfigError,
+    OutputPathError,
+)
 from auditor.export_findings import write_findings_csv
 from auditor.export_xlsx import write_xlsx
 from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
-from auditor.negatives.export import LEVELS, default_list_name, with_list_name, write_negatives
+from auditor.negatives.export import (
+    LEVELS,
+    LIST_NAME_MAX,
+    default_list_name,
+    with_list_name,
+    write_negatives,
+)
 from auditor.profile import Profile, enabled_by_env, profiling, stage
+from auditor.readers import expand_paths
 from auditor.resources import bundled
 from auditor.summary import summary_lines
 
 BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+"""ANSI escape sequences and control characters (BEL, backspace, carriage return, C1)."""
+
+
+def terminal_text(text: str) -> str:
+    """`text` without control characters: a search term must not drive the user's terminal."""
+    return _CONTROL.sub("", text)
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    print(terminal_text(text), file=sys.stderr if error else sys.stdout)
 
 
 def sample_dir() -> Path:
@@ -235,7 +271,7 @@ def _write_outputs(
     lines = []
     negatives_format = args.negatives_format or _default_negatives_format(result, settings)
     _check_list_id(args, negatives_format)
-    list_name = args.list_name or default_list_name(settings, result.account)
+    list_name = (args.list_name or "").strip() or default_list_name(settings, result.account)
     result.negatives = with_list_name(result.negatives, list_name)
     if json_path is not None:
         write_audit_json(result, json_path, force=args.force)
@@ -282,7 +318,57 @@ def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
     return "editor"
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
+def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
+    """(real path, (device, inode) when the file exists): two names of one file compare equal
+    through symlinks, relative paths and hard links."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return real, None
+    return real, (st.st_dev, st.st_ino)
+
+
+def _input_files(args: argparse.Namespace, settings: Settings) -> list[Path]:
+    """Every file the run reads: reports (folders expanded), role files, config, packs."""
+    paths = [p for p in args.reports if p.exists()]
+    for role in _ROLE_FLAGS:
+        paths.extend(p for p in getattr(settings, role) if p.exists())
+    files = expand_paths(paths) if paths else []
+    extra = [args.config, *settings.rule_packs, *settings.lexicons]
+    return files + [p for p in extra if p is not None]
+
+
+def check_output_paths(outputs: list[Path], inputs: list[Path], force: bool) -> None:
+    """Refuse (exit 2) an output that is an input, another output, or not a regular file;
+    refuse (exit 4) an existing file without --force."""
+    taken: dict[object, Path] = {}
+    for path in inputs:
+        real, inode = _identity(path)
+        taken[real] = path
+        if inode is not None:
+            taken[inode] = path
+    outs: dict[object, Path] = {}
+    for out in outputs:
+        real, inode = _identity(out)
+        for key in (real, inode):
+            if key is None:
+                continue
+            if key in taken:
+                raise OutputPathError(
+                    f"is the input {taken[key]}: refusing to overwrite an input", path=out
+                )
+            if key in outs:
+                raise OutputPathError(
+                    f"is also the output {outs[key]}: give each output its own file", path=out
+                )
+        outs[real] = out
+        if inode is not None:
+            outs[inode] = out
+        check_writable(out, force)
+
+
+def _check_outputs(args: argparse.Namespace, settings: Settings) -> None:
     """Output flags that cannot all be honoured are refused before any work is done."""
     outputs = [p for p in (args.json, args.findings, args.negatives, args.xlsx) if p is not None]
     if args.out_dir is not None and outputs:
@@ -290,17 +376,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
             "--json, --findings, --negatives and --xlsx name one file each; with --out-dir every"
             " account's files go to DIR/<account>/ (audit.json, findings.csv, negatives.csv)"
         )
+    if args.list_name is not None and not 0 < len(args.list_name.strip()) <= LIST_NAME_MAX:
+        raise ConfigError(f"--list-name takes 1 to {LIST_NAME_MAX} characters")
     if args.list_id is not None:
         if args.out_dir is not None:
             raise ConfigError("--list-id names one account's list; it cannot go with --out-dir")
         _check_list_id(args, args.negatives_format or "microsoft")
-    resolved = [p.resolve() for p in outputs]
-    if len(set(resolved)) < len(resolved):
-        raise ConfigError(
-            "the same file is given for two outputs (--json, --findings, --negatives, --xlsx)"
-        )
-    for out in outputs:
-        check_writable(out, args.force)
+    if outputs:
+        check_output_paths(outputs, _input_files(args, settings), args.force)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -318,11 +401,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _audit_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    _check_outputs(args)
+    _check_outputs(args, settings)
     if args.out_dir is not None:
         return _audit_accounts(args, settings)
     result = audit(args.reports, settings)
-    print("\n".join(summary_lines(result, top=args.top)))
+    _say("\n".join(summary_lines(result, top=args.top)))
     written = _write_outputs(
         result,
         settings,
@@ -331,7 +414,7 @@ def _audit_command(args: argparse.Namespace) -> int:
         findings_path=args.findings,
         negatives_path=args.negatives,
     )
-    print("\n".join(written))
+    _say("\n".join(written))
     return _findings_exit(result, args.fail_on)
 
 
@@ -352,31 +435,36 @@ _ROLE_FLAGS = ("conversions", "by_action", "by_day", "orders", "existing_negativ
 
 def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
     """One audit per account folder; a bad account is reported and the batch goes on."""
-    accounts = group_accounts(args.reports)
+    notes: list[str] = []
+    accounts = group_accounts(args.reports, notes)
+    for note in notes:
+        _say(f"Note: {note}")
     if len(accounts) > 1 and any(getattr(args, f) for f in _ROLE_FLAGS):
         raise ConfigError(
             "--keywords, --existing-negatives, --conversions, --by-action, --by-day and --orders"
             " name one account's files: put them in that account's folder instead"
             " (their format is detected there)"
         )
+    _check_batch_outputs(args, settings, accounts)
+    mark_out_dir(args.out_dir)
     index: list[dict[str, object]] = []
     failed = EXIT_OK
     findings_code = EXIT_OK
     for account in accounts:
         folder = args.out_dir / account.name
-        print(f"== {account.name} ({len(account.paths)} file(s))")
+        _say(f"== {account.name} ({len(account.paths)} file(s))")
         try:
             result = audit(list(account.paths), settings)
-            print("\n".join(summary_lines(result, top=min(args.top, 3))))
+            _say("\n".join(summary_lines(result, top=min(args.top, 3))))
             written = _write_outputs(
                 result,
                 settings,
                 args,
-                json_path=folder / "audit.json",
-                findings_path=folder / "findings.csv",
-                negatives_path=folder / "negatives.csv",
+                json_path=folder / BATCH_FILES[0],
+                findings_path=folder / BATCH_FILES[1],
+                negatives_path=folder / BATCH_FILES[2],
             )
-            print("\n".join(written))
+            _say("\n".join(written))
             findings_code = max(findings_code, _findings_exit(result, args.fail_on))
             index.append(
                 {
@@ -392,7 +480,7 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
                 }
             )
         except AuditorError as exc:
-            print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
+            _say(f"auditor: error: {exc.one_line()}", error=True)
             index.append({"account": account.name, "error": exc.one_line()})
             failed = max(failed, exc.exit_code)
     currencies = sorted({str(row["currency"]) for row in index if row.get("currency")})
@@ -402,10 +490,21 @@ def _audit_accounts(args: argparse.Namespace, settings: Settings) -> int:
             f" {', '.join(currencies)}; give each account its own targets (a --config per folder"
             " and one run each) if they differ"
         )
-    write_index(args.out_dir / "accounts.json", index, force=args.force)
+    write_index(args.out_dir / INDEX_NAME, index, force=args.force)
     done = sum("error" not in row for row in index)
     print(f"Wrote {done} of {len(accounts)} account(s) to {args.out_dir}; index in accounts.json")
     return failed or findings_code
+
+
+def _check_batch_outputs(
+    args: argparse.Namespace, settings: Settings, accounts: list[AccountInput]
+) -> None:
+    """Every account's planned files and the index, checked like single outputs."""
+    planned = [args.out_dir / INDEX_NAME]
+    for account in accounts:
+        planned += [args.out_dir / account.name / n for n in BATCH_FILES]
+    inputs = [p for a in accounts for p in a.paths] + _input_files(args, settings)
+    check_output_paths(planned, inputs, force=True)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -413,11 +512,11 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
     settings = load_config(args.config)
     if args.rules_command == "explain":
-        print(explain(args.rule_id, settings))
+        _say(explain(args.rule_id, settings))
         return EXIT_OK
     for row in rules_table(settings):
         state = "" if row.get("enabled", "yes") == "yes" else "  (disabled)"
-        print(
+        _say(
             f"{row['id']:<9} {row['severity']:<6} {row['category']:<10} {row['level']:<11}"
             f" {row['title']}{state}"
         )
@@ -447,8 +546,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except AuditorError as exc:
-        print(f"auditor: error: {exc.one_line()}", file=sys.stderr)
+        _say(f"auditor: error: {exc.one_line()}", error=True)
         return exc.exit_code
+    except RecursionError:
+        _say("auditor: error: an input is nested too deeply to be read", error=True)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"auditor: error: {where}cannot use this path: {exc.strerror or exc}", error=True)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
         return 130
@@ -459,10 +565,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("AUDITOR_DEBUG"):
             raise
-        print(
+        _say(
             f"auditor: internal error: {type(exc).__name__}: {exc}"
             " (set AUDITOR_DEBUG=1 for a traceback, and please report it)",
-            file=sys.stderr,
+            error=True,
         )
         return EXIT_INTERNAL
 

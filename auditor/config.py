@@ -28,12 +28,20 @@ backend_tolerance = 0.10           # platform may exceed shop orders by this sha
 
 from __future__ import annotations
 
-import tomllib
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
+from auditor.tomlfile import non_finite, read_toml
+
+LIMITS: dict[str, tuple[float, float]] = {
+    "target_cpa": (0.0, 1e9),
+    "target_roas": (0.0, 1e4),
+    "margin": (0.0, 1.0),
+}
+"""(exclusive lower, inclusive upper) bound of each account setting."""
 
 _SECTIONS: dict[str, set[str] | None] = {
     "account": {"name", "target_cpa", "target_roas", "margin", "brand", "protect"},
@@ -83,6 +91,8 @@ class Settings:
 def _number(section: str, key: str, value: Any, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"[{section}] {key} must be a number, not {value!r}", path=path)
+    if not math.isfinite(value) or abs(value) > 1e15:
+        raise ConfigError(f"[{section}] {key} must be a finite number, not {value!r}", path=path)
     return float(value)
 
 
@@ -129,12 +139,10 @@ def load_config(path: Path | None) -> Settings:
     """Read a config file into Settings; no file gives the defaults."""
     if path is None:
         return Settings()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("config file not found", path=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    data = read_toml(path, "config file")
+    bad = non_finite(data)
+    if bad:
+        raise ConfigError(f"{bad} must be a finite number, not NaN or infinity", path=path)
     unknown = set(data) - set(_SECTIONS)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}", path=path)
@@ -180,10 +188,15 @@ def load_config(path: Path | None) -> Settings:
 
 
 def validate_settings(settings: Settings, path: Path | None = None) -> None:
-    """Reject values no account can have (a margin of 0 or above 1, negative targets)."""
-    if settings.margin is not None and not 0 < settings.margin <= 1:
-        raise ConfigError(f"margin must be above 0 and at most 1, not {settings.margin}", path=path)
-    for name in ("target_cpa", "target_roas"):
+    """Reject values no account can have (NaN, infinity, a margin of 0 or above 1, negative
+    or absurd targets), from the config file or the command line alike."""
+    for name, (low, high) in LIMITS.items():
         value = getattr(settings, name)
-        if value is not None and value <= 0:
-            raise ConfigError(f"{name} must be above 0, not {value}", path=path)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number, not {value}", path=path)
+        if not low < value <= high:
+            raise ConfigError(
+                f"{name} must be above {low:g} and at most {high:g}, not {value}", path=path
+            )

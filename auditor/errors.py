@@ -70,3 +70,10 @@ class OutputError(AuditorError):
     """An output file that cannot be written, or exists and --force was not given."""
 
     exit_code = EXIT_OUTPUT
+
+
+class OutputPathError(OutputError):
+    """An output path that must never be written: an input, another output, or not a regular
+    file (a device, FIFO or folder). Refused before any work, like a bad command line."""
+
+    exit_code = EXIT_BAD_INPUT

@@ -25,6 +25,10 @@ from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
 from auditor.tui.state import ReviewState, load_review
 from auditor.tui.widgets.keybar import shown_keys
+from auditor.tui.widgets.negatives import NegativesPane
+
+RETRY_SECONDS = 2.0
+"""How often decisions not saved yet (database locked) are written again."""
 
 
 def help_keys(app: App[None], screen: Screen[object]) -> list[tuple[str, str]]:
@@ -126,6 +130,22 @@ class ReviewApp(App[None]):
         self.sub_title = event.state.account.label
         self.switch_screen(ReviewScreen(event.state))
         self.call_after_refresh(gc.freeze)
+        saving = event.state.store.status()
+        if event.state.store.read_only:
+            self.sub_title += " (read-only)"
+        if saving:
+            self.notify(saving, severity="warning", timeout=15, markup=False)
+        self.set_interval(RETRY_SECONDS, self._retry_saving)
+
+    def _retry_saving(self) -> None:
+        """Write the decisions the database could not take yet; refresh the status line."""
+        if self.state is None or self.state.store.status() is None:
+            return
+        before = self.state.store.status()
+        self.state.store.retry()
+        if self.state.store.status() != before:
+            for pane in self.screen.query(NegativesPane):
+                pane.update_status()
 
     @on(AuditFailed)
     def _failed(self, event: AuditFailed) -> None:

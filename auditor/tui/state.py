@@ -54,7 +54,7 @@ from auditor import decisions as dec
 from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.errors import AuditorError, OutputError
+from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
 from auditor.negatives import proposal_id
@@ -525,6 +525,7 @@ class ReviewState:
         self.account = store.resolve_account(table, result.currency)
         if settings.account_name:
             self.account = store.rename_account(self.account, settings.account_name)
+        store.claim(self.account.key)
         self.period = dec.period_label(result.period)
         step("preparing the tables", 0.95)
         self.terms = term_stats(result.table)
@@ -1000,6 +1001,8 @@ class ReviewState:
         An export with nothing in it is refused: it would only wipe a file."""
         from auditor.negatives.export import default_list_name, write_negatives
 
+        if self.store.read_only:
+            raise ConfigError(f"export refused: {self.store.read_only}; export from that review")
         proposals = self.accepted(include_exported=include_exported)
         if not proposals:
             raise OutputError("nothing to export: no accepted negative is waiting", path=path)

@@ -217,14 +217,15 @@ class NegativesPane(Vertical):
         saved = self.state.savings((dec.STATUS_ACCEPTED,))
         hidden = sum(r.hidden_at_load for r in self.state.rows)
         extra = "" if self.state.show_rejected or not hidden else f", {hidden} hidden (h)"
-        self.query_one("#neg-status", Static).update(
-            said
-            + Text(
-                f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
-                f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
-                f" · {c['rejected']} rejected{extra}"
-            )
+        line = said + Text(
+            f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
+            f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
+            f" · {c['rejected']} rejected{extra}"
         )
+        saving = self.state.store.status()
+        if saving:
+            line.append(f" · {saving}", style="bold red")
+        self.query_one("#neg-status", Static).update(line)
 
     def current_id(self) -> str | None:
         table = self.table
