@@ -13,8 +13,7 @@ others repeat popular terms, a third of them in another ad group (cannibalisatio
 rows were matched by a keyword of their own (the term's words without the modifier: exact
 when the term has none, else phrase), the rest by their ad group's theme keyword, so there are
 about 360k distinct bought keywords (keyword, match type, ad group) for 1M rows; the keyword
-report lists them all plus 10% more
-that matched nothing in the period.
+report lists them all plus 10% more that matched nothing in the period.
 """
 
 from __future__ import annotations
