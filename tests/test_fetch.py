@@ -597,3 +597,16 @@ def test_the_ads_script_writes_files_audited_like_the_fetch(tmp_path: Path) -> N
             item["path"] = Path(item["path"]).name
         audits.append(audit)
     assert audits[0] == audits[1]
+
+
+def test_the_base_install_imports_neither_google_ads_nor_dask() -> None:
+    """`auditor` starts without the agency extras: they are imported only when used."""
+    import subprocess
+
+    code = (
+        "import sys, auditor.cli, auditor.fetch, auditor.fetch.files, auditor.parallel\n"
+        "loaded = [m for m in sys.modules if m.startswith(('google', 'distributed', 'dask'))]\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
