@@ -280,6 +280,13 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("review", help="the weekly review in a terminal UI")
     _add_audit_flags(v, reports_required=False)
     v.add_argument("--db", type=Path, help="decisions database (default: user data folder)")
+    v.add_argument(
+        "--account",
+        metavar="NAME",
+        help="the account's name in the app, the decisions database and the exports"
+        " (default: [account] name, else from the report); on a folder of accounts, the one"
+        " to open",
+    )
     return parser
 
 
@@ -304,6 +311,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         target_roas=args.target_roas,
         margin=args.margin,
         platform=args.platform,
+        account_name=getattr(args, "account", None),
         **lists,
     )
     validate_settings(settings)
@@ -676,11 +684,19 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
+    """Open the review; on a folder of several accounts, the one `--account` names, or the
+    app asks which."""
     from auditor.tui import run_review
 
     settings = settings_from_args(args)
     reports = list(args.reports) or [sample_dir() / BUNDLED_SAMPLE]
-    return run_review(reports, settings, db_path=args.db)
+    accounts = group_accounts(reports) if any(p.is_dir() for p in reports) else []
+    if len(accounts) < 2:
+        return run_review(reports, settings, db_path=args.db)
+    named = [a for a in accounts if args.account and a.name == args.account]
+    return run_review(
+        list(named[0].paths) if named else [], settings, db_path=args.db, accounts=accounts
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
