@@ -118,7 +118,7 @@ def _client(workers: int, scheduler: str | None) -> Any:
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     return Client(cluster)

@@ -59,7 +59,7 @@ def test_twelve_accounts_on_a_local_cluster_equal_the_sequential_run(
     shutil.rmtree(out)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
         distributed.get_task_stream(client=client) as stream,
@@ -106,7 +106,7 @@ def _fails_on_three(n: int) -> int:
 def test_a_task_that_raises_is_reported_and_the_others_go_on() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         found = dict(
             parallel.run_each(
