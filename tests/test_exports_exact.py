@@ -16,7 +16,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.config import Settings
-from auditor.errors import EXIT_BAD_CONFIG, EXIT_OK
+from auditor.errors import EXIT_BAD_CONFIG, EXIT_OK, OutputError
 from auditor.model import NegativeProposal
 from auditor.negatives.export import (
     as_campaign_negatives,
@@ -165,6 +165,13 @@ def test_campaign_negatives_are_not_written_twice() -> None:
         ("campaign", "A", "jobb"),
         ("campaign", "B", "jobb"),
     ]
+
+
+def test_a_list_without_campaigns_cannot_become_campaign_negatives(tmp_path: Path) -> None:
+    loose = NegativeProposal(id="a", text="jobb", match_type="phrase", level="shared_list")
+    with pytest.raises(OutputError, match="names no campaign"):
+        write_negatives(tmp_path / "n.csv", [loose], "editor", level="campaign")
+    assert not (tmp_path / "n.csv").exists()
 
 
 def test_default_list_name_carries_the_account() -> None:
