@@ -130,9 +130,11 @@ def test_an_overlong_list_name_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "n.csv").exists()
 
 
-def test_list_name_names_the_shared_set(tmp_path: Path) -> None:
+def test_list_name_names_the_shared_set(tmp_path: Path, capsys) -> None:
     out = tmp_path / "editor.csv"
     audit = _audit(SAMPLE, tmp_path, "--negatives", str(out), "--list-name", "Weekly negatives")
+    printed = capsys.readouterr().out
+    assert "Check in Editor's import preview that the shared set 'Weekly negatives'" in printed
     sets = {r["Shared set name"] for r in _read(out) if r["Shared set name"]}
     assert sets == {"Weekly negatives"}
     shared = [p for p in audit["negatives"] if p["level"] == "shared_list"]
