@@ -730,12 +730,15 @@ def _close_variants(lv: Level) -> np.ndarray:
     its close variants (`airpods pro case` and `airpod pro case`).
 
     Computed for terms without conversions that cost at least the data floor (the only ones a
-    waste rule can flag); 0 for the others."""
+    waste rule can flag), n-grams from a whole CPA (WASTE004's bar); 0 for the others."""
     ws = lv.ws
     terms = lv if lv.name == "ngram" else ws.level("term_account")
     key = "ngram" if lv.name == "ngram" else "search_term"
     conv, cost, clicks = (terms.sums[c] for c in ("conversions", "cost", "clicks"))
-    cand = np.flatnonzero((conv == 0) & (cost >= data_floor(ws.baseline)) & (clicks > 0))
+    floor = data_floor(ws.baseline)
+    if lv.name == "ngram":
+        floor = floor / DATA_FLOOR
+    cand = np.flatnonzero((conv == 0) & (cost >= floor) & (clicks > 0))
     conv_rows = np.flatnonzero(conv > 0)
     out = np.zeros((terms.size, 2))
     if len(cand) and len(conv_rows):
