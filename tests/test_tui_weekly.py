@@ -555,3 +555,18 @@ def test_toasts_stay_clear_of_the_detail_pane(tmp_path: Path, reuse_audit: Audit
 
     asyncio.run(run(SMALL))
     asyncio.run(run(LARGE))
+
+
+def test_rejected_toggle_says_what_it_shows(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SMALL) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("3", "r", "h")
+            status = rendered(app.screen.query_one("#neg-status", Static))
+            assert status.startswith("showing 0 rejected before; 1 rejected in this review")
+            await pilot.press("h")
+            status = rendered(app.screen.query_one("#neg-status", Static))
+            assert status.startswith("hiding 0 rejected before")
+
+    asyncio.run(run())

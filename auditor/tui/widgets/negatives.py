@@ -372,8 +372,16 @@ class NegativesPane(Vertical):
             self.reload()
 
     def action_toggle_rejected(self) -> None:
+        """Show / hide the proposals rejected in earlier reviews, and say what changed (the
+        ones rejected in this review stay listed, marked `✗`, until the next one)."""
         self.state.show_rejected = not self.state.show_rejected
         self.reload()
+        earlier = sum(r.hidden_at_load for r in self.state.rows)
+        now = sum(r.status == dec.STATUS_REJECTED and not r.hidden_at_load for r in self.state.rows)
+        verb = "showing" if self.state.show_rejected else "hiding"
+        self.update_status(
+            note=f"{verb} {earlier} rejected before; {now} rejected in this review stay listed"
+        )
 
     def action_toggle_held(self) -> None:
         """Switch between the proposals and the held-back / review items."""
