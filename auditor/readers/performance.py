@@ -542,13 +542,60 @@ def keyword_syntax(cell: str) -> tuple[str, str]:
     return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
 
 
+_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+"""What Python's `str.strip()` and `\\s` count as whitespace, for the arrow versions below."""
+_SPACE_CLASS = "[" + re.escape(_SPACES) + "]"
+
+
+def _strip(arr: pa.Array) -> pa.Array:
+    """`str.strip()` on every value."""
+    return pc.utf8_trim(arr, _SPACES)
+
+
+def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """`keyword_syntax` of every value at once (arrow compute); empty cells give nulls."""
+    text = _strip(cells.cast(pa.large_string()))
+    filled = pc.invert(pc.is_in(text, pa.array(["", "--", "-"], pa.large_string())))
+    longer = pc.greater(pc.utf8_length(text), 1)
+    inner = _strip(pc.utf8_slice_codeunits(text, 1, -1))
+    exact = pc.and_(longer, pc.and_(pc.starts_with(text, "["), pc.ends_with(text, "]")))
+    phrase = pc.and_(longer, pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')))
+    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
+    broad = pc.replace_substring_regex(text, plus, "\\1\\2")
+    out = pc.if_else(exact, inner, pc.if_else(phrase, inner, broad))
+    kinds = pc.if_else(
+        exact,
+        pa.scalar(schema.MATCH_EXACT, pa.large_string()),
+        pc.if_else(phrase, schema.MATCH_PHRASE, schema.MATCH_BROAD).cast(pa.large_string()),
+    )
+    nothing = pa.scalar(None, pa.large_string())
+    return pc.if_else(filled, out, nothing), pc.if_else(filled, kinds, nothing)
+
+
 def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
     """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
     if arr.null_count == len(arr):
         return arr, arr
-    indices, uniques = _distinct(arr)
-    parsed = [keyword_syntax(u) if _filled(u) else (None, None) for u in uniques]
-    return _take(indices, [p[0] for p in parsed]), _take(indices, [p[1] for p in parsed])
+    if pa.types.is_dictionary(arr.type):
+        chunks = arr.unify_dictionaries() if isinstance(arr, pa.ChunkedArray) else arr
+        if isinstance(chunks, pa.ChunkedArray) and not chunks.num_chunks:
+            return arr, arr
+        one = chunks.chunk(0) if isinstance(chunks, pa.ChunkedArray) else chunks
+        indices = _dictionary_parts_indices(chunks)
+        uniques = one.dictionary
+    else:
+        uniques = pc.unique(arr)
+        indices = pc.index_in(arr, value_set=uniques)
+    if isinstance(uniques, pa.ChunkedArray):
+        uniques = uniques.combine_chunks()
+    texts, kinds = _keyword_syntax(uniques)
+    return pc.take(texts, indices), pc.take(kinds, indices)
+
+
+def _dictionary_parts_indices(arr: Arrow) -> Arrow:
+    if isinstance(arr, pa.Array):
+        return arr.indices
+    return pa.chunked_array([c.indices for c in arr.chunks], pa.int32())
 
 
 def _status(kind: str) -> Callable[[str], str | None]:
