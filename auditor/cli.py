@@ -266,8 +266,12 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--last", type=int, choices=LAST_DAYS, help="the last N full days (default 30)"
     )
-    when.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
-    f.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="with --from")
+    when.add_argument(
+        "--from", dest="start", type=_day, metavar="YYYY-MM-DD", help="first day (with --to)"
+    )
+    f.add_argument(
+        "--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="last day (with --from)"
+    )
     f.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder of accounts")
     f.add_argument(
         "--google-ads-config",
