@@ -483,10 +483,15 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
+NEGATIVES_FILE_MAX = 20 * 1024 * 1024
+"""Larger files are not read to count their negatives (the dialog plans at every key press);
+overwriting one is asked like any other file's."""
+
+
 def negatives_in(path: Path) -> int | None:
     """How many negatives a file holds, read the way `--existing-negatives` reads it; None
-    when it does not exist or is not a negatives file."""
-    if not path.is_file():
+    when it does not exist, is not a negatives file, or is over `NEGATIVES_FILE_MAX`."""
+    if not path.is_file() or path.stat().st_size > NEGATIVES_FILE_MAX:
         return None
     try:
         return len(read_path(path, 0).table)
@@ -559,12 +564,16 @@ class ReviewState:
         exported before (in earlier reviews: this one has not exported yet) with what their
         terms spent in this report."""
         exported = self.store.exported(self.account.key)
-        by_id = {r.id: r.current for r in self.rows}
+        listed = {r.id: r.current for r in self.rows}
         earlier: list[tuple[NegativeProposal, str]] = []
         for pid, (sig, at) in exported.items():
-            p = by_id.get(pid) or negative_from_signature(pid, sig)
-            if p is not None:
-                earlier.append((self._refresh_blast(p), at))
+            p = listed.get(pid)
+            if p is not None and dec.signature(p) == sig:
+                earlier.append((p, at))  # listed as exported: its blast radius is this week's
+                continue
+            parsed = negative_from_signature(pid, sig)
+            if parsed is not None:
+                earlier.append((self._refresh_blast(parsed), at))
         return SinceLastReview(
             previous=self.previous,
             new_proposals=sum(r.new for r in self.rows),
