@@ -151,11 +151,16 @@ def _one_currency(reports: list[Report], roles: list[str]) -> None:
 
 def _detected_role(report: Report, role: str) -> str:
     """A plain REPORT segmented by conversion action is a by-action report: its rows repeat
-    each term once per action, so they never join the search-terms table."""
+    each term once per action, so they never join the search-terms table. Without rows it is
+    known by its columns: the readers take a search-terms report without clicks, cost and
+    impressions only when it is segmented by conversion action."""
     if (
         role == "report"
         and report.kind == schema.KIND_SEARCH_TERMS
-        and report.table["conversion_action"].notna().any()
+        and (
+            report.table["conversion_action"].notna().any()
+            or not report.columns_present & {"clicks", "cost", "impressions"}
+        )
     ):
         return "by_action"
     return role

@@ -466,6 +466,12 @@ class DecisionStore:
         self._register(account, cur, campaigns)
         return account
 
+    def rename_account(self, account: Account, name: str) -> Account:
+        """Give a recognised account the user's name (`--account`, `[account] name`): the
+        store keeps it as its label, and the account keeps its history."""
+        self._write([("UPDATE accounts SET label = ? WHERE key = ?", (name, account.key))])
+        return replace(account, label=name, how=f"{account.how}, named by you")
+
     def _by_campaigns(self, campaigns: set[str], currency: str) -> Account:
         rows = self._read(
             "SELECT key, label, campaigns FROM accounts WHERE currency = ? AND key LIKE 'cmp:%'",
@@ -518,6 +524,15 @@ class DecisionStore:
         )
         first = dict(rows)
         return {pid for pid in ids if first.get(pid, period) == period}
+
+    def previous_period(self, account: str, period: str) -> str | None:
+        """The latest report period reviewed before `period` for this account (None: this
+        is the account's first review)."""
+        rows = self._read(
+            "SELECT MAX(first_period) FROM seen WHERE account = ? AND first_period != ?",
+            (account, period),
+        )
+        return rows[0][0] if rows else None
 
     def decisions(self, account: str) -> dict[str, Decision]:
         rows = self._read(
@@ -601,6 +616,57 @@ class DecisionStore:
                     "INSERT INTO events (account, proposal_id, action, detail, at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (account, proposal.id, "propose", json.dumps({"source": source}), now),
+                ),
+            ]
+        )
+
+    def restore_decision(
+        self, account: str, proposal_id: str, decision: Decision | None, action: str
+    ) -> None:
+        """Put a proposal's stored decision back as it was (the app's undo / redo): its
+        status and edits, or no decision at all; logged as an `action` event."""
+        now = _now()
+        if decision is None:
+            self._overlay.pop((account, proposal_id), None)
+            change: Statement = (
+                "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                (account, proposal_id),
+            )
+        else:
+            self._overlay[(account, proposal_id)] = replace(decision, updated_at=now)
+            change = (
+                "INSERT INTO decisions (account, proposal_id, status, edits, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, proposal_id) DO UPDATE SET"
+                " status = excluded.status, edits = excluded.edits,"
+                " updated_at = excluded.updated_at",
+                (
+                    account,
+                    proposal_id,
+                    decision.status,
+                    json.dumps(decision.edits, ensure_ascii=False, sort_keys=True),
+                    now,
+                ),
+            )
+        detail = {"status": decision.status if decision else None}
+        event = (
+            "INSERT INTO events (account, proposal_id, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+            (account, proposal_id, action, json.dumps(detail), now),
+        )
+        self._write([change, event])
+
+    def remove_user_proposal(self, account: str, proposal_id: str) -> None:
+        """Forget a negative the user proposed (undone): the proposal and its decision."""
+        self._overlay.pop((account, proposal_id), None)
+        self._user_overlay.get(account, {}).pop(proposal_id, None)
+        self._write(
+            [
+                (
+                    "DELETE FROM user_proposals WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
+                ),
+                (
+                    "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
                 ),
             ]
         )

@@ -77,3 +77,14 @@ class OutputPathError(OutputError):
     file (a device, FIFO or folder). Refused before any work, like a bad command line."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+EXIT_API = 6
+"""`auditor fetch`: the Google Ads API refused or failed a request for an account (the other
+accounts are still fetched)."""
+
+
+class ApiError(AuditorError):
+    """A Google Ads API request that failed (after the retries it was worth)."""
+
+    exit_code = EXIT_API

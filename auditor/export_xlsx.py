@@ -33,9 +33,9 @@ from auditor.jsonform import audit_to_dict
 from auditor.model import SEVERITIES, AuditResult
 
 TOOL = "auditor"
-NGRAM_ROWS = 50_000
-"""The costliest n-grams the N-grams sheet holds (the tail is cents each; Excel stops at
-1,048,576 rows)."""
+NGRAM_ROWS = 10_000
+"""The costliest n-grams the N-grams sheet holds: the tail is cents each, and every 10,000
+rows add about a second to the writing (the N-gram explorer of `auditor review` has them all)."""
 CELL_MAX = 32_767
 """Excel's limit on the characters in one cell."""
 WIDTH_MIN, WIDTH_MAX = 8, 60
@@ -230,7 +230,8 @@ class _Book:
             ws.write_string(row, col, text, self.quoted if defused(text) else None)
             return len(text)
         ws.write_number(row, col, value, self.formats[kind])
-        return len(f"{value:,.2f}")
+        digits = len(str(int(abs(value))))
+        return digits + digits // 3 + 3
 
     def table(
         self, name: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]]

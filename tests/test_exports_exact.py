@@ -124,6 +124,12 @@ def test_list_id_is_refused_for_an_editor_file(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "n.csv").exists()
 
 
+def test_an_overlong_list_name_is_refused(tmp_path: Path) -> None:
+    flags = ["--negatives", str(tmp_path / "n.csv"), "--list-name", "x" * 256]
+    assert main(["audit", str(SAMPLE), *flags]) == EXIT_BAD_CONFIG
+    assert not (tmp_path / "n.csv").exists()
+
+
 def test_list_name_names_the_shared_set(tmp_path: Path) -> None:
     out = tmp_path / "editor.csv"
     audit = _audit(SAMPLE, tmp_path, "--negatives", str(out), "--list-name", "Weekly negatives")
