@@ -16,6 +16,7 @@ memory is only its own when it has the process to itself.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import logging
 import os
@@ -117,10 +118,22 @@ def _client(workers: int, scheduler: str | None) -> Any:
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     return Client(cluster)
+
+
+def _importable(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """`fn` under its module's import name. Run as `python -m auditor.cli`, the CLI's functions
+    live in `__main__`, which a worker cannot import (nor pickle by value); the same function of
+    the imported module travels by name."""
+    if fn.__module__ != "__main__":
+        return fn
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    if spec is None:
+        return fn
+    return getattr(importlib.import_module(spec.name), fn.__qualname__)
 
 
 def _on_dask(
@@ -129,8 +142,9 @@ def _on_dask(
     from distributed import as_completed
 
     client = _client(workers, scheduler)
+    task = _importable(fn)
     try:
-        futures = [client.submit(measured, fn, item, pure=False) for item in items]
+        futures = [client.submit(measured, task, item, pure=False) for item in items]
         position = {future.key: i for i, future in enumerate(futures)}
         for future in as_completed(futures):
             try:

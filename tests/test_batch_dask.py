@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_twelve_accounts_on_a_local_cluster_equal_the_sequential_run(
     shutil.rmtree(out)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
         distributed.get_task_stream(client=client) as stream,
@@ -81,6 +82,21 @@ def test_twelve_accounts_on_a_local_cluster_equal_the_sequential_run(
     assert len({t["worker"] for t in tasks}) == 2, "both workers took accounts"
 
 
+def test_python_m_auditor_cli_runs_the_batch_on_worker_processes(tmp_path: Path) -> None:
+    """As HELPERS and the README run it: `python -m auditor.cli` (the CLI is `__main__`, which
+    worker processes cannot import) on a local cluster of 2 processes."""
+    pytest.importorskip("distributed")
+    accounts = _accounts(tmp_path / "accounts", 3)
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "auditor.cli", "audit", str(accounts), "--out-dir", str(out)]
+    done = subprocess.run([*command, "--workers", "2"], capture_output=True, text=True)
+    assert done.returncode == EXIT_BAD_INPUT, done.stderr
+    assert "internal error" not in done.stderr
+    index = json.loads((out / "accounts.json").read_text(encoding="utf-8"))
+    assert [("error" in row) for row in index] == [False, False, True]
+    assert (out / "client-01" / "negatives.csv").exists()
+
+
 def _fails_on_three(n: int) -> int:
     if n == 3:
         raise ValueError("account three is broken")
@@ -90,7 +106,7 @@ def _fails_on_three(n: int) -> int:
 def test_a_task_that_raises_is_reported_and_the_others_go_on() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         found = dict(
             parallel.run_each(

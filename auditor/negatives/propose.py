@@ -63,7 +63,7 @@ from auditor.negatives.existing import (
 )
 from auditor.negatives.lexicons import Lexicon, fuzzy_variants, load_lexicons
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
-from auditor.ngrams import ngram_table
+from auditor.ngrams import costly_ngrams_holding, ngram_table
 
 NGRAM_P = 0.10
 """Zero-conversion test for account n-gram families: propose when p <= this."""
@@ -447,10 +447,8 @@ class _Proposer:
         """Longer n-grams holding the candidate for the spend it could not reach; then exact."""
         acc = self.acc
         size = len(words(cand.text))
-        padded = f" {' '.join(words(cand.text))} "
-        ng = self.ngrams
+        ng = costly_ngrams_holding(self.ngrams, cand.text)
         longer = ng[(ng["n"] > size) & (ng["n"] <= size + 2) & (ng["conversions"].fillna(0) <= 0)]
-        longer = longer[(" " + longer["ngram"].astype(str) + " ").str.contains(padded, regex=False)]
         if cand.converts:
             # The account converts on the word, so its intent is not irrelevant as such: only a
             # phrase that recurs across queries (a pattern, not one query) is evidence enough.

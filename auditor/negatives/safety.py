@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from auditor import schema
 from auditor.config import Settings
@@ -31,6 +32,7 @@ from auditor.matching import (
     MATCH_TYPES,
     TermIndex,
     in_scope,
+    label_column,
     normalize_one,
     pad_words,
     padded_block_mask,
@@ -117,18 +119,12 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
         return hit[1]
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
     texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
-    out = KeywordIndex(
-        index=text_index(texts, _col(kw, "campaign"), _col(kw, "ad_group")),
-        text=texts.astype(str).reset_index(drop=True),
-    )
+    campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
+    index = text_index(texts, campaign[0], ad_group[0])
+    index._codes["campaign"], index._codes["ad_group"] = campaign[1:], ad_group[1:]
+    out = KeywordIndex(index=index, text=texts.astype(schema.STRING_DTYPE).reset_index(drop=True))
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
     return out
-
-
-def _col(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    return frame[col].astype("string").fillna("").to_numpy(dtype=object)
 
 
 def limit_problems(text: str, platform: str) -> list[str]:
@@ -200,18 +196,19 @@ def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platfo
     return list(dict.fromkeys(kws.text.iloc[rows].tolist()))
 
 
-_FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray]]] = {}
+_FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray | pa.Array]]] = {}
 _FIGURES = ("cost", "clicks", "conversions", "conversion_value")
 
 
-def _figures(table: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The table's figures as float arrays (NaN as 0), cached per table object."""
+def _figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
+    """The table's figures as float arrays (NaN as 0) and its search terms (arrow: no Python
+    string per row), cached per table object."""
     key = id(table)
     hit = _FIG_CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1]["cost"]) == len(table):
         return hit[1]
     out = {c: np.nan_to_num(table[c].to_numpy(dtype=np.float64, na_value=np.nan)) for c in _FIGURES}
-    out["term"] = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    out["term"] = pa.array(table["search_term"].astype("string").fillna("").array)
     _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
     return out
 
@@ -235,7 +232,7 @@ def blast_radius(
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(rows) else rows
     per_term = pd.DataFrame(
         {
-            "term": fig["term"][rows[starts]],
+            "term": fig["term"].take(pa.array(rows[starts])).to_numpy(zero_copy_only=False),
             **{
                 name: np.add.reduceat(fig[col][rows], starts) if len(rows) else rows * 0.0
                 for name, col in (

@@ -611,6 +611,9 @@ def _repair(
     keep_lines: list[int] = []
     skipped: list[SkippedRow] = []
     for text, line in zip(texts, lines, strict=True):
+        if len(text) > MAX_CELL:
+            skipped.append(SkippedRow(line, _too_long(len(text))))
+            continue
         cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             reason = f"row has {len(cells)} cells, the header {width}: columns would shift"
@@ -721,25 +724,29 @@ def _longest_value(arr: pa.ChunkedArray) -> int:
     return max((n for n in longest if n is not None), default=0)
 
 
-def _check_cell_sizes(frame: pd.DataFrame, path: Path) -> None:
-    """InputError for a cell over MAX_CELL bytes (a 5 MB 'search term' is not a report row)."""
+def _too_long(size: int) -> str:
+    return f"a line of {size:,} bytes, over the {MAX_CELL >> 20} MiB a report row can have"
+
+
+def _oversized(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[SkippedRow]]:
+    """Rows with a cell over MAX_CELL bytes (a 5 MB 'search term' is not a report row) left
+    out and listed as skipped."""
+    over = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
         if name == LINE:
             continue
         arr = frame[name].array.__arrow_array__()
         if pa.types.is_dictionary(arr.type) and _longest_value(arr) <= MAX_CELL:
             continue
-        lengths = pc.binary_length(_text(arr))
-        longest = pc.max(lengths).as_py()
-        if longest is not None and longest > MAX_CELL:
-            row = int(np.argmax(lengths.to_numpy(zero_copy_only=False)))
-            raise InputError(
-                f"a cell of {longest:,} bytes, over the {MAX_CELL >> 20} MiB a report cell can"
-                " have: not a report row",
-                path=path,
-                line=int(frame[LINE].iloc[row]),
-                column=name,
-            )
+        lengths = pc.fill_null(pc.binary_length(_text(arr)), 0)
+        over |= np.asarray(lengths.to_numpy(zero_copy_only=False)) > MAX_CELL
+    if not over.any():
+        return frame, []
+    skipped = [
+        SkippedRow(int(line), "a cell over the 1 MiB a report cell can have: not a report row")
+        for line in frame.loc[over, LINE].tolist()
+    ]
+    return frame.loc[~over].reset_index(drop=True), skipped
 
 
 def _load(
@@ -765,7 +772,8 @@ def _load(
     table, bad, body, cut = _parse(body, names, types, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
     skipped += cut
-    _check_cell_sizes(frame, path)
+    frame, oversized = _oversized(frame)
+    skipped += oversized
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
         for off, line in tail
