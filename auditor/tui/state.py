@@ -483,10 +483,15 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
+NEGATIVES_FILE_MAX = 20 * 1024 * 1024
+"""Larger files are not read to count their negatives (the dialog plans at every key press);
+overwriting one is asked like any other file's."""
+
+
 def negatives_in(path: Path) -> int | None:
     """How many negatives a file holds, read the way `--existing-negatives` reads it; None
-    when it does not exist or is not a negatives file."""
-    if not path.is_file():
+    when it does not exist, is not a negatives file, or is over `NEGATIVES_FILE_MAX`."""
+    if not path.is_file() or path.stat().st_size > NEGATIVES_FILE_MAX:
         return None
     try:
         return len(read_path(path, 0).table)
