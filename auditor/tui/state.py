@@ -564,12 +564,16 @@ class ReviewState:
         exported before (in earlier reviews: this one has not exported yet) with what their
         terms spent in this report."""
         exported = self.store.exported(self.account.key)
-        by_id = {r.id: r.current for r in self.rows}
+        listed = {r.id: r.current for r in self.rows}
         earlier: list[tuple[NegativeProposal, str]] = []
         for pid, (sig, at) in exported.items():
-            p = by_id.get(pid) or negative_from_signature(pid, sig)
-            if p is not None:
-                earlier.append((self._refresh_blast(p), at))
+            p = listed.get(pid)
+            if p is not None and dec.signature(p) == sig:
+                earlier.append((p, at))  # listed as exported: its blast radius is this week's
+                continue
+            parsed = negative_from_signature(pid, sig)
+            if parsed is not None:
+                earlier.append((self._refresh_blast(parsed), at))
         return SinceLastReview(
             previous=self.previous,
             new_proposals=sum(r.new for r in self.rows),
