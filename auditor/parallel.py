@@ -106,7 +106,10 @@ def _sequential(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int,
 
 
 def _client(workers: int, scheduler: str | None) -> Any:
-    """A Dask client: on the cluster at `scheduler`, or on a new local cluster of processes."""
+    """A Dask client: on the cluster at `scheduler`, or on a new local cluster of processes.
+    A local worker is given one account at a time (worker saturation 1.0): when a worker dies,
+    Dask counts the death against every task it held, so none wait there behind another."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -114,13 +117,14 @@ def _client(workers: int, scheduler: str | None) -> Any:
             return Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -116,6 +117,32 @@ def test_a_task_that_raises_is_reported_and_the_others_go_on() -> None:
     assert [found[i].value for i in (0, 1, 3)] == [1, 4, 16]
     assert found[2].value is None
     assert found[2].error == "internal error: ValueError: account three is broken"
+
+
+def test_an_account_whose_worker_dies_is_reported_and_the_others_go_on() -> None:
+    """`kill -9` of the worker process (as the kernel's out-of-memory killer would). Dask tries
+    the task again on a fresh worker (`allowed-failures` times, 1 here to keep the test short);
+    with one task per worker at a time (as `auditor.parallel` sets up), the next account is not
+    counted as killed with it."""
+    distributed = pytest.importorskip("distributed")
+    dask = pytest.importorskip("dask")
+    commands = ["true", "kill -9 $PPID", "true"]
+    with (
+        dask.config.set(
+            {
+                "distributed.scheduler.allowed-failures": 1,
+                "distributed.scheduler.worker-saturation": 1.0,
+            }
+        ),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
+        found = dict(
+            parallel.run_each(os.system, commands, workers=1, scheduler=cluster.scheduler_address)
+        )
+    assert found[0].value == 0 and found[2].value == 0
+    assert found[1].value is None and found[1].error.startswith("worker failed: KilledWorker")
 
 
 def test_without_dask_the_batch_runs_one_after_another(tmp_path: Path, capsys, monkeypatch) -> None:
