@@ -3,7 +3,8 @@
 A proposal is unsafe when, at its level and target, it would
 - block a search term with conversions or conversion value (in this report);
 - block the text of a bought keyword of that scope (keyword report or Keyword column);
-- contain a protected term (`Settings.brand`, `Settings.protect`) or block one typed alone;
+- contain a protected term (`Settings.brand`, `Settings.protect`, and the buying-intent
+  phrases of the lexicons: price, quote, hire, near me, ...) or block one typed alone;
 - break a platform limit: Google Ads 10 words and 80 characters, Microsoft Advertising
   100 characters, and the characters both reject in keywords (`! @ % ^ * ( ) = { } ; ~ ` < > ?
   \\ | ,`).
@@ -41,6 +42,7 @@ from auditor.matching import (
     normalize as normalize_texts,
 )
 from auditor.model import NegativeProposal
+from auditor.negatives.lexicons import buying_phrases
 
 MAX_WORDS = {"google": 10, "microsoft": None}
 MAX_CHARS = {"google": 80, "microsoft": 100}
@@ -121,10 +123,13 @@ def limit_problems(text: str, platform: str) -> list[str]:
 
 
 def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
-    """Protected terms (brand, protect) the negative contains or would block typed alone."""
+    """Protected terms (brand, protect, buying intent) the negative contains or would block
+    typed alone."""
     neg = normalize_one(text)
     hits = []
-    for term in (*settings.brand, *settings.protect):
+    chosen = {normalize_one(w) for w in settings.irrelevant}
+    buying = [b for b in buying_phrases(settings) if b not in chosen]
+    for term in (*settings.brand, *settings.protect, *buying):
         norm = normalize_one(term)
         if not norm:
             continue
