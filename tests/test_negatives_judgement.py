@@ -171,8 +171,10 @@ def _labelled(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, object]:
     result = audit([REAL / f"{name}.csv"], Settings())
     labels = pd.read_csv(LABELS / f"{name}.csv", keep_default_na=False)
     table = result.table
-    label = table["search_term"].map(normalize_one).map(
-        dict(zip(labels["search_term"].map(normalize_one), labels["label"], strict=True))
+    label = (
+        table["search_term"]
+        .map(normalize_one)
+        .map(dict(zip(labels["search_term"].map(normalize_one), labels["label"], strict=True)))
     )
     index = term_index(table)
     proposed = np.zeros(len(table), dtype=bool)
@@ -208,3 +210,56 @@ def test_labelled_real_account(name: str) -> None:
         assert not any(f" {b} " in f" {p.text} " for b in buying), p.text
     if name == "google-ads-search-agency-inr":
         assert cost[irrelevant & (proposed | reviewed)].sum() >= 0.40 * cost[irrelevant].sum()
+
+
+def test_compounds_of_an_unknown_modifier_are_one_family_each_its_own_entry() -> None:
+    """A tyre shop selling summer tyres: `vinter...` compounds never match a phrase negative
+    `vinter`, so each compound is an entry of its own, judged together."""
+    rows = [
+        ("sommardäck", "Däck", 900, 2700.0, 40, 30000.0),
+        ("sommardäck 16 tum", "Däck", 300, 900.0, 12, 9000.0),
+        ("fälgar", "Däck", 300, 900.0, 10, 9000.0),
+        ("vinterdäck", "Däck", 120, 420.0, 0, 0),
+        ("vinterdäck 16 tum", "Däck", 60, 200.0, 0, 0),
+        ("vinterfälgar", "Däck", 70, 240.0, 0, 0),
+        ("billiga vinterdäck", "Däck", 40, 130.0, 0, 0),
+    ]
+    out = propose_negatives(negatives_context(rows))
+    proposed = {p.text: p for p in out.proposals}
+    assert {"vinterdäck", "vinterfälgar"} <= set(proposed)
+    assert proposed["vinterdäck"].family == "compound: vinter"
+    assert proposed["vinterdäck"].tier == "proven"
+    assert "sommardäck" not in proposed
+
+
+LEADGEN = SAMPLES / "leadgen"
+
+
+def test_a_lead_generation_account_never_loses_a_buying_question() -> None:
+    """The solar installer sample (`python -m auditor.samplegen_leadgen`): free quotes, cost
+    and financing questions convert or are relevant; job seekers, DIY, free-panel seekers,
+    courses, wrong meanings, competitors and used panels are planted irrelevant families."""
+    truth = json.loads((LEADGEN / "truth.json").read_text(encoding="utf-8"))["accounts"]["leadgen"]
+    terms = pd.DataFrame(truth["terms"])
+    result = audit(
+        [LEADGEN / "google-ads-search-terms-en.csv"],
+        Settings(brand=tuple(truth["brand"]), keywords=(LEADGEN / "google-ads-keywords-en.csv",)),
+    )
+    blocked = np.zeros(len(terms), dtype=bool)
+    for p in result.negatives:
+        hit = blocks(p.text, p.match_type, terms["search_term"]).to_numpy().copy()
+        if p.level != "shared_list":
+            hit &= (terms["campaign"] == p.campaign).to_numpy()
+        if p.level == "ad_group":
+            hit &= (terms["ad_group"] == p.ad_group).to_numpy()
+        blocked |= hit
+    assert result.negatives
+    assert not terms.loc[blocked & terms["buying_question"], "search_term"].tolist()
+    assert not (blocked & (terms["conversions"] > 0)).any()
+    reviewed = np.zeros(len(terms), dtype=bool)
+    for h in result.held_back:
+        if h.kind == "review":
+            reviewed |= blocks(h.text, h.match_type, terms["search_term"]).to_numpy()
+    family = terms["family"].notna()
+    cost = terms["cost"]
+    assert cost[family & (blocked | reviewed)].sum() >= 0.8 * cost[family].sum()

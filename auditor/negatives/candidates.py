@@ -35,7 +35,11 @@ MAX_CLUSTERED = 20_000
 NEAR_CONVERTING = 90.0
 """A term this close (`token_sort_ratio`) to a converting term is judged with it: never
 proposed (`airpod pro 2 case` beside a converting `airpods pro 2 case`)."""
+MAX_FAMILIES = 5_000
+"""At most this many n-gram families and brand-like words are judged (the costliest)."""
 MIN_TERMS_NGRAM = 2
+MIN_PART = 4
+"""A compound's product word has at least this many letters (and its modifier three)."""
 """An n-gram family needs this many distinct terms (one term is a single-term candidate)."""
 BRAND_ZIPF = 2.5
 """A word this rare (`wordfreq` Zipf frequency below it in every language) may be a brand:
@@ -143,16 +147,18 @@ def lexicon_families(lexicon: Lexicon, ngrams: pd.DataFrame, own: set[str]) -> l
 
 
 def ngram_families(
-    ngrams: pd.DataFrame, own: set[str], skip: set[str], stopwords: set[str]
+    ngrams: pd.DataFrame, own: set[str], skip: set[str], stopwords: set[str], floor: float
 ) -> list[Family]:
-    """Non-converting account n-grams of words the account does not sell, with the
-    misspellings of single words, costliest first (shorter first on a tie)."""
+    """Non-converting account n-grams of words the account does not sell, costing `floor` or
+    more, with the misspellings of single words, costliest first (shorter first on a tie);
+    at most `MAX_FAMILIES`."""
     ng = ngrams[(ngrams["n"] <= 3) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
     ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
-    ng = ng[ng["cost"] > 0]
+    ng = ng[(ng["cost"] > 0) & (ng["cost"] >= floor)]
+    ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
     texts = ng["ngram"].astype(str)
     keep = texts.map(lambda t: _plain_ngram(t, own, skip, stopwords)).to_numpy(dtype=bool)
-    ng = ng[keep].sort_values(["cost", "n"], ascending=[False, True], kind="stable")
+    ng = ng[keep].head(MAX_FAMILIES)
     tokens, counts = _unigram_counts(ngrams)
     singles = ng.loc[ng["n"] == 1, "ngram"].astype(str).tolist()
     variants = fuzzy_variants(tokens, singles, counts, own | skip)
@@ -169,6 +175,60 @@ def ngram_families(
         ]
         out.append(Family(family, cands, TIER_PROVEN, "ngram"))
     return out
+
+
+def compound_families(
+    ngrams: pd.DataFrame, own: set[str], skip: set[str], floor: float
+) -> list[Family]:
+    """Nordic and German compounds of an unknown modifier and a product word the account
+    sells (`vinterdäck` where `sommardäck` converts, `kinderfahrrad` beside `fahrrad`),
+    grouped by modifier: one family per modifier, each compound a phrase entry of its own (a
+    negative never matches inside a compound), with the modifier alone when it is a word of
+    the account's queries too."""
+    uni = ngrams[(ngrams["n"] == 1) & (ngrams["cost"] > 0)]
+    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
+    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in own | skip]
+    heads = _compound_heads(own)
+    groups: dict[str, list[str]] = {}
+    for token in tokens:
+        modifier = _modifier(token, own, heads)
+        if modifier and modifier not in own:
+            groups.setdefault(modifier, []).append(token)
+    alone = set(tokens)
+    out = []
+    for modifier, compounds in groups.items():
+        texts = [*([modifier] if modifier in alone else []), *sorted(compounds)]
+        if len(texts) < MIN_TERMS_NGRAM:
+            continue
+        family = f"compound: {modifier}"
+        why = f"'{modifier}' is a modifier the account does not sell, in compounds of its products"
+        cands = [
+            Candidate(t, PHRASE, family, "performance", why + ".", guard_buying=True) for t in texts
+        ]
+        out.append(Family(family, cands, TIER_PROVEN, "compound"))
+    return out
+
+
+def _compound_heads(own: set[str]) -> set[str]:
+    """Endings (4+ letters) of the account's own compound words, after a 3+ letter start."""
+    heads = set()
+    for word in own:
+        if word.isalpha() and len(word) >= 7:
+            heads.update(word[-k:] for k in range(MIN_PART, len(word) - 2))
+    return heads
+
+
+def _modifier(token: str, own: set[str], heads: set[str]) -> str:
+    """The modifier of a compound `token`: the start before the longest whole own word it ends
+    with, else before the shortest ending it shares with an own compound; '' if none."""
+    ends = range(len(token) - 3, MIN_PART - 1, -1)
+    for k in ends:
+        if token[-k:] in own:
+            return token[:-k]
+    for k in reversed(ends):
+        if token[-k:] in heads:
+            return token[:-k]
+    return ""
 
 
 def _plain_ngram(text: str, own: set[str], skip: set[str], stopwords: set[str]) -> bool:
@@ -300,7 +360,7 @@ def brand_like_tokens(
     uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
     uni = uni[uni["cost"] > 0].sort_values("cost", ascending=False)
     tokens = [t for t in uni["ngram"].astype(str) if len(t) >= 3 and t.isalpha()]
-    tokens = [t for t in tokens if t not in own and t not in skip]
+    tokens = [t for t in tokens if t not in own and t not in skip][:MAX_FAMILIES]
     near_own = set(fuzzy_variants(tokens, sorted(own), None, frozenset()))
     out = []
     for token in tokens:

@@ -47,6 +47,7 @@ from auditor.negatives.candidates import (
     Family,
     brand_like_tokens,
     competitor_families,
+    compound_families,
     lexicon_families,
     ngram_families,
     own_words,
@@ -465,14 +466,12 @@ class _Proposer:
 
 
 def _scope(family: Family) -> str:
-    names = {
-        "lexicon": "words",
-        "ngram": "n-gram",
-        "term": "term",
-        "cluster": "near-duplicates",
-        "competitor": "competitor",
-    }
-    return f"{names.get(family.source, family.source)}: {family.name}"
+    """What the evidence was summed over: `words: jobs`, `ngram: outdoor`, `query: skidjacka`."""
+    if family.source == "lexicon":
+        return f"words: {family.name}"
+    if family.source == "competitor":
+        return f"competitor: {family.name}"
+    return family.name
 
 
 def _tier_sentence(tier: str, evidence: Evidence, family: Family, acc: Account) -> str:
@@ -489,15 +488,19 @@ def _tier_sentence(tier: str, evidence: Evidence, family: Family, acc: Account) 
 
 
 def _not_proven(evidence: Evidence, acc: Account, family: Family) -> str:
+    """One sentence of why a wasteful family is only for review."""
     figures_ = evidence.sentence(_money(evidence.cost))
-    target = acc.target_cpa or 0.0
-    what = (
-        "It shares no word with what the account sells."
-        if family.source in ("ngram", "competitor")
-        or (family.source in ("term", "cluster") and not family.related)
-        else ""
+    target = _money(acc.target_cpa or 0.0)
+    unsold = family.source in ("ngram", "competitor", "compound") or (
+        family.source in ("term", "cluster") and not family.related
     )
-    return f"Not proven yet: {figures_}; proof needs a target CPA ({_money(target)}) of spend and a chance of 5% or less. {what}".strip()
+    what = " It shares no word with what the account sells." if unsold else ""
+    texts = [c.text for c in family.members]
+    whose = f"family '{family.name}' ({', '.join(texts)})" if len(texts) > 1 else "it"
+    return (
+        f"Not proven yet, {whose}: {figures_}; proof needs a target CPA ({target}) of spend"
+        f" and a chance of 5% or less.{what}"
+    )
 
 
 def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
@@ -601,11 +604,14 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     lex = lexicon_families(lexicon, ngrams, own)
     skip = {c.text for f in lex for c in f.members} | set(lexicon.entries)
     floor = REVIEW_FLOOR_CPA * (acc.target_cpa or 0.0)
+    compounds = compound_families(ngrams, own, skip, floor)
+    skip |= {c.text for f in compounds for c in f.members}
     families = [
         *_account_families(ctx.settings),
         *competitor_families(ctx.settings.competitors, own),
         *lex,
-        *ngram_families(ngrams, own, skip, lexicon.stopwords),
+        *compounds,
+        *ngram_families(ngrams, own, skip, lexicon.stopwords, floor),
         *term_families(acc, own, floor),
     ]
     brands, note = brand_like_tokens(ngrams, own, skip | set(ctx.settings.competitors), _LANGUAGES)
