@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
+from auditor.account import account_name
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
@@ -20,6 +21,7 @@ from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import negated_rows
+from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
 
@@ -44,13 +46,15 @@ def _one_account_folder(path: Path, files: list[Path]) -> None:
         )
 
 
-def _read_all(paths: Sequence[Path], settings: Settings) -> tuple[list[Report], list[str]]:
+def _read_all(
+    paths: Sequence[Path], settings: Settings, notes: list[str]
+) -> tuple[list[Report], list[str]]:
     for path in paths:
         if path.is_dir():
             _one_account_folder(path, expand_paths([path]))
-    jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths)]
+    jobs: list[tuple[Path, str]] = [(p, "report") for p in expand_paths(paths, notes)]
     for role in _ROLE_SETTINGS:
-        jobs.extend((p, role) for p in expand_paths(getattr(settings, role)))
+        jobs.extend((p, role) for p in expand_paths(getattr(settings, role), notes))
     if not jobs:
         raise InputError("no input files given")
     reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
@@ -147,11 +151,16 @@ def _one_currency(reports: list[Report], roles: list[str]) -> None:
 
 def _detected_role(report: Report, role: str) -> str:
     """A plain REPORT segmented by conversion action is a by-action report: its rows repeat
-    each term once per action, so they never join the search-terms table."""
+    each term once per action, so they never join the search-terms table. Without rows it is
+    known by its columns: the readers take a search-terms report without clicks, cost and
+    impressions only when it is segmented by conversion action."""
     if (
         role == "report"
         and report.kind == schema.KIND_SEARCH_TERMS
-        and report.table["conversion_action"].notna().any()
+        and (
+            report.table["conversion_action"].notna().any()
+            or not report.columns_present & {"clicks", "cost", "impressions"}
+        )
     ):
         return "by_action"
     return role
@@ -211,7 +220,8 @@ def _currency(reports: list[Report]) -> str | None:
 
 def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
     """Read every input and combine the search-terms reports into one canonical table."""
-    reports, roles = _read_all(paths, settings)
+    notes: list[str] = []
+    reports, roles = _read_all(paths, settings, notes)
     st_reports = _search_terms(reports, roles)
     if st_reports:
         table = pd.concat([r.table for r in st_reports], ignore_index=True)
@@ -229,6 +239,7 @@ def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
         hidden_share=share,
         reports=reports,
         roles=roles,
+        input_notes=notes,
     )
 
 
@@ -304,17 +315,23 @@ def audit(
             progress(text, done)
 
     step("reading reports", 0.0)
-    ctx = build_context(paths, settings)
+    with stage("read"):
+        ctx = build_context(paths, settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
     step("checking conversion tracking", 0.3)
-    tracking = run_tracking(ctx)
+    with stage("tracking"):
+        tracking = run_tracking(ctx)
     step("running rules", 0.45)
-    rules = run_rules(ctx)
+    with stage("rules"):
+        rules = run_rules(ctx)
     step("finding negative keywords", 0.7)
-    negatives = propose_negatives(ctx)
-    findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
-    findings = mark_already_negated(findings, ctx)
-    notes = [*rules.notes, *negatives.notes]
+    with stage("proposals"):
+        negatives = propose_negatives(ctx)
+    with stage("tracking"):
+        findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+    with stage("rules"):
+        findings = mark_already_negated(findings, ctx)
+    notes = [*ctx.input_notes, *rules.notes, *negatives.notes]
     if ctx.table.empty and any(r.kind == schema.KIND_KEYWORDS for r in ctx.reports):
         notes.append(
             "Only a keyword report was given: it tells the auditor which keywords you bought;"
@@ -344,4 +361,5 @@ def audit(
         keywords=ctx.keywords,
         ngrams=negatives.ngrams,
         negatives_covered_cost=negatives.covered_cost,
+        account=account_name(ctx.table, settings),
     )

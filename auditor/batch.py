@@ -18,7 +18,13 @@ from pathlib import Path
 
 from auditor.csvio import write_atomic
 from auditor.errors import InputError
-from auditor.readers import REPORT_SUFFIXES
+from auditor.readers import NOT_REGULAR, folder_reports
+from auditor.readers.own import INDEX_NAME, OUT_DIR_MARKER
+
+BATCH_FILES = ("audit.json", "findings.csv", "negatives.csv")
+"""Each account's files in `DIR/<account>/`: audit JSON, findings CSV, negatives."""
+RESERVED = frozenset({INDEX_NAME, OUT_DIR_MARKER})
+"""Names in DIR an account folder may not take."""
 
 
 @dataclass(frozen=True)
@@ -27,32 +33,27 @@ class AccountInput:
     paths: tuple[Path, ...]
 
 
-def _report_files(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".")
-    )
-
-
-def group_accounts(paths: Sequence[Path]) -> list[AccountInput]:
-    """Split the command line's paths into accounts (see the module docstring)."""
+def group_accounts(paths: Sequence[Path], notes: list[str] | None = None) -> list[AccountInput]:
+    """Split the command line's paths into accounts (see the module docstring); the tool's own
+    outputs in the folders are left out (with a note in `notes`)."""
     loose: list[Path] = []
-    folders: list[Path] = []
+    by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         if path.is_dir():
-            folders.extend(sorted({p.parent for p in path.rglob("*") if p.is_file()}))
+            for p in folder_reports(path, notes):
+                by_folder.setdefault(p.parent, []).append(p)
         elif path.is_file():
             loose.append(path)
+        elif path.exists():
+            raise InputError(NOT_REGULAR, path=path)
         else:
             raise InputError("no such file or folder", path=path)
     accounts: list[AccountInput] = []
     if loose:
         accounts.append(AccountInput(loose[0].resolve().parent.name or "account", tuple(loose)))
-    for folder in folders:
-        files = _report_files(folder)
-        if files:
-            accounts.append(AccountInput(folder.resolve().name or "account", tuple(files)))
+    for folder in by_folder:
+        files = sorted(by_folder[folder])
+        accounts.append(AccountInput(folder.resolve().name or "account", tuple(files)))
     if not accounts:
         raise InputError("no report files found", path=paths[0] if paths else None)
     return _unique_names(accounts)
@@ -62,11 +63,21 @@ def _unique_names(accounts: list[AccountInput]) -> list[AccountInput]:
     seen: Counter[str] = Counter()
     out = []
     for acc in accounts:
-        base = re.sub(r"[^\w.-]+", "_", acc.name).strip("._") or "account"
+        base = re.sub(r"[^\w.-]+", "_", acc.name).strip("._")[:100] or "account"
+        base = f"{base}-account" if base in RESERVED else base
         seen[base] += 1
         name = base if seen[base] == 1 else f"{base}-{seen[base]}"
         out.append(AccountInput(name, acc.paths))
     return out
+
+
+def mark_out_dir(folder: Path) -> None:
+    """Mark `folder` as an `--out-dir` (before any account is written), so that no later run
+    reads the files in it as reports."""
+    marker = folder / OUT_DIR_MARKER
+    if not marker.is_file():
+        text = "auditor --out-dir: the files here are outputs, not reports\n"
+        write_atomic(marker, text, force=True)
 
 
 def write_index(path: Path, rows: list[dict[str, object]], *, force: bool) -> None:

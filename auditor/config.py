@@ -2,6 +2,7 @@
 
 ```toml
 [account]
+name = "Acme Outdoor"    # the account's name in list names, file names and outputs
 target_cpa = 40.0        # currency units per conversion
 target_roas = 4.0        # conversion value / cost
 margin = 0.35            # gross margin; break-even ROAS = 1 / margin
@@ -29,15 +30,23 @@ backend_tolerance = 0.10           # platform may exceed shop orders by this sha
 
 from __future__ import annotations
 
-import tomllib
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
+from auditor.tomlfile import non_finite, read_toml
+
+LIMITS: dict[str, tuple[float, float]] = {
+    "target_cpa": (0.0, 1e9),
+    "target_roas": (0.0, 1e4),
+    "margin": (0.0, 1.0),
+}
+"""(exclusive lower, inclusive upper) bound of each account setting."""
 
 _SECTIONS: dict[str, set[str] | None] = {
-    "account": {"target_cpa", "target_roas", "margin", "brand", "protect", "competitors"},
+    "account": {"name", "target_cpa", "target_roas", "margin", "brand", "protect", "competitors"},
     "rules": None,
     "negatives": {"platform", "irrelevant", "lexicons", "shared_list_name", "review_limit"},
     "tracking": None,
@@ -55,6 +64,8 @@ class RuleOverride:
 class Settings:
     """Everything an audit can be told; the engine reads only this."""
 
+    account_name: str | None = None
+    """`[account] name`; without it the name comes from the reports (`auditor.account`)."""
     target_cpa: float | None = None
     target_roas: float | None = None
     margin: float | None = None
@@ -86,6 +97,8 @@ class Settings:
 def _number(section: str, key: str, value: Any, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"[{section}] {key} must be a number, not {value!r}", path=path)
+    if not math.isfinite(value) or abs(value) > 1e15:
+        raise ConfigError(f"[{section}] {key} must be a finite number, not {value!r}", path=path)
     return float(value)
 
 
@@ -97,6 +110,12 @@ def _strings(section: str, key: str, value: Any, path: Path) -> tuple[str, ...]:
     if not all(v.strip() for v in value):
         raise ConfigError(f"[{section}] {key} holds an empty string", path=path)
     return tuple(v.strip() for v in value)
+
+
+def _name(value: Any, path: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("[account] name must be a non-empty string", path=path)
+    return value.strip()
 
 
 def _rule_overrides(rules: dict[str, Any], path: Path) -> dict[str, RuleOverride]:
@@ -126,12 +145,10 @@ def load_config(path: Path | None) -> Settings:
     """Read a config file into Settings; no file gives the defaults."""
     if path is None:
         return Settings()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("config file not found", path=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    data = read_toml(path, "config file")
+    bad = non_finite(data)
+    if bad:
+        raise ConfigError(f"{bad} must be a finite number, not NaN or infinity", path=path)
     unknown = set(data) - set(_SECTIONS)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}", path=path)
@@ -150,6 +167,8 @@ def load_config(path: Path | None) -> Settings:
     for key in ("target_cpa", "target_roas", "margin"):
         if key in account:
             changes[key] = _number("account", key, account[key], path)
+    if "name" in account:
+        changes["account_name"] = _name(account["name"], path)
     for key in ("brand", "protect", "competitors"):
         if key in account:
             changes[key] = _strings("account", key, account[key], path)
@@ -180,10 +199,15 @@ def load_config(path: Path | None) -> Settings:
 
 
 def validate_settings(settings: Settings, path: Path | None = None) -> None:
-    """Reject values no account can have (a margin of 0 or above 1, negative targets)."""
-    if settings.margin is not None and not 0 < settings.margin <= 1:
-        raise ConfigError(f"margin must be above 0 and at most 1, not {settings.margin}", path=path)
-    for name in ("target_cpa", "target_roas"):
+    """Reject values no account can have (NaN, infinity, a margin of 0 or above 1, negative
+    or absurd targets), from the config file or the command line alike."""
+    for name, (low, high) in LIMITS.items():
         value = getattr(settings, name)
-        if value is not None and value <= 0:
-            raise ConfigError(f"{name} must be above 0, not {value}", path=path)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number, not {value}", path=path)
+        if not low < value <= high:
+            raise ConfigError(
+                f"{name} must be above {low:g} and at most {high:g}, not {value}", path=path
+            )

@@ -28,6 +28,8 @@ class AuditContext:
     reports: list[Report] = field(default_factory=list)
     """Every input read, each with its `role` in `roles` at the same index."""
     roles: list[str] = field(default_factory=list)
+    input_notes: list[str] = field(default_factory=list)
+    """What reading the inputs left out and why (the tool's own outputs in a folder)."""
 
     def reports_with_role(self, role: str) -> list[Report]:
         return [r for r, ro in zip(self.reports, self.roles, strict=True) if ro == role]

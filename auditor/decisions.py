@@ -23,6 +23,21 @@ every export (file, format, time, and the exact negatives written), and the nega
 proposed from the held-back / review list (`user_proposals`: the proposal as first added, where
 it came from; its status and later edits live in `decisions` like any other proposal's).
 
+**Never a crash, never a silent loss** (the review app must stay usable whatever the file does):
+- A write the database refuses for a while (locked by another process, disk busy) is kept in
+  memory, in order, and retried (`retry`, on a timer in the app, and before every later
+  write); `status()` says how many actions are not saved yet. Reads answer from the stored
+  rows with the unsaved actions laid over them, so the review shows what the user did.
+- Corruption found while open (SQLite says the file is malformed or not a database) stops
+  every later write; `status()` says so and the unsaved actions stay on screen.
+- A file that is 0 bytes, or fails `PRAGMA quick_check`, is refused when opened (exit 3),
+  never started afresh over: it is left untouched.
+- One review per account at a time: `claim(account)` writes a lock row with the process id and
+  host (`sessions`). A second app on the same account, while that process lives, opens
+  read-only: its decisions are shown but not saved (export is refused), and `status()` says
+  why. A lock row of a process that died (kill -9) is taken over; a row of another host is
+  taken over after `STALE_LOCK_HOURS`.
+
 **Schema changes are additive.** Every table is created with `CREATE TABLE IF NOT EXISTS` on
 each open, so a database of an earlier schema gains the new tables and keeps its data;
 `PRAGMA user_version` records the schema (a database of a newer auditor is refused).
@@ -32,10 +47,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +78,9 @@ SAME_ACCOUNT_OVERLAP = 0.5
 """Jaccard overlap of campaign sets above which two reports are the same account."""
 DB_FILE_NAME = "decisions.sqlite3"
 SCHEMA_VERSION = 2
+BUSY_MS = 250
+"""How long one write waits for a lock before it is kept in memory (the UI must not freeze)."""
+STALE_LOCK_HOURS = 12
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -108,6 +128,12 @@ CREATE TABLE IF NOT EXISTS export_items (
     signature TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS export_items_proposal ON export_items (proposal_id);
+CREATE TABLE IF NOT EXISTS sessions (
+    account TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS user_proposals (
     account TEXT NOT NULL,
     proposal_id TEXT NOT NULL,
@@ -201,38 +227,228 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
+Statement = tuple[str, Sequence[object]]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def damage(path: Path, inode: tuple[int, int] | None) -> str | None:
+    """What is visibly wrong with the open database (removed, replaced by another file,
+    emptied, its write-ahead log overwritten), or None. Cheap, checked before every write.
+
+    The database file itself is only `stat`ed, never opened: closing another descriptor of it
+    would drop SQLite's POSIX locks in this process. The log file holds no such lock."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "the file was removed"
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror or exc}"
+    if inode is not None and (st.st_dev, st.st_ino) != inode:
+        return "the file was replaced by another"
+    wal = Path(f"{path}-wal")
+    try:
+        with open(wal, "rb") as fh:
+            magic = fh.read(4)
+    except FileNotFoundError:
+        magic = b""
+    except OSError as exc:
+        return f"cannot read its log: {exc.strerror or exc}"
+    if st.st_size == 0 and not magic:
+        return "the file was emptied"
+    if len(magic) == 4 and magic not in WAL_MAGIC:
+        return "its write-ahead log was overwritten"
+    return None
+
+
+def _check_file(path: Path) -> None:
+    """ConfigError for a file that cannot be a decisions database (0 bytes: damaged)."""
+    if path.exists() and not path.is_file():
+        raise ConfigError("the decisions database is not a regular file", path=path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise ConfigError(
+            "the decisions database is empty (0 bytes): damaged, so it was left untouched;"
+            " restore a backup, delete it to start afresh, or use --db",
+            path=path,
+        )
+
+
 class DecisionStore:
-    """The SQLite decision store; every write is committed at once."""
+    """The SQLite decision store; every write is committed at once (or kept and retried)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only: str | None = None
+        """Why this store does not write (another review holds the account), or None."""
+        self.broken: str | None = None
+        """Why writing stopped (corruption found while open), or None."""
+        self.problem: str | None = None
+        """The last error of a write that is kept for a retry."""
+        self._pending: list[list[Statement]] = []
+        self._overlay: dict[tuple[str, str], Decision] = {}
+        self._exported_overlay: dict[str, dict[str, tuple[str, str]]] = {}
+        self._claimed: set[str] = set()
+        self._wanted: str | None = None
+        self._user_overlay: dict[str, dict[str, tuple[NegativeProposal, str]]] = {}
         try:
+            _check_file(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_MS * 20}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
+            if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise ConfigError(
                     f"decisions database is from a newer auditor (schema {version})", path=path
                 )
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION or not self._has_sessions():
+                self._db.executescript(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+            st = os.stat(path)
+            self._inode: tuple[int, int] | None = (st.st_dev, st.st_ino)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"cannot open the decisions database: {exc}", path=path) from None
+            raise ConfigError(
+                f"cannot open the decisions database: {exc}; it was left untouched", path=path
+            ) from None
         except OSError as exc:
             raise ConfigError(f"cannot create the decisions database: {exc}", path=path) from None
 
+    def _has_sessions(self) -> bool:
+        """Whether the file has every table (the lock table is the newest)."""
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
+        return self._db.execute(found).fetchone() is not None
+
     def close(self) -> None:
+        """Release this process's account locks (best effort) and close."""
+        self.retry()
+        for account in self._claimed if not (self.broken or self.read_only) else ():
+            try:
+                self._run(
+                    [("DELETE FROM sessions WHERE account = ? AND pid = ?", (account, os.getpid()))]
+                )
+            except sqlite3.Error:
+                continue
         self._db.close()
 
-    def _write(self, statements: Iterable[tuple[str, Sequence[object]]]) -> None:
-        """Run the statements in one committed transaction."""
+    # ------------------------------------------------------------------ resilience
+
+    def status(self) -> str | None:
+        """What the user must know about saving, in one line; None when all is saved."""
+        n = len(self._pending)
+        if self.broken:
+            return (
+                f"decisions database damaged ({self.broken}): writing stopped,"
+                f" {n} action(s) not saved"
+            )
+        if self.read_only:
+            return f"read-only: {self.read_only}; {n} action(s) not saved"
+        if n:
+            return f"{n} action(s) not saved yet ({self.problem}): retrying"
+        return None
+
+    def _run(self, statements: Sequence[Statement]) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for sql, args in statements:
                 self._db.execute(sql, args)
+
+    def retry(self) -> bool:
+        """Write the actions kept in memory, oldest first; True when nothing is left."""
+        if self.read_only and self._pending:
+            self._try_claim_again()
+        while self._pending and not self.broken and not self.read_only:
+            self.broken = damage(self.path, self._inode)
+            if self.broken:
+                return False
+            try:
+                self._run(self._pending[0])
+            except sqlite3.OperationalError as exc:
+                self.problem = str(exc)
+                return False
+            except sqlite3.DatabaseError as exc:
+                self.broken = str(exc)
+                return False
+            self._pending.pop(0)
+        if not self._pending:
+            self.problem = None
+        return not self._pending
+
+    def _write(self, statements: Iterable[Statement]) -> None:
+        """Run the statements in one committed transaction, or keep them for `retry`."""
+        self._pending.append(list(statements))
+        self.retry()
+
+    def _read(self, sql: str, args: Sequence[object]) -> list[tuple]:
+        """Rows of a query; none when the database cannot answer (the overlay still does)."""
+        if self.broken:
+            return []
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            self.problem = str(exc)
+            return []
+        except sqlite3.DatabaseError as exc:
+            self.broken = str(exc)
+            return []
+
+    # ------------------------------------------------------------------ one review per account
+
+    def claim(self, account: str) -> str | None:
+        """Take the account's lock row for this process; None, or why the store is read-only
+        (another live review holds it)."""
+        self._wanted = account
+        rows = self._read("SELECT pid, host, started FROM sessions WHERE account = ?", (account,))
+        if rows and self._held_by_other(*rows[0]):
+            pid, host, started = rows[0]
+            self.read_only = (
+                f"another auditor review (process {pid} on {host}, since {started}) has this"
+                " account open"
+            )
+            return self.read_only
+        self._write(
+            [
+                (
+                    "INSERT INTO sessions (account, pid, host, started) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(account) DO UPDATE SET pid = excluded.pid,"
+                    " host = excluded.host, started = excluded.started",
+                    (account, os.getpid(), socket.gethostname(), _now()),
+                )
+            ]
+        )
+        self._claimed.add(account)
+        return None
+
+    def _held_by_other(self, pid: int, host: str, started: str) -> bool:
+        if int(pid) == os.getpid() and host == socket.gethostname():
+            return False
+        if host == socket.gethostname():
+            return _alive(int(pid))
+        try:
+            age = datetime.now(UTC) - datetime.fromisoformat(started)
+        except ValueError:
+            return False
+        return age < timedelta(hours=STALE_LOCK_HOURS)
+
+    def _try_claim_again(self) -> None:
+        """A read-only store whose other review has ended takes the account over."""
+        if self._wanted is not None:
+            self.read_only = None
+            self.claim(self._wanted)
 
     def resolve_account(self, table: pd.DataFrame, currency: str | None) -> Account:
         """Recognise (or register) the account a canonical search-terms table belongs to."""
@@ -250,11 +466,17 @@ class DecisionStore:
         self._register(account, cur, campaigns)
         return account
 
+    def rename_account(self, account: Account, name: str) -> Account:
+        """Give a recognised account the user's name (`--account`, `[account] name`): the
+        store keeps it as its label, and the account keeps its history."""
+        self._write([("UPDATE accounts SET label = ? WHERE key = ?", (name, account.key))])
+        return replace(account, label=name, how=f"{account.how}, named by you")
+
     def _by_campaigns(self, campaigns: set[str], currency: str) -> Account:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT key, label, campaigns FROM accounts WHERE currency = ? AND key LIKE 'cmp:%'",
             (currency,),
-        ).fetchall()
+        )
         scored = [(_jaccard(campaigns, set(json.loads(c))), k, lab) for k, lab, c in rows]
         best = max(scored, default=None)
         how = "campaign names + currency"
@@ -266,10 +488,8 @@ class DecisionStore:
         return Account(key, f"{first}{more} ({currency})", how)
 
     def _register(self, account: Account, currency: str, campaigns: list[str]) -> None:
-        row = self._db.execute(
-            "SELECT campaigns FROM accounts WHERE key = ?", (account.key,)
-        ).fetchone()
-        known = set(json.loads(row[0])) if row else set()
+        rows = self._read("SELECT campaigns FROM accounts WHERE key = ?", (account.key,))
+        known = set(json.loads(rows[0][0])) if rows else set()
         merged = json.dumps(sorted(known | set(campaigns)), ensure_ascii=False)
         now = _now()
         self._write(
@@ -299,18 +519,29 @@ class DecisionStore:
             )
             for pid in ids
         )
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT proposal_id, first_period FROM seen WHERE account = ?", (account,)
-        ).fetchall()
+        )
         first = dict(rows)
-        return {pid for pid in ids if first.get(pid) == period}
+        return {pid for pid in ids if first.get(pid, period) == period}
+
+    def previous_period(self, account: str, period: str) -> str | None:
+        """The latest report period reviewed before `period` for this account (None: this
+        is the account's first review)."""
+        rows = self._read(
+            "SELECT MAX(first_period) FROM seen WHERE account = ? AND first_period != ?",
+            (account, period),
+        )
+        return rows[0][0] if rows else None
 
     def decisions(self, account: str) -> dict[str, Decision]:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT proposal_id, status, edits, updated_at FROM decisions WHERE account = ?",
             (account,),
-        ).fetchall()
-        return {pid: Decision(pid, st, json.loads(ed), at) for pid, st, ed, at in rows}
+        )
+        out = {pid: Decision(pid, st, json.loads(ed), at) for pid, st, ed, at in rows}
+        out.update({pid: d for (acc, pid), d in self._overlay.items() if acc == account})
+        return out
 
     def _save(
         self,
@@ -323,6 +554,7 @@ class DecisionStore:
     ) -> None:
         now = _now()
         edits_json = json.dumps(edits, ensure_ascii=False, sort_keys=True)
+        self._overlay[(account, pid)] = Decision(pid, status, dict(edits), now)
         self._write(
             [
                 (
@@ -362,6 +594,10 @@ class DecisionStore:
         """
         data = {f: getattr(proposal, f) for f in USER_PROPOSAL_FIELDS}
         now = _now()
+        current = self.decisions_for(account, proposal.id)
+        edits = current.edits if current else {}
+        self._overlay[(account, proposal.id)] = Decision(proposal.id, STATUS_ACCEPTED, edits, now)
+        self._user_overlay.setdefault(account, {})[proposal.id] = (proposal, source)
         self._write(
             [
                 (
@@ -384,26 +620,83 @@ class DecisionStore:
             ]
         )
 
+    def restore_decision(
+        self, account: str, proposal_id: str, decision: Decision | None, action: str
+    ) -> None:
+        """Put a proposal's stored decision back as it was (the app's undo / redo): its
+        status and edits, or no decision at all; logged as an `action` event."""
+        now = _now()
+        if decision is None:
+            self._overlay.pop((account, proposal_id), None)
+            change: Statement = (
+                "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                (account, proposal_id),
+            )
+        else:
+            self._overlay[(account, proposal_id)] = replace(decision, updated_at=now)
+            change = (
+                "INSERT INTO decisions (account, proposal_id, status, edits, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, proposal_id) DO UPDATE SET"
+                " status = excluded.status, edits = excluded.edits,"
+                " updated_at = excluded.updated_at",
+                (
+                    account,
+                    proposal_id,
+                    decision.status,
+                    json.dumps(decision.edits, ensure_ascii=False, sort_keys=True),
+                    now,
+                ),
+            )
+        detail = {"status": decision.status if decision else None}
+        event = (
+            "INSERT INTO events (account, proposal_id, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+            (account, proposal_id, action, json.dumps(detail), now),
+        )
+        self._write([change, event])
+
+    def remove_user_proposal(self, account: str, proposal_id: str) -> None:
+        """Forget a negative the user proposed (undone): the proposal and its decision."""
+        self._overlay.pop((account, proposal_id), None)
+        self._user_overlay.get(account, {}).pop(proposal_id, None)
+        self._write(
+            [
+                (
+                    "DELETE FROM user_proposals WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
+                ),
+                (
+                    "DELETE FROM decisions WHERE account = ? AND proposal_id = ?",
+                    (account, proposal_id),
+                ),
+            ]
+        )
+
     def user_proposals(self, account: str) -> list[tuple[NegativeProposal, str]]:
         """The user's own proposals of this account with their source, oldest first."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT proposal, source FROM user_proposals WHERE account = ?"
             " ORDER BY created_at, rowid",
             (account,),
-        ).fetchall()
+        )
         out = []
         for data, source in rows:
             fields = {k: v for k, v in json.loads(data).items() if k in USER_PROPOSAL_FIELDS}
             fields["campaigns"] = list(fields.get("campaigns") or [])
             out.append((NegativeProposal(**fields), str(source)))
-        return out
+        unsaved = self._user_overlay.get(account, {})
+        out = [(p, src) for p, src in out if p.id not in unsaved]
+        return out + list(unsaved.values())
 
     def decisions_for(self, account: str, proposal_id: str) -> Decision | None:
-        row = self._db.execute(
+        if (account, proposal_id) in self._overlay:
+            return self._overlay[(account, proposal_id)]
+        rows = self._read(
             "SELECT status, edits, updated_at FROM decisions WHERE account = ? AND proposal_id = ?",
             (account, proposal_id),
-        ).fetchone()
-        return Decision(proposal_id, row[0], json.loads(row[1]), row[2]) if row else None
+        )
+        return (
+            Decision(proposal_id, rows[0][0], json.loads(rows[0][1]), rows[0][2]) if rows else None
+        )
 
     def events(self, account: str, proposal_id: str | None = None) -> list[tuple[str, str, str]]:
         """(proposal id, action, time) of every event, oldest first."""
@@ -412,38 +705,48 @@ class DecisionStore:
         if proposal_id is not None:
             sql += " AND proposal_id = ?"
             args.append(proposal_id)
-        return [tuple(r) for r in self._db.execute(sql + " ORDER BY id", args).fetchall()]
+        return [tuple(r) for r in self._read(sql + " ORDER BY id", args)]
 
     def record_export(
         self, account: str, path: Path, fmt: str, proposals: Sequence[NegativeProposal]
-    ) -> int:
-        """Store one export event and the exact negatives it wrote; return its id."""
+    ) -> None:
+        """Store one export event and the exact negatives it wrote (kept for a retry when the
+        database cannot take it now; shown as exported meanwhile)."""
         now = _now()
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            cur = self._db.execute(
-                "INSERT INTO exports (account, path, format, count, at) VALUES (?, ?, ?, ?, ?)",
-                (account, str(path), fmt, len(proposals), now),
+        marks = self._exported_overlay.setdefault(account, {})
+        marks.update({p.id: (signature(p), now) for p in proposals})
+        items = [
+            (
+                "INSERT INTO export_items (export_id, proposal_id, signature)"
+                " VALUES ((SELECT max(id) FROM exports), ?, ?)",
+                (p.id, signature(p)),
             )
-            export_id = int(cur.lastrowid or 0)
-            self._db.executemany(
-                "INSERT INTO export_items (export_id, proposal_id, signature) VALUES (?, ?, ?)",
-                [(export_id, p.id, signature(p)) for p in proposals],
-            )
-        return export_id
+            for p in proposals
+        ]
+        self._write(
+            [
+                (
+                    "INSERT INTO exports (account, path, format, count, at) VALUES (?, ?, ?, ?, ?)",
+                    (account, str(path), fmt, len(proposals), now),
+                ),
+                *items,
+            ]
+        )
 
     def exports(self, account: str) -> list[ExportRecord]:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT id, path, format, count, at FROM exports WHERE account = ? ORDER BY id",
             (account,),
-        ).fetchall()
+        )
         return [ExportRecord(*r) for r in rows]
 
     def exported(self, account: str) -> dict[str, tuple[str, str]]:
         """Proposal id -> (signature, time) of its latest export for this account."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT i.proposal_id, i.signature, e.at FROM export_items i"
             " JOIN exports e ON e.id = i.export_id WHERE e.account = ? ORDER BY e.id",
             (account,),
-        ).fetchall()
-        return {pid: (sig, at) for pid, sig, at in rows}
+        )
+        out = {pid: (sig, at) for pid, sig, at in rows}
+        out.update(self._exported_overlay.get(account, {}))
+        return out

@@ -21,6 +21,9 @@ every row where the condition holds becomes one `Finding`. Decisions:
   `cost_metric` of `<scope>_cost` (None where the scope has no such metric), never the whole
   row's while the cost is a part of it.
 - Findings are sorted by severity, then cost (highest first).
+- A message lists at most `SHOWN_IN_MESSAGE` items (`capped`: "... and 1,990 more"); the
+  full list goes to the finding's `evidence` (cannibalisation rules: every ad group serving
+  the term).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from auditor.errors import ConfigError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
 from auditor.model import SEVERITIES, Finding, RulesOutcome
 from auditor.packs import PLACEHOLDER, Rule, load_rules
+from auditor.splits import Signature, describe
+from auditor.stats import format_chance, format_count
 
 __all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
 """`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
@@ -73,8 +78,38 @@ def run_rules(ctx: AuditContext) -> RulesOutcome:
         found = [f for f in found if _key(f) not in hidden]
         flagged[rule.id] = {_key(f) for f in found}
         outcome.findings.extend(found)
+    for f in outcome.findings:
+        apply_materiality(f, ws.baseline.target_cpa, ws.baseline.cost, ctx.currency)
     outcome.findings.sort(key=_rank)
     return outcome
+
+
+HIGH_MIN_SHARE = 0.002
+"""A high finding's money must be at least this share of the account's listed spend."""
+_MONEY_CATEGORIES = frozenset({"waste", "profit"})
+
+
+def apply_materiality(
+    f: Finding, target_cpa: float, account_cost: float, currency: str | None
+) -> None:
+    """High needs money: at least one target CPA (the account's CPA without a target) and
+    `HIGH_MIN_SHARE` of the account's listed spend; a smaller high finding becomes medium and
+    its message says why (`metrics.materiality_capped` = 1)."""
+    if f.severity != "high" or f.category not in _MONEY_CATEGORIES or f.cost is None:
+        return
+    floor = max(
+        target_cpa if math.isfinite(target_cpa) else 0.0,
+        HIGH_MIN_SHARE * account_cost if math.isfinite(account_cost) else 0.0,
+    )
+    if f.cost >= floor:
+        return
+    f.severity = "medium"
+    f.metrics["materiality_capped"] = 1.0
+    f.message += (
+        f" Medium, not high: {fmt(f.cost, 'money', currency)} is under"
+        f" {fmt(floor, 'money', currency)}, one target CPA or"
+        f" {HIGH_MIN_SHARE:.1%} of the account's spend, whichever is higher."
+    )
 
 
 def _rank(f: Finding) -> tuple[int, float]:
@@ -138,9 +173,13 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
         values = {name: float(col[i]) for name, col in figures.items()}
         row_texts = {name: col[i] for name, col in texts.items()} | {"subject": subjects[i]}
         row_texts |= labels
-        if served is not None:
-            row_texts["served_by"] = served[i]
-        out.append(_finding(rule, level, row_texts, values, currency))
+        if served is None:
+            out.append(_finding(rule, level, row_texts, values, currency))
+            continue
+        shown, row_texts["split"], evidence = served[i]
+        finding = _finding(rule, level, row_texts | {"served_by": shown}, values, currency)
+        finding.evidence = {"served_by": evidence}
+        out.append(finding)
     return out
 
 
@@ -245,8 +284,10 @@ def _num(value: float) -> float | None:
 
 def _served_by(
     ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
-) -> list[str]:
-    """For each flagged term: the ad groups serving it, costliest first, with their figures."""
+) -> list[tuple[list[str], str, list[dict[str, object]]]]:
+    """For each flagged term: the ad groups serving it, costliest first, as message texts; the
+    splits (location, device, language, audience) that set some of them apart; and the ad
+    groups as evidence (campaign, ad group, cost, conversions)."""
     wanted = {t: i for i, t in enumerate(texts["search_term"])}
     st = ws.level("search_term")
     served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
@@ -257,12 +298,28 @@ def _served_by(
     terms, campaigns, ad_groups = (
         st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")
     )
-    parts: list[list[tuple[float, str]]] = [[] for _ in wanted]
+    pair_splits = ws.splits()
+    sig_ids = pair_splits.row_ids[st.groups.first[hits]]
+    parts: list[list[tuple[float, str, dict[str, object]]]] = [[] for _ in wanted]
+    sigs: list[list[Signature]] = [[] for _ in wanted]
+    camp_sigs: list[list[Signature]] = [[] for _ in wanted]
     for j, term in enumerate(terms):
         where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
-        parts[wanted[term]].append((cost[j], text))
-    return ["; ".join(t for _, t in sorted(p, key=lambda x: -x[0])) for p in parts]
+        figures = {"cost": float(cost[j]), "conversions": float(conv[j])}
+        item = {"campaign": campaigns[j], "ad_group": ad_groups[j], **figures}
+        parts[wanted[term]].append((cost[j], text, item))
+        sig = pair_splits.signatures[sig_ids[j]]
+        if sig is not None:
+            sigs[wanted[term]].append(sig)
+        if campaigns[j] in pair_splits.campaigns:
+            camp_sigs[wanted[term]].append(pair_splits.campaigns[campaigns[j]])
+    out = []
+    for p, s, c in zip(parts, sigs, camp_sigs, strict=True):
+        ranked = sorted(p, key=lambda x: -x[0])
+        split = describe(c if len(set(map(id, c))) >= 2 else s)
+        out.append(([t for _, t, _ in ranked], split, [e for _, _, e in ranked]))
+    return out
 
 
 def fmt(value: float | None, style: str | None, currency: str | None = None) -> str:
@@ -276,23 +333,41 @@ def fmt(value: float | None, style: str | None, currency: str | None = None) -> 
     if style == "pct":
         return f"{value:.1%}"
     if style == "chance":
-        return "<1%" if value < 0.01 else f"{value:.0%}"
+        return format_chance(value)
     if style == "int":
         return f"{value:,.0f}"
     if style == "ratio":
         return f"{value:.2f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return format_count(value)
+
+
+SHOWN_IN_MESSAGE = 10
+"""A message lists at most this many items; the finding's evidence in the JSON has them all."""
+
+
+def capped(items: list[str], sep: str = "; ", limit: int = SHOWN_IN_MESSAGE) -> str:
+    """Items joined by `sep`; past `limit`, the first `limit` and `... and 1,990 more`."""
+    if len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])}{sep}... and {len(items) - limit:,} more"
 
 
 def render(
-    template: str, values: dict[str, float], texts: dict[str, str | None], currency: str | None
+    template: str,
+    values: dict[str, float],
+    texts: dict[str, str | list[str] | None],
+    currency: str | None,
 ) -> str:
-    """Fill `{name}` / `{name:style}` placeholders (validated when the pack was loaded)."""
+    """Fill `{name}` / `{name:style}` placeholders (validated when the pack was loaded); a
+    list of texts is `capped`, so a message stays a sentence however long the list."""
 
     def one(match: object) -> str:
         name, style = match.group(1), match.group(2)  # type: ignore[attr-defined]
         if name in texts:
-            return str(texts[name]) if texts[name] is not None else "-"
+            text = texts[name]
+            if isinstance(text, list):
+                return capped(text)
+            return str(text) if text is not None else "-"
         return fmt(values.get(name), style, currency)
 
     return PLACEHOLDER.sub(one, template)

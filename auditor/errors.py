@@ -70,3 +70,21 @@ class OutputError(AuditorError):
     """An output file that cannot be written, or exists and --force was not given."""
 
     exit_code = EXIT_OUTPUT
+
+
+class OutputPathError(OutputError):
+    """An output path that must never be written: an input, another output, or not a regular
+    file (a device, FIFO or folder). Refused before any work, like a bad command line."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+EXIT_API = 6
+"""`auditor fetch`: the Google Ads API refused or failed a request for an account (the other
+accounts are still fetched)."""
+
+
+class ApiError(AuditorError):
+    """A Google Ads API request that failed (after the retries it was worth)."""
+
+    exit_code = EXIT_API

@@ -68,6 +68,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
     if f.check is not None:
         out["check"] = f.check
+    if f.check is not None or f.evidence:
         out["evidence"] = f.evidence
     return _clean(out)
 
@@ -93,6 +94,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
         {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "auditor", "version": __version__},
+            "account": result.account,
             "inputs": [
                 {
                     "path": str(i.path),

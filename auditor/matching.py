@@ -84,6 +84,15 @@ def words(text: str) -> list[str]:
     return norm.split(" ") if norm else []
 
 
+def word_set(texts: pd.Series | pa.Array | list[str]) -> set[str]:
+    """Every word of the texts (as `words` gives them), computed on the distinct texts."""
+    arr = pc.unique(normalize(texts))
+    flat = pc.unique(pc.list_flatten(pc.split_pattern(arr, " ")))
+    found = {w.lstrip("+") for w in flat.to_pylist()}
+    found.discard("")
+    return found
+
+
 def effective_match_type(match_type: str, platform: str = "google") -> str:
     """The match type a negative really has on `platform` (Microsoft: broad acts as phrase)."""
     if match_type not in MATCH_TYPES:
@@ -265,19 +274,25 @@ def _text(table: pd.DataFrame, col: str) -> np.ndarray:
     return table[col].astype("string").fillna("").to_numpy(dtype=object)
 
 
+def text_index(texts: pd.Series, campaign: np.ndarray, ad_group: np.ndarray) -> TermIndex:
+    """A TermIndex over any texts (search terms, bought keywords) with their campaign and ad
+    group per row."""
+    encoded = pc.dictionary_encode(normalize(texts))
+    return TermIndex(
+        padded=pad_words(encoded.dictionary),
+        codes=np.asarray(encoded.indices, dtype=np.int64),
+        campaign=campaign,
+        ad_group=ad_group,
+    )
+
+
 def term_index(table: pd.DataFrame) -> TermIndex:
     """The (cached) TermIndex of a canonical table; rebuilt if the table object changes."""
     key = id(table)
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1].codes) == len(table):
         return hit[1]
-    encoded = pc.dictionary_encode(normalize(table["search_term"]))
-    index = TermIndex(
-        padded=pad_words(encoded.dictionary),
-        codes=np.asarray(encoded.indices, dtype=np.int64),
-        campaign=_text(table, "campaign"),
-        ad_group=_text(table, "ad_group"),
-    )
+    index = text_index(table["search_term"], _text(table, "campaign"), _text(table, "ad_group"))
     _CACHE[key] = (weakref.ref(table, lambda _: _CACHE.pop(key, None)), index)
     return index
 

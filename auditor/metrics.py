@@ -14,10 +14,26 @@ Statistics, in words:
   1,000 clicks 91%. Ad groups are judged against the rest of their campaign, campaigns against
   the rest of the account, n-grams and the account against the account rate.
 - `expected_conversions` = clicks x baseline_cvr.
-- `p_zero`: the chance of seeing zero conversions when `expected_conversions` were due:
-  Poisson `exp(-expected)`. It is slightly above the binomial `(1 - p) ** clicks`, so it errs
-  toward not flagging. `p_low` is the chance of seeing at most the conversions observed
-  (Poisson lower tail): small `p_low` means "fewer conversions than chance explains".
+- `p_zero`: the chance of seeing zero conversions when `expected_conversions` were due, and
+  `p_low` the chance of seeing at most the conversions observed: both from the one exact
+  Poisson tail `auditor.stats.poisson_cdf` (p_zero = exp(-expected); slightly above the binomial
+  `(1 - p) ** clicks`, so it errs toward not flagging).
+
+For proposals, the review app and the summary (the same figures as the findings):
+
+- `term_baseline_cvr(ws)`: per row of the canonical table, the baseline rate of its search-term
+  row (campaign, ad group, term): what WASTE001/002 judge that row's clicks against.
+- `expectation(ws, rows)`: clicks, conversions, expected conversions (the sum of each row's
+  clicks x its term baseline rate), the rate that implies, `p_zero` and `p_low` for any set of
+  table rows (a term across ad groups, a negative's blocked rows). For one search-term row it
+  is the finding's figures exactly. `expectation(ws, rows, account_rate=True)` judges the rows at
+  the account rate, as the n-gram level (WASTE004) does for a word shared by many terms.
+- `Expectation.phrase()`: the one wording (`auditor.stats.chance_phrase`).
+
+Close variants (`auditor.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
+zero-conversion term with its converting close variants (same words reordered, singular /
+plural, fuzzy >= 90 with as many words and the same numbers). Splits (`auditor.splits`):
+`competing_ad_groups` counts the serving ad groups that reach the same searches.
 """
 
 from __future__ import annotations
@@ -31,10 +47,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor import schema
+from auditor import schema, splits, variants
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.stats import PRIOR_CLICKS, poisson_cdf
+from auditor.profile import stage
+from auditor.stats import PRIOR_CLICKS, chance_phrase, poisson_cdf
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
@@ -215,6 +232,7 @@ class Workspace:
         self._columns: dict[str, np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._masks: dict[str, np.ndarray] = {}
+        self._splits: PairSplits | None = None
 
     def codes(self, column: str) -> np.ndarray:
         """Integer code per row of a text column (0 = missing)."""
@@ -262,6 +280,12 @@ class Workspace:
         with np.errstate(invalid="ignore"):
             return (self.column("clicks") > 0) | (self.column("cost") > 0)
 
+    def splits(self) -> PairSplits:
+        """The split signature of every (campaign, ad group) pair (`auditor.splits`), cached."""
+        if self._splits is None:
+            self._splits = _pair_splits(self)
+        return self._splits
+
     def has_keywords(self) -> bool:
         return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
 
@@ -270,7 +294,8 @@ class Workspace:
 
     def level(self, name: str) -> Level:
         if name not in self._levels:
-            self._levels[name] = _build_level(self, name)
+            with stage("metrics"):
+                self._levels[name] = _build_level(self, name)
         return self._levels[name]
 
 
@@ -292,7 +317,8 @@ class Level:
 
     def get(self, name: str) -> Value:
         if name not in self._cache:
-            self._cache[name] = METRICS[name].compute(self)
+            with stage("metrics"):
+                self._cache[name] = METRICS[name].compute(self)
         return self._cache[name]
 
     def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
@@ -498,11 +524,54 @@ def _expected(lv: Level) -> Value:
 
 
 def _p_zero(lv: Level) -> Value:
-    return np.exp(-np.asarray(lv.get("expected_conversions")))
+    return poisson_cdf(0.0, np.asarray(lv.get("expected_conversions")))
 
 
 def _p_low(lv: Level) -> Value:
     return poisson_cdf(lv.sum("conversions"), np.asarray(lv.get("expected_conversions")))
+
+
+def term_baseline_cvr(ws: Workspace) -> np.ndarray:
+    """Per table row: the baseline rate of its search-term row (see the module docstring)."""
+    lv = ws.level("search_term")
+    assert lv.groups is not None
+    return np.asarray(lv.get("baseline_cvr"), dtype=float)[lv.groups.ids]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Expected conversions of some table rows, and the chance of what was seen."""
+
+    clicks: float
+    conversions: float
+    expected: float
+    rate: float
+    p_zero: float
+    p_low: float
+
+    def phrase(self) -> str:
+        return chance_phrase(self.expected, self.rate, self.conversions, self.p_low)
+
+
+def expectation(ws: Workspace, rows: np.ndarray, *, account_rate: bool = False) -> Expectation:
+    """See the module docstring: the rows' figures at their terms' baseline rates (or at the
+    account rate)."""
+    clicks = ws.column("clicks")[rows]
+    conv = float(ws.column("conversions")[rows].sum())
+    if account_rate:
+        expected = float(clicks.sum()) * ws.baseline.cvr
+    else:
+        expected = float((clicks * term_baseline_cvr(ws)[rows]).sum())
+    total = float(clicks.sum())
+    rate = expected / total if total > 0 else math.nan
+    return Expectation(
+        clicks=total,
+        conversions=conv,
+        expected=expected,
+        rate=rate,
+        p_zero=float(poisson_cdf(0.0, expected)),
+        p_low=float(poisson_cdf(conv, expected)),
+    )
 
 
 def _brand_pattern(brand: tuple[str, ...]) -> str | None:
@@ -587,6 +656,108 @@ def _match_expected(kind: str) -> Callable[[Level], Value]:
 
 def _match_p_low(kind: str) -> Callable[[Level], Value]:
     return lambda lv: poisson_cdf(lv.get(f"{kind}_conversions"), lv.get(f"{kind}_expected"))
+
+
+@dataclass
+class PairSplits:
+    """Per table row, the id of its (campaign, ad group) pair's split signature (0: none),
+    the distinct signatures, and which of them reach the same searches."""
+
+    row_ids: np.ndarray
+    signatures: list[splits.Signature | None]
+    overlap: np.ndarray
+    campaigns: dict[str, splits.Signature]
+    """The campaigns' own signatures (a split between campaigns is named by these)."""
+
+
+def _pair_splits(ws: Workspace) -> PairSplits:
+    pairs = ws.groups(("campaign", "ad_group"))
+    first = pairs.first
+    camps = ws.table["campaign"].iloc[first].tolist()
+    groups = ws.table["ad_group"].iloc[first].tolist()
+    camps = [c if isinstance(c, str) else None for c in camps]
+    groups = [g if isinstance(g, str) else None for g in groups]
+    ids, distinct = splits.signature_ids(splits.pair_signatures(camps, groups))
+    by_campaign = splits.split_signatures(c for c in camps if c)
+    return PairSplits(ids[pairs.ids], distinct, splits.overlap_matrix(distinct), by_campaign)
+
+
+def _competing(lv: Level) -> Value:
+    """Serving ad groups that reach the same searches as another serving ad group.
+
+    Equal to `ad_groups` unless campaigns or ad groups are split by location, device,
+    language or audience (`auditor.splits`): ad groups set apart by a split do not compete.
+    """
+    served = np.asarray(lv.get("ad_groups"), dtype=float)
+    sp = lv.ws.splits()
+    if len(sp.signatures) <= 1:
+        return served
+    assert lv.groups is not None
+    combos = lv.ws.groups((*_level_keys(lv), "campaign", "ad_group"))
+    active = combos.sum(lv.ws.active_rows().astype(float)) > 0
+    owner = lv.groups.ids[combos.first][active]
+    sig = sp.row_ids[combos.first][active]
+    many = served[owner] >= 2
+    owner, sig = owner[many], sig[many]
+    n_sig = len(sp.signatures)
+    counts = np.bincount(owner * n_sig + sig, minlength=lv.size * n_sig)
+    pairs = np.flatnonzero(counts)
+    t, s = pairs // n_sig, pairs % n_sig
+    frame = pd.DataFrame({"t": t, "s": s, "n": counts[pairs]})
+    both = frame.merge(frame, on="t", suffixes=("", "_other"))
+    both = both[sp.overlap[both["s"].to_numpy(), both["s_other"].to_numpy()]]
+    reach = both.groupby(["t", "s"], sort=False)["n_other"].sum()
+    keep = reach[reach >= 2].reset_index()
+    keep = keep.merge(frame, on=["t", "s"])
+    out = np.where(served >= 2, 0.0, served)
+    np.add.at(out, keep["t"].to_numpy(), keep["n"].to_numpy(dtype=float))
+    return out
+
+
+DATA_FLOOR = 0.25
+"""No rule judges a term alone below this share of the CPA (account's or target, the higher)."""
+
+
+def data_floor(b: Baseline) -> float:
+    """The cost below which a term is never judged on its own (0 without any CPA)."""
+    cpa = np.nanmax([b.cpa, b.target_cpa, 0.0])
+    return float(DATA_FLOOR * cpa) if math.isfinite(cpa) else 0.0
+
+
+def _close_variants(lv: Level) -> np.ndarray:
+    """Conversions and cost of the term's close variants (`auditor.variants`) that converted,
+    account-wide, one row per level row (two columns).
+
+    Computed for terms without conversions that cost at least the data floor (the only ones a
+    waste rule can flag); 0 for the others."""
+    ws = lv.ws
+    terms = ws.level("term_account")
+    conv, cost, clicks = (terms.sums[c] for c in ("conversions", "cost", "clicks"))
+    cand = np.flatnonzero((conv == 0) & (cost >= data_floor(ws.baseline)) & (clicks > 0))
+    conv_rows = np.flatnonzero(conv > 0)
+    out = np.zeros((terms.size, 2))
+    if len(cand) and len(conv_rows):
+        out[cand] = variants.variant_figures(
+            [str(t) for t in terms.keys.at("search_term", cand)],
+            [str(t) for t in terms.keys.at("search_term", conv_rows)],
+            np.column_stack([conv[conv_rows], cost[conv_rows]]),
+        )
+    if lv.name == "term_account":
+        return out
+    assert lv.groups is not None
+    return out[ws.groups(("search_term",)).ids[lv.groups.first]]
+
+
+def _variant_figures(lv: Level) -> np.ndarray:
+    if "_close_variants" not in lv._cache:
+        lv._cache["_close_variants"] = _close_variants(lv)
+    return np.asarray(lv._cache["_close_variants"])
+
+
+def _close_variant_cpa(lv: Level) -> Value:
+    """(cost + the converting close variants' cost) / their conversions: the family's CPA."""
+    fig = _variant_figures(lv)
+    return _div(lv.sum("cost") + fig[:, 1], fig[:, 0])
 
 
 _CONV = frozenset({"conversions"})
@@ -724,7 +895,7 @@ def _metric_table() -> dict[str, Metric]:
         ),
         "expected_conversions": Metric("clicks x baseline_cvr", _expected, _CLICK_CONV),
         "p_zero": Metric(
-            "chance of zero conversions at the baseline rate: exp(-expected)", _p_zero, _CLICK_CONV
+            "chance of zero conversions at the baseline rate (Poisson)", _p_zero, _CLICK_CONV
         ),
         "p_low": Metric(
             "chance of at most the observed conversions at the baseline rate (Poisson)",
@@ -746,6 +917,27 @@ def _metric_table() -> dict[str, Metric]:
             "distinct campaigns that served it with clicks or cost",
             _distinct(("campaign",), active=True),
             levels=_GROUPED,
+        ),
+        "close_variant_conversions": Metric(
+            "conversions of the term's close variants (same words in another order, singular"
+            " / plural, fuzzy >= 90 with as many words) across the account; computed for"
+            " zero-conversion terms at or above the data floor, 0 for others",
+            lambda lv: _variant_figures(lv)[:, 0],
+            _CONV,
+            levels=frozenset({"search_term", "term_account"}),
+        ),
+        "close_variant_cpa": Metric(
+            "the term judged with its converting close variants: (its cost + theirs) / their"
+            " conversions (missing when no close variant converted)",
+            _close_variant_cpa,
+            frozenset({"cost", "conversions"}),
+            levels=frozenset({"search_term", "term_account"}),
+        ),
+        "competing_ad_groups": Metric(
+            "serving ad groups that reach the same searches as another one (campaigns or ad"
+            " groups split by location, device, language or audience do not compete)",
+            _competing,
+            levels=frozenset({"term_account"}),
         ),
         "is_brand": Metric(
             "the text contains a brand term (--brand) as whole words", _is_brand, flag=True

@@ -179,6 +179,8 @@ class AuditResult:
     """N-gram table (not serialised)."""
     negatives_covered_cost: float | None = None
     """Cost the proposed negatives block together, each search-term row counted once."""
+    account: str | None = None
+    """The account's name (`auditor.account.account_name`)."""
 
 
 @dataclass

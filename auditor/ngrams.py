@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.matching import normalize
+from auditor.profile import stage
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
-COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms")
+COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
 
 
 def term_codes(table: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
@@ -143,16 +144,21 @@ def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.where(known, total, np.nan)
 
 
+@stage("n-grams")
 def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.DataFrame:
     """1..3-word n-grams with summed metrics and the number of distinct terms holding them.
 
-    Columns: ngram, n, cost, clicks, impressions, conversions, conversion_value, terms; in no
-    particular order (sort as you need). A metric the report lacks stays NaN.
+    Columns: ngram, n, cost, clicks, impressions, conversions, conversion_value, terms,
+    clicked_terms (the terms with a click, as the n-gram rules count them); in no particular
+    order (sort as you need). A metric the report lacks stays NaN.
     """
     terms, sums = term_totals(table)
     levels, parent = _levels(terms, sizes)
     texts: list[pa.Array] = []
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in ("n", *METRICS, "terms")}
+    columns: dict[str, list[np.ndarray]] = {
+        c: [] for c in ("n", *METRICS, "terms", "clicked_terms")
+    }
+    clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent].astype(np.float64)
     longest = int(np.bincount(parent).max()) if len(parent) else 0
     complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
     sparse = {m: _nonzero_words(sums[m], parent) for m in complete}
@@ -182,6 +188,8 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
                 keep = codes >= 0
                 columns[metric].append(_sum_by(codes[keep], at_word[metric][keep], size))
         columns["terms"].append(np.bincount(shifted, minlength=size + 1)[1:].astype(np.int64))
+        clicked = np.bincount(shifted, weights=clicked_at_word, minlength=size + 1)[1:]
+        columns["clicked_terms"].append(clicked.astype(np.int64))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),

@@ -26,8 +26,8 @@ raised together as one `RuleError`, one line per problem naming the file and the
 
 from __future__ import annotations
 
+import math
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
@@ -38,16 +38,18 @@ import pandas as pd
 from auditor import schema
 from auditor.config import RuleOverride, Settings
 from auditor.context import AuditContext
-from auditor.errors import RuleError
+from auditor.errors import ConfigError, RuleError
 from auditor.expr import Expr, ExprError, compile_expr
 from auditor.metrics import METRICS, names_at
 from auditor.model import CATEGORIES, LEVELS, SEVERITIES
 from auditor.resources import bundled
+from auditor.tomlfile import read_toml
 
 KINDS: dict[str, str] = {
     "metric": "the condition over the metrics of one row of the rule's level",
     "cannibalisation": "one row per search term across the account (search_term level), with"
-    " `ad_groups` and `campaigns` serving it; the message may use {served_by}",
+    " `ad_groups`, `competing_ad_groups` and `campaigns` serving it; the message may use"
+    " {served_by} and {split} (the location, device, language or audience splits among them)",
 }
 """The named rule kinds implemented in Python (kept small on purpose)."""
 
@@ -145,12 +147,9 @@ def load_rules(settings: Settings) -> list[Rule]:
 
 def _load_pack(path: Path, problems: list[str]) -> list[Rule]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(f"{path}: rule pack not found")
-        return []
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: not valid TOML: {exc}")
+        data = read_toml(path, "rule pack")
+    except ConfigError as exc:
+        problems.append(exc.one_line())
         return []
     unknown = set(data) - {"pack", "rules"}
     if unknown:
@@ -250,6 +249,8 @@ def _params(params: Any, bad: Any) -> dict[str, float]:
     for name, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             bad(f"param {name!r} must be a number, not {value!r}")
+        elif not math.isfinite(value):
+            bad(f"param {name!r} must be a finite number, not {value!r}")
         elif name in METRICS or name.startswith("_") or not name.isidentifier():
             bad(f"param name {name!r} is not allowed (a metric name or not a plain name)")
         else:
@@ -309,7 +310,8 @@ def _compile(rule: Rule, bad: Any) -> Rule:
         bad("missing `message`")
     if rule.cost_metric not in numbers:
         bad(f"cost_metric {rule.cost_metric!r} is not a metric of level {rule.level}")
-    texts = TEXT_FIELDS | LABELS | ({"served_by"} if rule.kind == "cannibalisation" else set())
+    extra = {"served_by", "split"} if rule.kind == "cannibalisation" else set()
+    texts = TEXT_FIELDS | LABELS | extra
     for name, fmt in PLACEHOLDER.findall(rule.message):
         if name not in allowed | flags | texts:
             bad(f"message: unknown placeholder {{{name}}}{_near(name, allowed | texts)}")

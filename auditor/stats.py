@@ -5,6 +5,9 @@ expected (the regularised incomplete gamma function from scipy, exact to double 
 any mean: no normal approximation). Rules, negative proposals, tracking checks and the review
 app all call it, so a finding and a proposal about the same term quote the same chance.
 
+`chance_phrase` is the one wording of it ("2.3 conversions were expected at 2.5%, and zero has a
+10% chance"); rule messages say the same with their placeholders.
+
 `shrunk_rate` is the baseline conversion rate of a thin group: its own conversions and clicks
 blended with `prior_clicks` clicks at its parent's rate, `(conv + K * parent) / (clicks + K)`.
 """
@@ -46,3 +49,26 @@ def shrunk_rate(
     conv = np.asarray(conversions, dtype=float)
     clk = np.asarray(clicks, dtype=float)
     return (conv + prior_clicks * np.asarray(parent_rate, dtype=float)) / (clk + prior_clicks)
+
+
+def format_count(value: float) -> str:
+    """A count as findings and proposals write it: `3`, `2.3`."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def format_chance(p: float) -> str:
+    """A probability as findings and proposals write it: `<1%`, `10%`."""
+    return "<1%" if p < 0.01 else f"{p:.0%}"
+
+
+def chance_phrase(
+    expected: float, rate: float, observed: float = 0.0, p: float | None = None
+) -> str:
+    """The one wording of "expected conversions and chance" every finding and proposal uses:
+    `2.3 conversions were expected at 2.5%, and zero has a 10% chance` (or `1 or fewer`)."""
+    p = poisson_cdf_one(observed, expected) if p is None else p
+    seen = "zero" if observed == 0 else f"{format_count(observed)} or fewer"
+    return (
+        f"{format_count(expected)} conversions were expected at {rate:.1%},"
+        f" and {seen} has a {format_chance(p)} chance"
+    )

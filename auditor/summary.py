@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
+from auditor import format as fmt
 from auditor.model import SEVERITIES, AuditResult, Finding
+
+UNKNOWN = "unknown"
 
 
 def money(value: float | None, currency: str | None = None) -> str:
-    if value is None:
-        return "unknown"
-    text = f"{value:,.2f}"
-    return f"{currency} {text}" if currency else text
+    return fmt.money(value, currency, missing=UNKNOWN)
 
 
 def count(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _ratio(num: float | None, den: float | None) -> float | None:
-    if num is None or den is None or den == 0:
-        return None
-    return num / den
+    return fmt.number(value, missing=UNKNOWN)
 
 
 def _finding_line(f: Finding, currency: str | None) -> str:
@@ -45,9 +37,11 @@ def _baseline_lines(result: AuditResult) -> list[str]:
         src = "your target" if b.get("target_roas_source") == "settings" else "account's own"
         parts.append(f"ROAS {b['target_roas']:.2f} ({src})")
     if b.get("cvr") is not None:
-        parts.append(f"conversion rate {b['cvr']:.2%}")
+        parts.append(f"conversion rate {fmt.percent(b['cvr'])}")
     if b.get("margin") is not None and b.get("break_even_roas") is not None:
-        parts.append(f"margin {b['margin']:.0%} (break-even ROAS {b['break_even_roas']:.2f})")
+        parts.append(
+            f"margin {fmt.share(b['margin'])} (break-even ROAS {b['break_even_roas']:.2f})"
+        )
     return [f"Judged by:   {', '.join(parts)}"] if parts else []
 
 
@@ -69,17 +63,19 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
     files = len(result.inputs)
     lines = [f"Read {files} file(s): {rows:,} search-term rows, {skipped:,} rows skipped."]
     for i in result.inputs:
-        fmt = f"{i.format}, {i.locale}" if i.locale else i.format
-        lines.append(f"  {i.path} ({i.kind}, {fmt}, {i.rows:,} rows)")
+        form = f"{i.format}, {i.locale}" if i.locale else i.format
+        lines.append(f"  {i.path} ({i.kind}, {form}, {i.rows:,} rows)")
         lines.extend(f"    skipped line {s.line}: {s.reason}" for s in i.skipped[:5])
         if len(i.skipped) > 5:
             lines.append(f"    ... and {len(i.skipped) - 5} more skipped rows (see the JSON)")
         lines.extend(f"    note: {n}" for n in i.notes)
+    if result.account:
+        lines.append(f"Account:     {result.account}")
     if result.period is not None:
         p = result.period
         lines.append(f"Period:      {p.start} to {p.end} ({p.days} days)")
-    cpa = _ratio(t.get("cost"), t.get("conversions"))
-    roas = _ratio(t.get("conversion_value"), t.get("cost"))
+    cpa = fmt.ratio(t.get("cost"), t.get("conversions"))
+    roas = fmt.ratio(t.get("conversion_value"), t.get("cost"))
     lines.append(
         f"Cost:        {money(t.get('cost'), cur)}   clicks {count(t.get('clicks'))}"
         f"   impressions {count(t.get('impressions'))}"
@@ -88,12 +84,12 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         f"Conversions: {count(t.get('conversions'))}"
         f"   value {money(t.get('conversion_value'), cur)}"
         f"   CPA {money(cpa, cur) if cpa is not None else '-'}"
-        f"   ROAS {f'{roas:.2f}' if roas is not None else '-'}"
+        f"   ROAS {fmt.figure('roas', roas) if roas is not None else '-'}"
     )
     if result.hidden_cost is not None:
         lines.append(
-            f"Hidden:      {result.hidden_cost:.0%} of search cost went to terms the platform"
-            f" does not list ({money(result.hidden_cost_amount, cur)})"
+            f"Hidden:      {fmt.share(result.hidden_cost)} of search cost went to terms the"
+            f" platform does not list ({money(result.hidden_cost_amount, cur)})"
         )
     lines.extend(_baseline_lines(result))
     lines.extend(f"Note: {n}" for n in result.notes)

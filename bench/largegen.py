@@ -461,28 +461,69 @@ def render_report(rows: int, seed: int = 0) -> bytes:
     return b"".join(out)
 
 
-def large_report_path(rows: int = 1_000_000, seed: int = 0) -> Path:
+KINDS: tuple[str, ...] = ("small", "longtail")
+"""`small`: the vocabulary above (a few products x brands x modifiers); `longtail`: a real
+account's vocabulary (`bench/longtail.py`: 60k words, 2,400 ad groups, 400k keywords)."""
+
+
+def large_report_path(rows: int = 1_000_000, seed: int = 0, kind: str = "small") -> Path:
+    if kind == "longtail":
+        from longtail import VERSION as LONGTAIL
+
+        return OUT_DIR / f"longtail-search-terms-{rows}r-s{seed}-v{LONGTAIL}.csv"
     return OUT_DIR / f"search-terms-{rows}r-s{seed}-v{VERSION}.csv"
 
 
-def make_large_report(path: Path | None = None, rows: int = 1_000_000, seed: int = 0) -> Path:
+def keyword_report_path(rows: int = 1_000_000, seed: int = 0) -> Path:
+    """The keyword report of the long-tail account of `rows` search-term rows."""
+    from longtail import VERSION as LONGTAIL
+
+    return OUT_DIR / f"longtail-keywords-{rows}r-s{seed}-v{LONGTAIL}.csv"
+
+
+def _render(rows: int, seed: int, kind: str) -> bytes:
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind == "small":
+        return render_report(rows, seed)
+    from longtail import Rows
+
+    made = Rows(rows, seed)
+    keywords = keyword_report_path(rows, seed)
+    if not keywords.exists():
+        write_atomic(keywords, made.keywords(), force=True)
+    return made.search_terms()
+
+
+def make_large_report(
+    path: Path | None = None, rows: int = 1_000_000, seed: int = 0, kind: str = "small"
+) -> Path:
     """Write (or reuse) a realistic `rows`-row English Google Ads search-terms CSV.
 
-    With `path` None the file goes to `bench/out/` under a name keyed by rows, seed and the
-    generator version; an existing file there is reused. An explicit `path` is always
+    `kind` is `small` (the catalogue vocabulary above) or `longtail` (`bench/longtail.py`).
+    With `path` None the file goes to `bench/out/` under a name keyed by kind, rows, seed and
+    the generator version; an existing file there is reused. An explicit `path` is always
     (re)written unless it is that cached file.
     """
-    cached = large_report_path(rows, seed)
+    cached = large_report_path(rows, seed, kind)
     target = Path(path) if path is not None else cached
     if target.exists() and target.resolve() == cached.resolve():
         return target
-    if cached.exists():
-        write_atomic(target, cached.read_bytes(), force=True)
-        return target
-    write_atomic(cached, render_report(rows, seed), force=True)
+    if not cached.exists():
+        write_atomic(cached, _render(rows, seed, kind), force=True)
     if target.resolve() != cached.resolve():
         write_atomic(target, cached.read_bytes(), force=True)
     return target
+
+
+def make_keyword_report(rows: int = 1_000_000, seed: int = 0) -> Path:
+    """Write (or reuse) the keyword report of the long-tail account (cached in `bench/out/`;
+    written beside its search-terms report)."""
+    cached = keyword_report_path(rows, seed)
+    if not cached.exists():
+        large_report_path(rows, seed, "longtail").unlink(missing_ok=True)
+        make_large_report(rows=rows, seed=seed, kind="longtail")
+    return cached
 
 
 def _sibling(rng: np.random.Generator, idx: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -537,7 +578,11 @@ if __name__ == "__main__":
     import time
 
     n_rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    kind = sys.argv[2] if len(sys.argv) > 2 else "small"
     began = time.perf_counter()
-    written = make_large_report(None, n_rows)
-    size_mb = written.stat().st_size / 1e6
-    print(f"{written} ({size_mb:.0f} MB) in {time.perf_counter() - began:.1f} s")
+    written = [make_large_report(None, n_rows, kind=kind)]
+    if kind == "longtail":
+        written.append(make_keyword_report(n_rows))
+    for done in written:
+        print(f"{done} ({done.stat().st_size / 1e6:.0f} MB)")
+    print(f"in {time.perf_counter() - began:.1f} s")

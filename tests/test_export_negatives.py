@@ -86,11 +86,11 @@ def test_microsoft_bulk_file(tmp_path: Path) -> None:
     )
 
 
-def test_cells_are_safe_against_formula_injection(tmp_path: Path) -> None:
+def test_import_cells_carry_names_exactly(tmp_path: Path) -> None:
     path = tmp_path / "neg.csv"
     write_negatives(path, PROPOSALS, "editor")
     text = path.read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK()" in text
+    assert "\n=HYPERLINK(),," in text and "'=HYPERLINK()" not in text
     assert '"""-40 sovsäck"""' in text
 
 

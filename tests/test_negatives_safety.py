@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from auditor import schema
 from auditor.config import Settings
+from auditor.matching import blocks, word_set, words
 from auditor.model import NegativeProposal
-from auditor.negatives.safety import check_proposal, limit_problems
+from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems
 
 ROWS = [
     # term, campaign, ad group, clicks, cost, conversions, value
@@ -149,3 +152,47 @@ def test_match_type_syntax_inside_the_text_is_refused() -> None:
     assert any("match-type syntax" in p for p in limit_problems("[jobb", "google"))
     assert any("match-type syntax" in p for p in limit_problems('jobb "x"', "microsoft"))
     assert limit_problems("lediga jobb", "google") == []
+
+
+def _sample_keywords() -> pd.DataFrame:
+    from auditor.readers import read_report
+
+    samples = Path(__file__).resolve().parents[1] / "sample_reports"
+    table = read_report(samples / "google-ads-keywords-en.csv").table
+    return table[["keyword", "campaign", "ad_group"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("platform", ["google", "microsoft"])
+def test_the_keyword_index_finds_what_a_full_replay_finds(platform: str) -> None:
+    """The word index over the bought keywords reads only the keywords holding a negative's
+    words; it must block exactly what replaying the negative over every keyword blocks."""
+    kws = _sample_keywords()
+    texts = sorted(word_set(kws["keyword"]))
+    texts += [" ".join(words(k)[i : i + 2]) for k in kws["keyword"] for i in range(3)]
+    texts += [f"{a} {b}" for a, b in zip(texts[::7], texts[3::5], strict=False)]
+    texts = sorted({t for t in texts if t})
+    for text in texts:
+        for match in ("broad", "phrase", "exact"):
+            hit = blocks(text, match, kws["keyword"].astype(str), platform).to_numpy()
+            want = sorted(set(zip(kws["campaign"][hit], kws["ad_group"][hit], strict=True)))
+            assert keyword_scopes(text, match, kws, platform) == want, (text, match)
+
+
+def test_a_keyword_of_unknown_campaign_counts_everywhere() -> None:
+    kws = pd.DataFrame(
+        {
+            "keyword": pd.array(["tents for families", "tent jobs"], dtype="string[pyarrow]"),
+            "campaign": pd.array(["Tents", pd.NA], dtype="string[pyarrow]"),
+            "ad_group": pd.array(["Family", pd.NA], dtype="string[pyarrow]"),
+        }
+    )
+    for neg in (
+        _neg("jobs", campaign="Boots"),
+        _neg("jobs", level="ad_group", campaign="Boots", ad_group="Hiking"),
+        _neg("jobs", level="shared_list", campaigns=["Boots"]),
+    ):
+        verdict = check_proposal(neg, _table(), kws, Settings())
+        assert "1 bought keyword(s): 'tent jobs'" in " ".join(verdict.reasons), neg.level
+    group = _neg("families", level="ad_group", campaign="Tents", ad_group="Other")
+    assert check_proposal(group, _table(), kws, Settings()).safe
+    assert keyword_scopes("jobs", "phrase", kws, "google") == [("", "")]

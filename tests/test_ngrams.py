@@ -88,8 +88,18 @@ def test_sizes_and_empty_table() -> None:
         "conversions",
         "conversion_value",
         "terms",
+        "clicked_terms",
     ]
     assert len(empty) == 0
+
+
+def test_clicked_terms_count_only_terms_with_a_click() -> None:
+    """The n-gram rules count the terms with clicks; `clicked_terms` counts the same."""
+    rows = [*TERMS, ("cheap boots", 0.0, 0, 0.0), ("boots outlet", 0.0, 0, 0.0)]
+    got = ngram_table(_table(rows)).set_index("ngram")
+    assert got.loc["boots", "terms"] == 7  # case and spacing variants are one term
+    assert got.loc["boots", "clicked_terms"] == 5
+    assert got.loc["cheap", "clicked_terms"] == 0
 
 
 def test_random_account_against_naive() -> None:

@@ -384,3 +384,27 @@ def test_an_empty_report_skips_every_rule_and_says_so():
     outcome = run_rules(ctx)
     assert outcome.findings == []
     assert {c["reason"] for c in outcome.checks_skipped} == {"the reports have no search-term rows"}
+
+
+def test_a_term_served_by_many_ad_groups_keeps_a_short_message_and_full_evidence():
+    rows = [
+        {"search_term": "hiking boots", "clicks": 100, "cost": 500.0, "conversions": 10},
+        *(
+            {"ad_group": f"Group {i:03d}", "search_term": "boots", "clicks": 2, "cost": 40.0 - i}
+            for i in range(25)
+        ),
+    ]
+    outcome = run_rules(case_context({"rows": rows}, Settings()))
+    found = [f for f in outcome.findings if f.rule == "STRUCT001"]
+    assert len(found) == 1
+    message, served = found[0].message, found[0].evidence["served_by"]
+    assert message.startswith("Served by 25 ad groups")
+    assert message.count(" > Group ") == 10 and message.endswith("; ... and 15 more.")
+    assert "Group 000 (SEK 40.00" in message and "Group 010" not in message
+    assert [s["ad_group"] for s in served] == [f"Group {i:03d}" for i in range(25)]
+    assert served[0] == {
+        "campaign": "Search - Generic",
+        "ad_group": "Group 000",
+        "cost": 40.0,
+        "conversions": 0.0,
+    }

@@ -15,7 +15,7 @@ from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
-from auditor.negatives.export import write_negatives
+from auditor.negatives.export import default_list_name, write_negatives
 from auditor.tui import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
@@ -141,7 +141,8 @@ def test_weekly_review_workflow(tmp_path: Path, sample_result: AuditResult) -> N
     # The file is what the CLI writes for the same decisions.
     chosen = [p for p in sample_result.negatives if p.id in accepted]
     expected = tmp_path / "expected.csv"
-    write_negatives(expected, chosen, "editor", settings=Settings())
+    list_name = default_list_name(Settings(), sample_result.account)
+    write_negatives(expected, chosen, "editor", settings=Settings(), list_name=list_name)
     assert out.read_bytes() == expected.read_bytes()
 
     async def second_session() -> None:

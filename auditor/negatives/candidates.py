@@ -25,7 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from auditor.context import AuditContext
-from auditor.matching import EXACT, PHRASE, words
+from auditor.matching import EXACT, PHRASE, word_set, words
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries
 from auditor.negatives.lexicons import TIER_INTENT, TIER_PROVEN, Lexicon, fuzzy_variants
@@ -82,17 +82,14 @@ class Family:
 def own_words(ctx: AuditContext, ngrams: pd.DataFrame) -> set[str]:
     """Words the account sells or names: bought keywords, converting terms, campaign and ad
     group names, brand and protected terms."""
-    found: set[str] = set()
     kws = ctx.keywords
-    texts: list[str] = []
-    if "keyword" in kws.columns:
-        texts += kws["keyword"].dropna().astype(str).unique().tolist()
+    texts: list[str] = [*ctx.settings.brand, *ctx.settings.protect]
     for col in ("campaign", "ad_group"):
         if col in ctx.table.columns:
             texts += ctx.table[col].dropna().astype(str).unique().tolist()
-    texts += [*ctx.settings.brand, *ctx.settings.protect]
-    for text in texts:
-        found.update(words(text))
+    found = word_set(texts)
+    if "keyword" in kws.columns:
+        found |= word_set(kws["keyword"].dropna())
     uni = ngrams[ngrams["n"] == 1]
     hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
     found.update(uni.loc[hit, "ngram"].astype(str))

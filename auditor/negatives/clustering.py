@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from auditor.matching import normalize
+from auditor.profile import stage
 
 CUTOFF = 90.0
 WINDOW = 200
@@ -157,6 +158,7 @@ def star_clusters(n: int, pairs: np.ndarray, priority: np.ndarray) -> np.ndarray
     return label
 
 
+@stage("clustering")
 def cluster_queries(
     queries: Sequence[str], priority: np.ndarray | None = None, cutoff: float = CUTOFF
 ) -> np.ndarray:

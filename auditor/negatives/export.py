@@ -21,22 +21,35 @@ rows named by Campaign / Ad Group. Microsoft has no broad negatives: broad is wr
 `list`: plain text, one negative per line in match syntax, with `#` comment lines naming the
 level and target of the lines below (the format `--existing-negatives` reads back).
 
-Every CSV cell goes through `auditor.csvio` (formula-injection safe), every file is written
-atomically, and an existing file is refused unless `force`.
+Import files carry every name and text exactly as the account has it (`+ Brand SE` stays
+`+ Brand SE`, or the platform would look for a campaign that does not exist): they are written
+with `auditor.csvio.exact_csv_text`, never with the spreadsheet defuser, and hold nothing but
+the platform's own columns. Every file is written atomically, and an existing file is refused
+unless `force`.
+
+Export options (`auditor audit --list-name / --list-id / --negatives-level`): every shared-list
+proposal can be put on one named list, on an existing Microsoft list by its Id (no new list is
+created), or written as campaign negatives of the campaigns the list would be attached to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from auditor.config import Settings
-from auditor.csvio import csv_text, write_atomic
+from auditor.csvio import exact_csv_text, write_atomic
 from auditor.errors import OutputError
 from auditor.matching import LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED
 from auditor.model import NegativeProposal
 
 FORMATS = ("editor", "microsoft", "list")
+LEVELS = ("list", "campaign")
+"""`--negatives-level`: `list` writes proposals as proposed (shared lists included); `campaign`
+writes every shared-list proposal as campaign negatives of the campaigns it is attached to."""
+LIST_NAME_MAX = 255
+"""Microsoft's limit for a negative keyword list's name (Negative Keyword List record)."""
 EDITOR_HEADER = ("Campaign", "Ad group", "Keyword", "Criterion Type", "Shared set name")
 BULK_HEADER = (
     "Type",
@@ -66,6 +79,42 @@ def keyword_syntax(text: str, match_type: str) -> str:
 
 def _list_name(p: NegativeProposal, settings: Settings) -> str:
     return p.list_name or settings.shared_list_name
+
+
+def default_list_name(settings: Settings, account: str | None) -> str:
+    """The shared list's name: `[negatives] shared_list_name` when the config sets one, else
+    the default name with the account's (`auditor negatives - Fjällgear AB`), so lists of
+    different accounts in one manager account are told apart."""
+    base = settings.shared_list_name
+    if base != Settings().shared_list_name or not account:
+        return base
+    return f"{base} - {account}"[:LIST_NAME_MAX].strip()
+
+
+def with_list_name(proposals: Sequence[NegativeProposal], name: str) -> list[NegativeProposal]:
+    """Every shared-list proposal on the list `name` (ids stay: they name the proposal)."""
+    return [replace(p, list_name=name) if p.level == LEVEL_SHARED else p for p in proposals]
+
+
+def as_campaign_negatives(proposals: Sequence[NegativeProposal]) -> list[NegativeProposal]:
+    """Every shared-list proposal as one campaign negative per campaign it is attached to;
+    the same negative twice in one campaign is written once."""
+    out: list[NegativeProposal] = []
+    seen: set[tuple[str | None, str | None, str, str, str]] = set()
+    for p in proposals:
+        if p.level == LEVEL_SHARED:
+            copies = [
+                replace(p, level=LEVEL_CAMPAIGN, campaign=c, list_name=None, campaigns=[])
+                for c in p.campaigns
+            ]
+        else:
+            copies = [p]
+        for q in copies:
+            key = (q.campaign, q.ad_group, q.level, q.match_type, q.text.casefold())
+            if key not in seen:
+                seen.add(key)
+                out.append(q)
+    return out
 
 
 def _shared_lists(
@@ -116,20 +165,25 @@ def _bulk_row(**cells: str | int) -> list[str | int]:
 
 
 def microsoft_rows(
-    proposals: Sequence[NegativeProposal], settings: Settings
+    proposals: Sequence[NegativeProposal], settings: Settings, list_id: int | None = None
 ) -> list[list[str | int]]:
-    """Rows of the Microsoft Advertising bulk file (without the header)."""
+    """Rows of the Microsoft Advertising bulk file (without the header).
+
+    A new list gets a `Negative Keyword List` row with a negative Id that its keywords (Parent
+    Id) and campaign associations (Id) refer to; with `list_id` every shared-list negative goes
+    to that existing list and no list row is written.
+    """
     rows = [_bulk_row(type="Format Version", name=BULK_FORMAT_VERSION)]
     list_ids: dict[str, int] = {}
     for n, (name, campaigns) in enumerate(_shared_lists(proposals, settings).items(), start=1):
-        list_id = -n
-        list_ids[name] = list_id
-        rows.append(_bulk_row(type="Negative Keyword List", status="Active", id=list_id, name=name))
+        list_ids[name] = list_id if list_id is not None else -n
+        if list_id is None:
+            rows.append(_bulk_row(type="Negative Keyword List", status="Active", id=-n, name=name))
         rows.extend(
             _bulk_row(
                 type="Campaign Negative Keyword List Association",
                 status="Active",
-                id=list_id,
+                id=list_ids[name],
                 campaign=camp,
             )
             for camp in campaigns
@@ -175,19 +229,32 @@ def write_negatives(
     *,
     force: bool = False,
     settings: Settings | None = None,
+    list_name: str | None = None,
+    list_id: int | None = None,
+    level: str = "list",
 ) -> None:
-    """Write proposals in `fmt` atomically; refuse to overwrite without `force`."""
+    """Write proposals in `fmt` atomically; refuse to overwrite without `force`.
+
+    `list_name` puts every shared-list proposal on that list; `list_id` (Microsoft only) adds
+    them to an existing list; `level="campaign"` writes them as campaign negatives instead.
+    """
     settings = settings or Settings()
     if fmt not in FORMATS:
         raise OutputError(f"unknown negatives format {fmt!r}; use editor, microsoft or list")
+    if level not in LEVELS:
+        raise OutputError(f"unknown negatives level {level!r}; use list or campaign")
     problems = [m for m in map(_missing_target, proposals) if m]
     if problems:
         raise OutputError(f"cannot export: {problems[0]}", path=path)
+    if list_name:
+        proposals = with_list_name(proposals, list_name)
+    if level == "campaign":
+        proposals = as_campaign_negatives(proposals)
     if fmt == "editor":
-        text = csv_text(EDITOR_HEADER, editor_rows(proposals, settings))
+        text = exact_csv_text(EDITOR_HEADER, editor_rows(proposals, settings))
         write_atomic(path, text, force=force, encoding="utf-8-sig")
     elif fmt == "microsoft":
-        text = csv_text(BULK_HEADER, microsoft_rows(proposals, settings))
+        text = exact_csv_text(BULK_HEADER, microsoft_rows(proposals, settings, list_id))
         write_atomic(path, text, force=force, encoding="utf-8-sig")
     else:
         write_atomic(path, list_text(proposals, settings), force=force)

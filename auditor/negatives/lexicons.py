@@ -23,7 +23,6 @@ misspell. It is strict on purpose, because a variant becomes a negative of its o
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +35,7 @@ from auditor.config import Settings
 from auditor.errors import ConfigError
 from auditor.matching import normalize_one
 from auditor.resources import bundled
+from auditor.tomlfile import read_toml
 
 ACCOUNT_INTENT = "account"
 MIN_FUZZY_LEN = 4
@@ -88,12 +88,7 @@ def _strings(value: object, where: str, path: Path) -> list[str]:
 
 def read_lexicon(path: Path, into: Lexicon) -> None:
     """Add one lexicon file's entries and keep-phrases to `into`; ConfigError if malformed."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("lexicon file not found", path=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not a valid lexicon (TOML): {exc}", path=path) from None
+    data = read_toml(path, "lexicon")
     unknown = set(data) - {"language", "keep", "buying", "stopwords", *_TIER_TABLES}
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", path=path)

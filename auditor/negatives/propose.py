@@ -530,7 +530,8 @@ def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
         taken[item.rows] = True
         own = acc.open_rows(proposer.rows_of(item.text, item.match_type))
         blocked = acc.costliest(own)
-        others = [t for t in acc.costliest(item.rows) if t not in set(blocked)]
+        shown = set(blocked)
+        others = [t for t in acc.costliest(item.rows) if t not in shown]
         variants = (
             f" With it: {', '.join(repr(t) for t in others[:10])}"
             + (f" and {len(others) - 10} more." if len(others) > 10 else ".")

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from auditor import schema
 from auditor.config import Settings
 from auditor.matching import (
     LEVEL_AD_GROUP,
     LEVEL_CAMPAIGN,
+    LEVEL_SHARED,
     LEVELS,
     MATCH_TYPES,
     TermIndex,
@@ -36,6 +36,7 @@ from auditor.matching import (
     pad_words,
     padded_block_mask,
     term_index,
+    text_index,
     words,
 )
 from auditor.matching import (
@@ -43,6 +44,7 @@ from auditor.matching import (
 )
 from auditor.model import NegativeProposal
 from auditor.negatives.lexicons import buying_phrases
+from auditor.profile import stage
 
 MAX_WORDS = {"google": 10, "microsoft": None}
 MAX_CHARS = {"google": 80, "microsoft": 100}
@@ -65,28 +67,61 @@ class SafetyVerdict:
 
 
 @dataclass(frozen=True)
-class _Keywords:
-    padded: pa.Array
-    campaign: np.ndarray
-    ad_group: np.ndarray
-    text: np.ndarray
+class KeywordIndex:
+    """The bought keywords prepared for replays, built once per keywords table: a word index
+    over their normalised texts (`TermIndex`: only keywords holding a negative's words are
+    read) and integer codes of their campaigns and ad groups ("" = unknown)."""
+
+    index: TermIndex
+    text: pd.Series
+    """The keywords as given, one per keyword row."""
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def blocked(self, negative: str, match_type: str, platform: str) -> np.ndarray:
+        """Keyword rows (ascending) whose text the negative blocks, at any level."""
+        return np.sort(self.index.blocked_rows(negative, match_type, platform))
+
+    def scopes(self, rows: np.ndarray) -> list[tuple[str, str]]:
+        """Distinct (campaign, ad group) of the keyword `rows`, sorted."""
+        campaigns, groups = self.index.campaign[rows], self.index.ad_group[rows]
+        return sorted(set(zip(campaigns.tolist(), groups.tolist(), strict=True)))
+
+    def in_scope(self, rows: np.ndarray, proposal: NegativeProposal) -> np.ndarray:
+        """The keyword `rows` a proposal's level reaches; a keyword of unknown campaign or ad
+        group ("") counts as reached."""
+        if proposal.level == LEVEL_SHARED:
+            if not proposal.campaigns:
+                return rows
+            return rows[self._is(rows, "campaign", [*proposal.campaigns, ""])]
+        if proposal.campaign is None:
+            return rows
+        keep = self._is(rows, "campaign", [proposal.campaign, ""])
+        if proposal.level == LEVEL_AD_GROUP and proposal.ad_group is not None:
+            keep &= self._is(rows, "ad_group", [proposal.ad_group, ""])
+        return rows[keep]
+
+    def _is(self, rows: np.ndarray, name: str, values: list[str]) -> np.ndarray:
+        codes, lookup = self.index.label_codes(name)
+        wanted = np.array([lookup[v] for v in values if v in lookup], dtype=codes.dtype)
+        return np.isin(codes[rows], wanted)
 
 
-_KW_CACHE: dict[int, tuple[weakref.ref, _Keywords]] = {}
+_KW_CACHE: dict[int, tuple[weakref.ref, KeywordIndex]] = {}
 
 
-def _keyword_index(keywords: pd.DataFrame) -> _Keywords:
+def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
+    """The (cached) KeywordIndex of a keywords table; rebuilt if the table object changes."""
     key = id(keywords)
     hit = _KW_CACHE.get(key)
     if hit is not None and hit[0]() is keywords:
         return hit[1]
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
-    texts = normalize_texts(kw["keyword"]) if len(kw) else normalize_texts([])
-    out = _Keywords(
-        padded=pad_words(texts),
-        campaign=_col(kw, "campaign"),
-        ad_group=_col(kw, "ad_group"),
-        text=kw["keyword"].astype(str).to_numpy(dtype=object) if len(kw) else np.array([]),
+    texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
+    out = KeywordIndex(
+        index=text_index(texts, _col(kw, "campaign"), _col(kw, "ad_group")),
+        text=texts.astype(str).reset_index(drop=True),
     )
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
     return out
@@ -151,31 +186,23 @@ def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) 
     )
 
 
+@stage("safety")
 def keyword_scopes(
     text: str, match_type: str, keywords: pd.DataFrame, platform: str
 ) -> list[tuple[str, str]]:
     """(campaign, ad group) of every bought keyword the negative would block; "" = unknown."""
-    kws = _keyword_index(keywords)
-    if len(kws.text) == 0:
+    kws = keyword_index(keywords)
+    if not len(kws):
         return []
-    hit = padded_block_mask(kws.padded, text, match_type, platform)
-    return sorted(set(zip(kws.campaign[hit].tolist(), kws.ad_group[hit].tolist(), strict=True)))
+    return kws.scopes(kws.blocked(text, match_type, platform))
 
 
 def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platform: str) -> list:
-    kws = _keyword_index(keywords)
-    if len(kws.text) == 0:
+    kws = keyword_index(keywords)
+    if not len(kws):
         return []
-    hit = padded_block_mask(kws.padded, proposal.text, proposal.match_type, platform)
-    if proposal.level == "shared_list":
-        scope = np.isin(kws.campaign, [*proposal.campaigns, ""]) if proposal.campaigns else True
-    elif proposal.campaign is None:
-        scope = True
-    else:
-        scope = np.isin(kws.campaign, [proposal.campaign, ""])
-        if proposal.level == "ad_group" and proposal.ad_group is not None:
-            scope = scope & np.isin(kws.ad_group, [proposal.ad_group, ""])
-    return list(dict.fromkeys(kws.text[hit & scope]))
+    rows = kws.in_scope(kws.blocked(proposal.text, proposal.match_type, platform), proposal)
+    return list(dict.fromkeys(kws.text.iloc[rows].tolist()))
 
 
 _FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray]]] = {}
@@ -233,6 +260,7 @@ def blast_radius(
     return per_term, shown
 
 
+@stage("safety")
 def check_proposal(
     proposal: NegativeProposal,
     table: pd.DataFrame,

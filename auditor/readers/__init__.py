@@ -12,10 +12,11 @@ from types import ModuleType
 
 from auditor.errors import InputError
 from auditor.model import Report
-from auditor.readers import api_json, performance
+from auditor.readers import api_json, own, performance
 from auditor.readers.tabular import RawTable, load_raw
 
 REPORT_SUFFIXES = (".csv", ".tsv", ".txt")
+NOT_REGULAR = "not a regular file (a device, FIFO or socket): not a report"
 _ROLE_MODULES = {
     "conversions": "conversions",
     "orders": "orders",
@@ -25,23 +26,45 @@ _DETECTED = ("conversions", "orders", "negatives_list")
 """Other areas' modules whose `looks_like(header)` is asked before the performance reader."""
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder expands to its report files (recursively, sorted)."""
+def folder_reports(root: Path, notes: list[str] | None = None) -> list[Path]:
+    """The report files under `root` (recursively, sorted), without the tool's own outputs
+    (findings, negatives, `--out-dir` folders); each one left out gets a note."""
+    marked: dict[Path, Path | None] = {}
+    skipped_dirs: set[Path] = set()
+    found: list[Path] = []
+    for p in sorted(root.rglob("*")):
+        if p.name.startswith(".") or p.suffix.lower() not in REPORT_SUFFIXES or not p.is_file():
+            continue
+        if p.parent not in marked:
+            marked[p.parent] = own.inside_out_dir(p, root)
+        out_dir = marked[p.parent]
+        if out_dir is not None:
+            if out_dir not in skipped_dirs and notes is not None:
+                notes.append(f"skipped {out_dir}: an --out-dir of auditor (its own outputs)")
+            skipped_dirs.add(out_dir)
+            continue
+        kind = own.own_output(p)
+        if kind is not None:
+            if notes is not None:
+                notes.append(f"skipped {p}: {kind} (the tool's own output), not a report")
+            continue
+        found.append(p)
+    return found
+
+
+def expand_paths(paths: Iterable[Path], notes: list[str] | None = None) -> list[Path]:
+    """Files as given; a folder expands to its report files (`folder_reports`)."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in REPORT_SUFFIXES
-                and not p.name.startswith(".")
-            )
+            found = folder_reports(path, notes)
             if not found:
                 raise InputError("folder holds no report files (.csv, .tsv, .txt)", path=path)
             out.extend(found)
         elif path.is_file():
             out.append(path)
+        elif path.exists():
+            raise InputError(NOT_REGULAR, path=path)
         else:
             raise InputError("no such file or folder", path=path)
     return out
@@ -109,10 +132,17 @@ def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:
     negative-keyword lists, and search-terms / keyword / campaign reports.
     """
     path = Path(path)
+    kind = own.own_output(path) if role == "report" else None
+    if kind is not None and own.refused_as_report(kind):
+        raise InputError(f"this is {kind}, not a report: it is never read back", path=path)
     delegated = _delegate(role, path, source)
     if delegated is not None:
         return delegated
     if api_json.is_json(path):
-        return api_json.read(path, source)
+        try:
+            return api_json.read(path, source)
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc).split(";")[0] if isinstance(exc, ValueError) else "nested too deeply"
+            raise InputError(f"not usable JSON: {reason}", path=path) from None
     raw = load_raw(path, is_header=_is_header, select=_select, encode=_encode)
     return _detected(raw, source) or performance.from_raw(raw, source)

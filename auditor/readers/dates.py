@@ -67,6 +67,7 @@ def find_dates(text: str) -> list[tuple[int, date, str]]:
 def parse_period(lines: list[str]) -> tuple[Period | None, str | None]:
     """(period, date style) from the first preamble line that holds one or two dates.
 
+    The period is returned as written (a reversed one is refused by the reader, not swapped).
     Lines that describe when the file was made (`Report Time:` of a single day in
     Microsoft's API files, `Last Completed Available Day:`, `Downloaded`) are not periods
     unless they hold a range.
@@ -81,8 +82,6 @@ def parse_period(lines: list[str]) -> tuple[Period | None, str | None]:
         ):
             continue
         start, end = dates[0][1], dates[min(1, len(dates) - 1)][1]
-        if end < start:
-            start, end = end, start
         return Period(start, end), dates[0][2]
     return None, None
 

@@ -47,13 +47,15 @@ import pyarrow.compute as pc
 from auditor import schema
 from auditor.errors import InputError
 from auditor.model import Period, Report, SkippedRow
-from auditor.readers import headers
+from auditor.readers import headers, workbook
 from auditor.readers.dates import parse_days, parse_period
 from auditor.readers.tabular import (
     LINE,
     NumberStyle,
     RawTable,
+    bad_number_reason,
     detect_number_style,
+    metric_problems,
     normalise_name,
     parse_numbers,
     unique_names,
@@ -111,6 +113,8 @@ class HeaderMap:
     google_api: bool = False
     microsoft: bool = False
     camel_case: bool = False
+    competing: dict[str, list[str]] = field(default_factory=dict)
+    """canonical -> the further columns that name it too (`Cost` twice, `Cost` + `Spend`)."""
 
 
 def map_header(raw: RawTable) -> HeaderMap:
@@ -118,15 +122,18 @@ def map_header(raw: RawTable) -> HeaderMap:
     table = headers.table()
     out = HeaderMap()
     votes: Counter[str] = Counter()
-    blank = {u for u, h in zip(unique_names(raw.header), raw.header, strict=True) if not h}
+    originals = dict(zip(unique_names(raw.header), raw.header, strict=True))
+    blank = {u for u, h in originals.items() if not h}
     for name in raw.columns:
-        key = normalise_name(name)
+        key = normalise_name(originals.get(name) or name)
         canonical = table.canonical.get(key)
         if canonical in out.columns and _replaces(key, out.columns[canonical]):
             del out.columns[canonical]
         if canonical is None or canonical in out.columns:
             if key not in table.ignored and name not in blank:
                 out.unknown.append(name)
+            if canonical is not None and canonical in NUMBER_COLUMNS:
+                out.competing.setdefault(canonical, []).append(name)
             continue
         out.columns[canonical] = name
         sections = table.sections[key]
@@ -273,10 +280,40 @@ def _metrics(
         if name is None:
             continue
         values[col], bad[name] = parse_numbers(rows[name], style)
+        bad[name] |= metric_problems(col, values[col], rows[name])
     if "cost_micros" in values:
         micros = values.pop("cost_micros") / 1_000_000
         values.setdefault("cost", micros)
     return values, bad
+
+
+def competing_columns(
+    rows: pd.DataFrame, hmap: HeaderMap, style: NumberStyle, path: Path
+) -> list[str]:
+    """Notes on metric columns named twice (`Cost` twice, `Cost` + `Spend`): the first is
+    used when they agree on every row; when they disagree the choice would change the figures,
+    so the file is refused (InputError naming both and the first row that differs)."""
+    notes = []
+    for metric, others in hmap.competing.items():
+        used = hmap.columns[metric]
+        first = parse_numbers(rows[used], style)[0].to_numpy()
+        for other in others:
+            second = parse_numbers(rows[other], style)[0].to_numpy()
+            same = (first == second) | (np.isnan(first) & np.isnan(second))
+            if not same.all():
+                at = int(np.argmin(same))
+                raise InputError(
+                    f"columns '{used}' and '{other}' both hold {metric.replace('_', ' ')} and"
+                    f" disagree ({rows[used].iloc[at]!r} vs {rows[other].iloc[at]!r}): which is"
+                    " right cannot be told; remove one of them",
+                    path=path,
+                    line=int(rows[LINE].iloc[at]),
+                )
+            notes.append(
+                f"columns '{used}' and '{other}' both hold {metric.replace('_', ' ')}; they"
+                f" agree on every row, so '{used}' was used"
+            )
+    return notes
 
 
 def _converted(values: dict[str, pd.Series], converted: bool) -> dict[str, pd.Series]:
@@ -308,7 +345,11 @@ def _has_decimal_dot(sample: pd.DataFrame, hmap: HeaderMap) -> bool:
 
 
 def _skip_bad_numbers(
-    rows: pd.DataFrame, bad: dict[str, pd.Series], exclude: np.ndarray, path: Path
+    rows: pd.DataFrame,
+    bad: dict[str, pd.Series],
+    exclude: np.ndarray,
+    path: Path,
+    how: tuple[HeaderMap, NumberStyle],
 ) -> tuple[np.ndarray, list[SkippedRow]]:
     """Rows with a garbage number: mask and one SkippedRow each (first bad column named).
 
@@ -317,6 +358,8 @@ def _skip_bad_numbers(
     """
     any_bad = np.zeros(len(rows), dtype=bool)
     skipped: list[SkippedRow] = []
+    hmap, style = how
+    metric_of = {name: col for col, name in hmap.columns.items()}
     for name, mask in bad.items():
         arr = mask.to_numpy() & ~exclude
         count = int(arr.sum())
@@ -333,7 +376,10 @@ def _skip_bad_numbers(
         if new.any():
             hits = _rows_where(rows[[LINE, name]], new)
             skipped += [
-                SkippedRow(int(line), f"column '{name}': {value!r} is not a number")
+                SkippedRow(
+                    int(line),
+                    f"column '{name}': {bad_number_reason(value, style, metric_of.get(name))}",
+                )
                 for line, value in zip(hits[LINE], hits[name], strict=True)
             ]
         any_bad |= arr
@@ -593,6 +639,8 @@ def _format_id(raw: RawTable, hmap: HeaderMap) -> str:
         return "google_ads_api"
     if hmap.microsoft:
         return "microsoft_ads_api" if hmap.camel_case else "microsoft_ads"
+    if raw.encoding == workbook.ENCODING:
+        return "google_ads_xlsx"
     if raw.encoding.startswith("utf-16"):
         return "google_ads_tsv_utf16"
     if raw.encoding in ("cp1252", "latin-1"):
@@ -680,7 +728,8 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     empty = _empty_rows(data, raw.columns, no_key)
     no_key &= ~empty
     values, bad = _metrics(data, hmap, style)
-    bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path)
+    raw.notes.extend(competing_columns(data, hmap, style, raw.path))
+    bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path, (hmap, style))
     key_word = kind.rstrip("s").replace("_", " ")
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
@@ -792,6 +841,7 @@ def _report(
     if period is None and table["day"].notna().any():
         days = table["day"].dropna()
         period = Period(days.min().date(), days.max().date())
+    check_period(period, raw.path)
     notes = list(raw.notes)
     currency = _currency(table, notes)
     notes += _notes(raw, kind, table, present, file_totals, skipped)
@@ -809,6 +859,28 @@ def _report(
         locale=_locale(hmap, date_style),
         notes=notes,
     )
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""Report dates outside these years are not real (Google's ad platform opened in 2000)."""
+MAX_PERIOD_DAYS = 25 * 366
+
+
+def check_period(period: Period | None, path: Path) -> None:
+    """InputError for a period no report can cover: reversed, over 25 years, or outside
+    2000-2100 (a typo'd year would turn every daily figure into noise)."""
+    if period is None:
+        return
+    span = f"{period.start.isoformat()} to {period.end.isoformat()}"
+    if period.end < period.start:
+        raise InputError(f"the report period {span} ends before it starts", path=path)
+    if period.days > MAX_PERIOD_DAYS or not (
+        period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR
+    ):
+        raise InputError(
+            f"the report period {span} ({period.days:,} days) is not a real report period",
+            path=path,
+        )
 
 
 def allowance(rows: int) -> float:

@@ -9,11 +9,14 @@ Decisions:
 - Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with BOM (Google's "Excel" download),
   UTF-16 without BOM when the NUL pattern says so, otherwise cp1252 (Excel re-saves on Windows;
   latin-1 when cp1252 cannot decode a byte). Nordic characters come out right in all of them.
+  A file that is mostly UTF-8 with a few bad bytes stays UTF-8: each bad byte becomes one
+  '\ufffd' and a note names its line (never a cp1252 reread that garbles every letter).
 - A data row with fewer cells than the header (seen in a real Google download) is read with the
   missing trailing cells empty; a row with more cells is read when the extra cells are empty and
   skipped (listed with its line) when they hold data.
 - A cell longer than 1 MiB (or a row longer than 8 MiB), a quote never closed, NUL bytes,
-  HTML and Excel workbooks are unusable files: `InputError` naming the file and line.
+  HTML and old Excel workbooks (.xls) are unusable files: `InputError` naming the file and
+  line. An .xlsx workbook is read from its report sheet (`auditor.readers.workbook`).
 - `normalise_name` folds case, spaces, punctuation and accents (`Konv.-värde` -> `konvvarde`,
   `ø` -> `o`, `æ` -> `ae`), so an alias matches whether a re-saved file kept its diacritics or
   lost them; no two aliases in `headers.toml` collide under this fold (a test checks it).
@@ -21,6 +24,7 @@ Decisions:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -37,6 +41,7 @@ import pyarrow.csv as pa_csv
 
 from auditor.errors import InputError
 from auditor.model import SkippedRow
+from auditor.readers import workbook
 from auditor.schema import STRING_DTYPE
 
 HEAD_BYTES = 256 * 1024
@@ -121,7 +126,7 @@ _NOT_BLANK = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 def _binary_kind(raw: bytes) -> str | None:
     """A short description if the bytes are a known non-text format."""
     if raw.startswith(b"PK\x03\x04"):
-        return "a zip archive or Excel workbook (.xlsx); export the report as CSV"
+        return "a zip archive or a damaged Excel workbook (.xlsx); export the report as CSV"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old Excel workbook (.xls); export the report as CSV"
     if raw.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
@@ -147,8 +152,9 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
-def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
-    """(encoding name, UTF-8 bytes without BOM) of a text file; InputError if not text."""
+def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes, str | None]:
+    """(encoding name, UTF-8 bytes without BOM, a note on replaced bytes) of a text file;
+    InputError if not text."""
     if not _NOT_BLANK.search(raw):
         raise InputError("file is empty", path=path)
     kind = _binary_kind(raw)
@@ -156,12 +162,12 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
         raise InputError(f"binary file: {kind}", path=path)
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(bom):
-            return enc, _transcode(raw[2:], enc, path)
+            return enc, _transcode(raw[2:], enc, path), None
     if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", raw[3:]
+        return "utf-8-sig", raw[3:], None
     enc16 = _utf16_without_bom(raw)
     if enc16:
-        return enc16, _transcode(raw, enc16, path)
+        return enc16, _transcode(raw, enc16, path), None
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
@@ -169,14 +175,14 @@ def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes]:
     if b"\n" not in raw[:HEAD_BYTES] and b"\r" in raw[:HEAD_BYTES]:
         raw = raw.replace(b"\r", b"\n")
     if raw.isascii():
-        return "utf-8", raw
+        return "utf-8", raw, None
     head = raw[:HEAD_BYTES]
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:
-            return _legacy(raw)
-    return "utf-8", raw
+            return _mixed(raw)
+    return "utf-8", raw, None
 
 
 def _transcode(raw: bytes, encoding: str, path: Path) -> bytes:
@@ -187,18 +193,40 @@ def _transcode(raw: bytes, encoding: str, path: Path) -> bytes:
         raise InputError(f"not valid {encoding.upper()} text", path=path, line=line) from None
 
 
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _bad_utf8(raw: bytes) -> tuple[str, list[int]]:
+    """(the text with each byte that is not UTF-8 as '\ufffd', the offsets of those bytes),
+    in one decoding pass."""
+    found: list[int] = []
+
+    def record(exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        found.extend(range(exc.start, exc.end))
+        return "\ufffd" * (exc.end - exc.start), exc.end
+
+    codecs.register_error("auditor-bad-utf8", record)
+    return raw.decode("utf-8", errors="auditor-bad-utf8"), found
+
+
 def _mixed(raw: bytes) -> tuple[str, bytes, str | None]:
-    """A file whose head read as UTF-8 but whose body does not: a UTF-8 file with a few bad
-    bytes (when its head has real UTF-8 letters) is kept as UTF-8 with the bad bytes replaced,
-    and noted; otherwise it is an Excel re-save in cp1252 that started in plain ASCII."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        if not before.isascii():
-            line = before.count(b"\n") + 1
-            note = f"bytes that are not UTF-8 were replaced by '\ufffd' (first at line {line})"
-            return "utf-8", raw.decode("utf-8", errors="replace").encode("utf-8"), note
+    """A file that is not all UTF-8. Mostly UTF-8 (more bytes in valid UTF-8 letters than bad
+    bytes): decoded as UTF-8, each bad byte one '\ufffd', and a note naming their lines; a
+    re-encoding of the whole file would turn every good letter into mojibake (`FjÃ¤llgear`).
+    Otherwise an Excel re-save in cp1252 (no valid UTF-8 letters, or far fewer than bad bytes)."""
+    good = sum(len(m) for m in _UTF8_SEQUENCE.findall(raw))
+    text, bad = _bad_utf8(raw) if good else ("", [])
+    if good and len(bad) <= good:
+        lines = sorted({raw.count(b"\n", 0, at) + 1 for at in bad})
+        shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
+        note = (
+            f"{len(bad)} byte(s) that are not UTF-8 were each replaced by '\ufffd' (first at"
+            f" line {lines[0]}; line {shown}); the rest of the file is UTF-8"
+        )
+        return "utf-8", text.encode("utf-8"), note
     encoding, data = _legacy(raw)
     return encoding, data, None
 
@@ -374,14 +402,14 @@ def unquote_line(line: str, delimiter: str) -> str:
     return cells[0] if len(cells) == 1 else line.strip()
 
 
-def _check_quotes(body: _Body, path: Path) -> None:
-    """InputError naming the line where a quote opens and never closes.
+def _open_quote(body: _Body) -> int | None:
+    """The line where a quote opens and is never closed, or None.
 
     Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
     number of quote characters, then Python's strict csv reader finds the line.
     """
     if body.count(34) % 2 == 0:
-        return
+        return None
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text), strict=True)
     last = 0
@@ -389,11 +417,36 @@ def _check_quotes(body: _Body, path: Path) -> None:
         for _ in reader:
             last = reader.line_num
     except csv.Error:
+        return body.first + last
+    return None
+
+
+def _last_line_quotes_odd(body: _Body) -> bool:
+    """Whether the region's last line holds an odd number of quotes (one left open, or the
+    close of a cell that spans lines: `_open_quote` tells which)."""
+    end = body.end
+    while end > body.start and body.data[end - 1] in b"\r\n":
+        end -= 1
+    start = max(body.data.rfind(b"\n", body.start, end) + 1, body.start)
+    return body.data.count(b'"', start, end) % 2 == 1
+
+
+def _without_open_quote(body: _Body, path: Path) -> tuple[_Body, list[SkippedRow]] | None:
+    """A quote left open on the last line (a download cut short): that line is skipped and
+    the rest kept. A quote opened earlier would swallow the lines after it: InputError."""
+    line = _open_quote(body)
+    if line is None:
+        return None
+    last = body.first + body.lines() - 1
+    if line != last:
         raise InputError(
-            "a quote opens here and is never closed (truncated file?)",
-            path=path,
-            line=body.first + last,
-        ) from None
+            "a quote opens here and is never closed (truncated file?)", path=path, line=line
+        )
+    cut = _line_offset(body.data, line - 1)
+    reason = "a quote opens on this last line and is never closed (file cut short?)"
+    return _Body(body.data, body.start, max(cut, body.start), body.first), [
+        SkippedRow(line, reason)
+    ]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -412,15 +465,16 @@ class _BadRows:
 
 def _parse(
     body: _Body, names: list[str], types: dict[str, pa.DataType], delimiter: str, path: Path
-) -> tuple[pa.Table, _BadRows]:
+) -> tuple[pa.Table, _BadRows, _Body, list[SkippedRow]]:
     """Parse the data region; every kept column as strings, rows of the wrong width collected.
 
     The fast parse assumes no line break inside a quoted cell at a 1 MiB block boundary; a file
     where that parse meets any irregular row or error is parsed again the careful way
-    (`newlines_in_values`), so multi-line cells always come out whole.
+    (`newlines_in_values`), so multi-line cells always come out whole. A quote left open on the
+    last line skips that line (the region returned ends before it).
     """
     if not _NOT_BLANK.search(body.data, body.start, body.end):
-        return pa.table({n: pa.array([], t) for n, t in types.items()}), _BadRows()
+        return pa.table({n: pa.array([], t) for n, t in types.items()}), _BadRows(), body, []
     try:
         table, bad = _read_csv(body, names, types, delimiter, careful=False)
         if bad.texts:
@@ -429,11 +483,21 @@ def _parse(
         try:
             table, bad = _read_csv(body, names, types, delimiter, careful=True)
         except pa.ArrowInvalid as exc:
-            _check_quotes(body, path)
-            raise _parse_error(exc, body, path) from None
-    if any("\n" in text for text in bad.texts[-1:]) or _last_row_spans_lines(table):
-        _check_quotes(body, path)
-    return table, bad
+            cut = _without_open_quote(body, path)
+            if cut is None:
+                raise _parse_error(exc, body, path) from None
+            table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
+            return table, bad, rest, cut[1] + skipped
+    if (
+        any("\n" in text for text in bad.texts[-1:])
+        or _last_row_spans_lines(table)
+        or _last_line_quotes_odd(body)
+    ):
+        cut = _without_open_quote(body, path)
+        if cut is not None:
+            table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
+            return table, bad, rest, cut[1] + skipped
+    return table, bad, body, []
 
 
 def _read_csv(
@@ -636,14 +700,17 @@ def load_raw(
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    encoding, data = _decode_to_utf8(raw, path)
+    if workbook.is_workbook(raw):
+        data = workbook.workbook_csv(raw, path, is_header)
+        return _load(path, workbook.ENCODING, data, is_header, (select, encode))
+    encoding, data, note = _decode_to_utf8(raw, path)
     try:
-        return _load(path, encoding, data, is_header, (select, encode))
+        table = _load(path, encoding, data, is_header, (select, encode))
     except UnicodeError:
         encoding, data, note = _mixed(raw)
         table = _load(path, encoding, data, is_header, (select, encode))
-        table.notes[:0] = [note] if note else []
-        return table
+    table.notes[:0] = [note] if note else []
+    return table
 
 
 def _longest_value(arr: pa.ChunkedArray) -> int:
@@ -693,8 +760,9 @@ def _load(
     keep = (select(names) if select else None) or names
     codes = set(encode(keep) or []) if encode else set()
     types = {n: CODES if n in codes else pa.large_string() for n in keep}
-    table, bad = _parse(body, names, types, delimiter, path)
+    table, bad, body, cut = _parse(body, names, types, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
+    skipped += cut
     _check_cell_sizes(frame, path)
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
@@ -772,45 +840,59 @@ def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return out
 
 
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _CURRENCY = r"^(?:[$€£¥₹]|kr\.?|[A-Z]{3})\s*|\s*(?:[$€£¥₹]|kr\.?|:-|[A-Z]{3})$"
+_GROUP = "[ \u00a0\u202f]"
+"""Spaces a thousands group may be separated by in any style."""
+_EXPONENT = r"([eE][+-]?\d+)?"
+_FITS = {
+    ".": rf"^[+-]?(\d+\.?\d*|\.\d+){_EXPONENT}$"
+    rf"|^[+-]?\d{{1,3}}((,\d{{3}})+|({_GROUP}\d{{3}})+)(\.\d+)?$",
+    ",": rf"^[+-]?(\d+(,\d*)?|,\d+){_EXPONENT}$"
+    rf"|^[+-]?\d{{1,3}}((\.\d{{3}})+|({_GROUP}\d{{3}})+|('\d{{3}})+)(,\d+)?$",
+}
+"""A number written in the style of its file: digits, the decimal mark, thousands groups of
+three. `1 234,56` or `1.234,56` in a decimal-dot file (or `1,234.56` in a decimal-comma file)
+does not fit: its value would be a guess (123456? 1.23456?), so the cell is refused."""
+MAX_FIGURE = 1e15
+"""Larger cells are not report figures (and would overflow sums to infinity)."""
+MONEY = ("cost", "conversion_value", "cost_micros", "cost_converted", "conversion_value_converted")
+WHOLE = ("clicks", "impressions")
+NON_NEGATIVE = ("cost", "clicks", "impressions", "cost_micros", "cost_converted")
 
 
 def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.Series]:
     """(float64 values, bool mask of cells present but not a number), vectorised.
 
     Missing (NaN, not bad): empty, `--`, ` --`, `-`, `n/a`. Understood: thousands marks of the
-    style (and spaces, no-break spaces), the decimal mark, a trailing `%` (value / 100), a
-    currency symbol or code before or after, the Unicode minus sign.
+    style (groups of three, or spaces and no-break spaces), the decimal mark, a trailing `%`
+    (value / 100), a currency symbol or code before or after, the Unicode minus sign. Bad: text,
+    a number that does not fit the style (`_FITS`), NaN, infinity and magnitudes over
+    `MAX_FIGURE`; `bad_number_reason` says which.
     """
     raw = _arrow(values)
     # Google's money and count columns hold plain numbers and no blanks: one cast does it.
-    out = _fast_numbers(raw, style) if style.decimal == "." else None
-    bad = None
-    if out is None:
+    out = _try_cast(raw) if style.decimal == "." else None
+    if out is not None:
+        bad = pc.fill_null(pc.invert(_finite(out)), False)
+    else:
         arr = pc.utf8_trim_whitespace(raw)
         missing = pc.fill_null(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), True)
         present = pc.if_else(missing, pa.scalar(None, arr.type), arr)
-        out = _fast_numbers(present, style)
-        if out is None:
+        out = _fitting_numbers(present, style)
+        if out is not None:
+            bad = pc.fill_null(pc.invert(_finite(out)), False)
+        else:
             out, bad = _clean_numbers(present, style)
-    if bad is None:
-        bad = pa.repeat(False, len(raw)) if len(raw) else pa.array([], pa.bool_())
     index = values.index
     floats = pd.Series(_np(out, np.nan, np.float64), index=index, dtype="float64")
     garbage = pd.Series(_np(bad, False, np.bool_), index=index, dtype="bool")
+    floats[garbage.to_numpy()] = np.nan
     return floats, garbage
 
 
-def _fast_numbers(
-    arr: pa.Array | pa.ChunkedArray, style: NumberStyle
-) -> pa.Array | pa.ChunkedArray | None:
-    """Plain numbers (after removing thousands marks) cast at C speed; None if any cell is not."""
-    if style.decimal == ".":
-        out = _try_cast(arr)
-        return out if out is not None else _try_cast(pc.replace_substring(arr, ",", ""))
-    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
-    return _try_cast(pc.replace_substring(text, style.decimal, "."))
+def _finite(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Whether each value is a finite number within `MAX_FIGURE` (null stays null)."""
+    return pc.less_equal(pc.abs(arr), MAX_FIGURE)
 
 
 def _try_cast(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:
@@ -821,24 +903,87 @@ def _try_cast(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | N
         return None
 
 
+def _fitting_numbers(
+    arr: pa.Array | pa.ChunkedArray, style: NumberStyle
+) -> pa.Array | pa.ChunkedArray | None:
+    """float64 when every present cell is a bare number in the style (no %, no currency)."""
+    fits = pc.match_substring_regex(arr, _FITS[style.decimal])
+    if not pc.all(fits).as_py():
+        return None
+    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
+    if style.decimal != ".":
+        text = pc.replace_substring(text, style.decimal, ".")
+    return _try_cast(text)
+
+
 def _np(arr: pa.Array | pa.ChunkedArray, fill: object, dtype: type) -> np.ndarray:
     filled = pc.fill_null(arr, fill)
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=dtype)
 
 
+def _core(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array | pa.ChunkedArray, pa.Array]:
+    """(the number part of each cell: Unicode minus as `-`, no currency, no `%`; `%` mask)."""
+    text = pc.replace_substring(arr, "\u2212", "-")
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _CURRENCY, ""))
+    percent = pc.fill_null(pc.ends_with(text, "%"), False)
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s*%$", ""))
+    return text, percent
+
+
 def _clean_numbers(
     arr: pa.Array | pa.ChunkedArray, style: NumberStyle
 ) -> tuple[pa.Array | pa.ChunkedArray, pa.Array | pa.ChunkedArray]:
-    """The slow path: strip marks, %, currency; report what still is not a number."""
-    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
+    """The slow path: cells that fit the style lose their marks, % and currency; the rest,
+    and non-finite values, are reported bad."""
+    text, percent = _core(arr)
+    ok = pc.fill_null(pc.match_substring_regex(text, _FITS[style.decimal]), False)
+    text = pc.replace_substring_regex(text, "[" + style.strip_chars + "]", "")
     if style.decimal != ".":
         text = pc.replace_substring(text, style.decimal, ".")
-    text = pc.replace_substring(text, "\u2212", "-")
-    percent = pc.fill_null(pc.ends_with(text, "%"), False)
-    text = pc.utf8_trim_whitespace(pc.replace_substring(text, "%", ""))
-    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _CURRENCY, ""))
-    ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
     numbers = pc.cast(pc.if_else(ok, text, pa.scalar(None, text.type)), pa.float64())
     numbers = pc.if_else(percent, pc.divide(numbers, 100.0), numbers)
-    bad = pc.and_(pc.invert(ok), pc.is_valid(arr))
+    finite = pc.fill_null(_finite(numbers), False)
+    bad = pc.and_(pc.invert(pc.and_(ok, finite)), pc.is_valid(arr))
     return numbers, bad
+
+
+def bad_number_reason(text: str, style: NumberStyle, metric: str | None = None) -> str:
+    """Why one cell was refused, in words (for the skipped-row list)."""
+    cell = text.strip()
+    core = pd.Series([cell], dtype=STRING_DTYPE)
+    number, percent = _core(_arrow(core))
+    part = str(number[0])
+    if re.fullmatch(r"[+-]?(inf(inity)?|nan)", part, flags=re.IGNORECASE):
+        return f"{cell!r} is not a finite number"
+    other = "," if style.decimal == "." else "."
+    if not re.fullmatch(_FITS[style.decimal], part) and re.fullmatch(_FITS[other], part):
+        mark = "dot" if style.decimal == "." else "comma"
+        return f"{cell!r} does not fit this file's numbers (decimal {mark}): its value is unclear"
+    if not re.fullmatch(_FITS[style.decimal], part):
+        return f"{cell!r} is not a number"
+    value = parse_numbers(core, style)[0].iloc[0]
+    if not np.isfinite(value) or abs(value) > MAX_FIGURE:
+        return f"{cell!r} is too large to be a report figure"
+    if metric in MONEY and bool(percent[0].as_py()):
+        return f"{cell!r} is a percentage, not an amount of money"
+    if metric in NON_NEGATIVE and value < 0:
+        return f"{cell!r}: {metric.replace('_', ' ')} cannot be negative"
+    if metric in WHOLE and value != int(value):
+        return f"{cell!r}: {metric} are whole numbers"
+    return f"{cell!r} is not a number"
+
+
+def metric_problems(metric: str, values: pd.Series, cells: pd.Series) -> np.ndarray:
+    """Cells that parse but no report writes in this metric column: negative cost, clicks or
+    impressions, fractional clicks or impressions, a percentage of money."""
+    v = values.to_numpy(dtype=np.float64)
+    bad = np.zeros(len(v), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if metric in NON_NEGATIVE:
+            bad |= v < 0
+        if metric in WHOLE:
+            bad |= np.isfinite(v) & (v != np.floor(v))
+    if metric in MONEY:
+        percent = pc.match_substring(_arrow(cells), "%")
+        bad |= _np(percent, False, np.bool_)
+    return bad

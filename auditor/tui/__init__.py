@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.batch import AccountInput
 from auditor.config import Settings
 
 
-def run_review(reports: list[Path], settings: Settings, db_path: Path | None = None) -> int:
-    """Open the review app on `reports`; return the exit code."""
+def run_review(
+    reports: list[Path],
+    settings: Settings,
+    db_path: Path | None = None,
+    accounts: list[AccountInput] | None = None,
+) -> int:
+    """Open the review app on `reports`; with no reports and several `accounts` (a folder
+    of account folders), the app first asks which account to open. Return the exit code."""
     from auditor.tui.app import ReviewApp
 
-    app = ReviewApp(reports, settings, db_path=db_path)
+    app = ReviewApp(reports, settings, db_path=db_path, accounts=accounts)
     app.run()
     return app.return_code or 0

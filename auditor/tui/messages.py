@@ -34,6 +34,8 @@ class AuditFailed(Message):
 
 @dataclass
 class DecisionsChanged(Message):
-    """A proposal was accepted, rejected, edited or exported (the overview recounts)."""
+    """A proposal was accepted, rejected, edited or exported (the overview recounts);
+    `added` when the user proposed a new negative (the Negatives table lists it again)."""
 
     proposal_id: str | None = None
+    added: bool = False

@@ -5,6 +5,11 @@ decisions stored for it and precomputes the frames the tabs filter, so a key pre
 only filters small pandas frames and redraws a capped window of rows.
 
 Decisions in words:
+- Every decision of the session (accept, reject, match type, level, edit, a negative added)
+  is kept as an `Action` with the proposal before and after (`Snapshot`: the row and its
+  stored decision); `undo` / `redo` put either back, in the app and in the store.
+- A negative can be made from anything seen (`targets`, `draft`, `propose`): the targets are
+  the shared list and every campaign and ad group where the terms it blocks spend.
 - Proposals are listed new first (first shown by this week's report), then the other pending
   ones, then accepted, then exported; rejected ones from earlier reviews are hidden (`h` shows
   them at the bottom). Within each group, families are ordered by their blocked spend and the
@@ -13,14 +18,19 @@ Decisions in words:
   `auditor.negatives.safety.check_proposal`; an unsafe edit is refused with the checker's
   reasons and nothing is stored. A safe edit updates the blast radius shown and is stored at once.
 - Export writes the accepted proposals with `auditor.negatives.export.write_negatives`, the
-  same function as `auditor audit --negatives`, in the engine's proposal order; ones already
-  exported in the same form are left out unless asked for. Every export is stored.
+  same function as `auditor audit --negatives` (the same list name, `auditor negatives -
+  <account>`), in the engine's proposal order; ones already exported in the same form are left
+  out unless asked for. Every export is stored. Nothing is lost: an export with nothing in it
+  is never written, and a file that holds more negatives than the new export would is never
+  replaced (the export gets the next free name, `name-2.csv`). The default file is
+  `negatives-<account>-<date>.csv` in the report's folder (the home folder for the bundled
+  sample or a folder that cannot be written).
 - Held-back items (`AuditResult.held_back`) are listed too: `review:` items (wasteful, but no
   word marks them irrelevant) first, costliest first, then the negatives held back as unsafe.
   `propose_held` turns one into the user's own proposal: the item's text and match type (the
   engine holds an n-gram family as phrase and a single query as exact), at the campaign where
   the terms it blocks spend, or on the shared list attached to those campaigns when they spend
-  in several (the same targeting as the level key). It is checked like an edit, refused with
+  in several (the editor's suggestion, `suggested`). It is checked like an edit, refused with
   the reasons when unsafe, and otherwise stored as accepted with an id made the way the engine
   makes its ids (text, match type, level, target), so it shows again in later reviews and is
   exported with the other accepted ones; the engine proposing the same negative later takes
@@ -31,20 +41,25 @@ Decisions in words:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from auditor import decisions as dec
+from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
 from auditor.negatives import proposal_id
+from auditor.readers.negatives_list import read_path
+from auditor.resources import bundled
 
 ProgressFn = Callable[[str, float], None]
 
@@ -150,6 +165,131 @@ class EditOutcome:
     proposal: NegativeProposal | None = None
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One proposal as it stood at a moment, in the app and in the store (undo / redo)."""
+
+    row: ProposalRow | None
+    """A copy of the row; None when the proposal did not exist (a new negative undone)."""
+    decision: dec.Decision | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One decision in the session's history: what it was, and the proposal before / after."""
+
+    what: str
+    proposal_id: str
+    before: Snapshot
+    after: Snapshot
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a negative can go (an ad group, a campaign or the shared list) and what it
+    would block there in this report."""
+
+    level: str
+    campaign: str | None = None
+    ad_group: str | None = None
+    campaigns: tuple[str, ...] = ()
+    """For the shared list: the campaigns it is attached to."""
+    terms: int = 0
+    cost: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}|{self.campaign or ''}|{self.ad_group or ''}"
+
+    def fields(self, list_name: str) -> dict[str, Any]:
+        """The proposal fields that place a negative here."""
+        if self.level == "shared_list":
+            return {
+                "level": self.level,
+                "list_name": list_name,
+                "campaigns": list(self.campaigns),
+                "campaign": None,
+                "ad_group": None,
+            }
+        return {
+            "level": self.level,
+            "campaign": self.campaign,
+            "ad_group": self.ad_group if self.level == "ad_group" else None,
+            "list_name": None,
+            "campaigns": [],
+        }
+
+
+def describe_target(t: Target, list_name: str) -> str:
+    """`campaign: Generic - Jackets`, `ad group: Jackets > Rain`, `list: auditor negatives (3
+    campaigns)`."""
+    if t.level == "shared_list":
+        n = len(t.campaigns)
+        return f"list: {list_name} ({n} campaign{'s' * (n != 1)})"
+    if t.level == "ad_group":
+        return f"ad group: {t.campaign} > {t.ad_group}"
+    return f"campaign: {t.campaign}"
+
+
+def user_proposal_id(p: NegativeProposal) -> str:
+    """The id a user's negative gets: made like the engine's (text, match type, level,
+    target), so the engine proposing the same negative later takes it over."""
+    target = p.list_name or f"{p.campaign}|{p.ad_group or ''}"
+    return proposal_id(p.text, p.match_type, p.level, target)
+
+
+@dataclass(frozen=True)
+class SinceLastReview:
+    """What changed since the account's last review (the Overview's panel)."""
+
+    previous: str | None
+    new_proposals: int
+    new_findings: int
+    exported: list[tuple[NegativeProposal, str]]
+    """Negatives exported in earlier reviews, with their blast radius in this report (a
+    negative added in the platform blocks nothing here), costliest first, and when."""
+
+    @property
+    def still_spending(self) -> list[tuple[NegativeProposal, str]]:
+        return [(p, at) for p, at in self.exported if p.blocked_cost > 0]
+
+
+def finding_key(f: Finding) -> str:
+    """What makes a finding the same one next week: rule, place and subject."""
+    parts = (f.rule, f.level, f.campaign or "", f.ad_group or "", finding_subject(f))
+    return "finding:" + "|".join(parts)
+
+
+def negative_from_signature(pid: str, sig: str) -> NegativeProposal | None:
+    """An exported negative back from its stored signature (`decisions.signature`): match
+    type, level, target and text (None when it cannot be read back)."""
+    parts = sig.split("|")
+    if len(parts) < 4:
+        return None
+    match, level, text = parts[0], parts[1], parts[-1]
+    target = parts[2:-1]
+    if level == "shared_list":
+        return NegativeProposal(pid, text, match, level, list_name="|".join(target))
+    campaign, ad_group = target[0], (target[1] if len(target) > 1 else "None")
+    return NegativeProposal(
+        pid,
+        text,
+        match,
+        level,
+        campaign=campaign,
+        ad_group=None if ad_group == "None" else ad_group,
+    )
+
+
+def edit_words(old: NegativeProposal, new: NegativeProposal) -> str:
+    """An edit in words for the status line: `match type of [x]: phrase`, ..."""
+    if old.text != new.text:
+        return f"edit {negative_syntax(old)} to {negative_syntax(new)}"
+    if old.match_type != new.match_type:
+        return f"match type of {negative_syntax(old)}: {new.match_type}"
+    return f"level of {negative_syntax(old)}: {LEVEL_NAMES.get(new.level, new.level)}"
+
+
 def syntax(text: str, match_type: str) -> str:
     """A negative as the platforms write it: `kw`, `"kw"` or `[kw]`."""
     return {"phrase": f'"{text}"', "exact": f"[{text}]"}.get(match_type, text)
@@ -197,6 +337,7 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "rule": [f.rule for f in findings],
             "subject": [finding_subject(f) for f in findings],
             "campaign": [f.campaign or "" for f in findings],
+            "ad_group": [f.ad_group or "" for f in findings],
             "cost": [f.cost if f.cost is not None else float("nan") for f in findings],
             "clicks": [f.clicks if f.clicks is not None else float("nan") for f in findings],
             "conversions": [
@@ -206,7 +347,7 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "level": [f.level for f in findings],
         }
     )
-    text = ["rule", "subject", "campaign", "message", "severity", "category", "level"]
+    text = ["rule", "subject", "campaign", "ad_group", "message", "severity", "category", "level"]
     frame[text] = frame[text].astype("string[pyarrow]")  # an empty list must stay text too
     frame["sev_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(len(SEVERITIES)).astype(float)
     frame["haystack"] = (
@@ -241,12 +382,14 @@ def filter_findings(
 
 
 def prepare_ngrams(ngrams: pd.DataFrame | None) -> pd.DataFrame:
-    """The costliest n-grams with CPA and a casefolded key, sorted by cost."""
-    cols = ["ngram", "n", "cost", "clicks", "conversions", "conversion_value", "terms"]
+    """The costliest n-grams with a casefolded key, sorted by cost; `terms` counts the terms
+    with a click, as the n-gram findings do."""
+    cols = ["ngram", "n", "cost", "clicks", "conversions", "conversion_value", "clicked_terms"]
     if ngrams is None or ngrams.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).assign(key="")
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+        return empty.rename(columns={"clicked_terms": "terms"}).assign(key="")
     top = ngrams.nlargest(NGRAM_CAP, "cost").reset_index(drop=True)
-    out = top.reindex(columns=cols)
+    out = top.reindex(columns=cols).rename(columns={"clicked_terms": "terms"})
     out["key"] = out["ngram"].astype(str).str.casefold()
     return out
 
@@ -298,6 +441,59 @@ def all_spend(result: AuditResult) -> float:
     return float(result.totals.get("cost") or 0.0) + float(result.hidden_cost_amount or 0.0)
 
 
+@dataclass(frozen=True)
+class ExportPlan:
+    """Where an export goes and what it holds, known before anything is written."""
+
+    asked: Path
+    """The file the user named."""
+    path: Path
+    """The file that will be written: `asked`, or the next free name when `asked` holds more
+    negatives than this export (a previous export is never replaced by a smaller one)."""
+    count: int
+    existing: int | None
+    """Negatives in the file at `asked` when it exists and reads as a negatives file."""
+
+    @property
+    def overwrites(self) -> bool:
+        return self.path.exists()
+
+    def describe(self) -> str:
+        """The plan in one sentence, for the export dialog."""
+        if self.count == 0:
+            return "Nothing to export: no accepted negative is waiting for export."
+        what = f"{self.count} negative(s)"
+        if self.path != self.asked:
+            return (
+                f"{self.asked.name} holds {self.existing} negatives, more than this export:"
+                f" it is kept, and {what} go to {self.path}"
+            )
+        if self.overwrites:
+            return f"Replaces {self.path} with {what} (you will be asked)"
+        return f"Writes {what} to {self.path}"
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or `stem-2.suffix`, `stem-3.suffix`, ... : the first name not taken."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def negatives_in(path: Path) -> int | None:
+    """How many negatives a file holds, read the way `--existing-negatives` reads it; None
+    when it does not exist or is not a negatives file."""
+    if not path.is_file():
+        return None
+    try:
+        return len(read_path(path, 0).table)
+    except AuditorError:
+        return None
+
+
 def tracking_skipped(result: AuditResult) -> list[dict[str, str]]:
     """The tracking checks the audit could not run (`checks_skipped` also lists other rules,
     e.g. the profit rules without a margin)."""
@@ -327,18 +523,54 @@ class ReviewState:
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
         self.account = store.resolve_account(table, result.currency)
+        if settings.account_name:
+            self.account = store.rename_account(self.account, settings.account_name)
+        store.claim(self.account.key)
         self.period = dec.period_label(result.period)
         step("preparing the tables", 0.95)
         self.terms = term_stats(result.table)
         self.findings = findings_frame(result.findings)
+        self.previous = store.previous_period(self.account.key, self.period)
+        """The period of the account's last review before this report's (None: first)."""
+        self.findings["new"] = self._new_findings(result.findings)
         self.ngrams = prepare_ngrams(result.ngrams)
         self._ngram_orders: dict[str, pd.DataFrame] = {"cost": self.ngrams}
         self.daily = daily_cost(result.table)
         self.non_converting = non_converting_cost(self.terms, result)
         self.rows = self._load_rows()
+        self.since = self._since_last_review()
         self.held = held_rows(result.held_back)
+        self.done: list[Action] = []
+        """The session's decisions, oldest first (`u` undoes the last)."""
+        self.undone: list[Action] = []
+        """Undone decisions, the latest last (`U` redoes it); a new decision clears them."""
         self._term_cost: dict[str, float] = {}
         self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
+
+    def _new_findings(self, findings: Sequence[Finding]) -> list[bool]:
+        """Which findings no earlier review of the account showed (none on a first review).
+        They are remembered in the store's `seen` list under a `finding:` key."""
+        keys = [finding_key(f) for f in findings]
+        first = self.store.mark_seen(self.account.key, keys, self.period)
+        return [self.previous is not None and k in first for k in keys]
+
+    def _since_last_review(self) -> SinceLastReview:
+        """This week against the last review: new proposals and findings, and the negatives
+        exported before (in earlier reviews: this one has not exported yet) with what their
+        terms spent in this report."""
+        exported = self.store.exported(self.account.key)
+        by_id = {r.id: r.current for r in self.rows}
+        earlier: list[tuple[NegativeProposal, str]] = []
+        for pid, (sig, at) in exported.items():
+            p = by_id.get(pid) or negative_from_signature(pid, sig)
+            if p is not None:
+                earlier.append((self._refresh_blast(p), at))
+        return SinceLastReview(
+            previous=self.previous,
+            new_proposals=sum(r.new for r in self.rows),
+            new_findings=int(self.findings["new"].sum()),
+            exported=sorted(earlier, key=lambda e: -e[0].blocked_cost),
+        )
 
     def _load_rows(self) -> list[ProposalRow]:
         key = self.account.key
@@ -442,9 +674,59 @@ class ReviewState:
     def set_status(self, proposal_id: str, status: str) -> ProposalRow:
         """Accept / reject / reset one proposal; stored (committed) before this returns."""
         row = self.row(proposal_id)
+        before = self.snapshot(proposal_id)
         self.store.set_status(self.account.key, proposal_id, status)
         row.status = status
+        verb = {dec.STATUS_ACCEPTED: "accept", dec.STATUS_REJECTED: "reject"}.get(status, "reset")
+        self._record(f"{verb} {negative_syntax(row.current)}", proposal_id, before)
         return row
+
+    def snapshot(self, proposal_id: str) -> Snapshot:
+        """The proposal as it stands now (a copy), with its stored decision."""
+        row = next((r for r in self.rows if r.id == proposal_id), None)
+        copy = replace(row) if row is not None else None
+        return Snapshot(copy, self.store.decisions_for(self.account.key, proposal_id))
+
+    def _record(self, what: str, proposal_id: str, before: Snapshot) -> None:
+        self.done.append(Action(what, proposal_id, before, self.snapshot(proposal_id)))
+        self.undone.clear()
+
+    def undo(self) -> Action | None:
+        """Undo the session's last decision, in the app and in the store; None when none."""
+        if not self.done:
+            return None
+        action = self.done.pop()
+        self._restore(action.proposal_id, action.before, "undo")
+        self.undone.append(action)
+        return action
+
+    def redo(self) -> Action | None:
+        """Redo the last undone decision; None when nothing was undone."""
+        if not self.undone:
+            return None
+        action = self.undone.pop()
+        self._restore(action.proposal_id, action.after, "redo")
+        self.done.append(action)
+        return action
+
+    def _restore(self, proposal_id: str, snap: Snapshot, how: str) -> None:
+        """Make the proposal (row and stored decision) what `snap` says."""
+        key = self.account.key
+        row = next((r for r in self.rows if r.id == proposal_id), None)
+        if snap.row is None:
+            self.store.remove_user_proposal(key, proposal_id)
+            self.rows = [r for r in self.rows if r.id != proposal_id]
+            self._user_ids = [i for i in self._user_ids if i != proposal_id]
+            return
+        if row is None:
+            assert snap.row.source is not None
+            self.store.add_user_proposal(key, snap.row.original, snap.row.source)
+            self._user_ids.append(proposal_id)
+            self.rows = self._ordered([*self.rows, replace(snap.row)])
+        else:
+            row.status, row.current = snap.row.status, snap.row.current
+            row.exported_at = snap.row.exported_at
+        self.store.restore_decision(key, proposal_id, snap.decision, how)
 
     def _checked(self, candidate: NegativeProposal) -> tuple[NegativeProposal, EditOutcome | None]:
         """The candidate with its blast radius from the safety check, or the refusal."""
@@ -471,10 +753,13 @@ class ReviewState:
         candidate, refused = self._checked(candidate)
         if refused is not None:
             return refused
+        before = self.snapshot(proposal_id)
         edits = dec.edits_between(row.original, candidate)
         self.store.set_edits(self.account.key, proposal_id, edits)
+        what = edit_words(row.current, candidate)
         row.current = candidate
         row.exported_at = None
+        self._record(what, proposal_id, before)
         return EditOutcome(True, proposal=candidate)
 
     def next_match_type(self, proposal_id: str) -> str:
@@ -548,8 +833,7 @@ class ReviewState:
         spans = paying.nunique() >= 2 or spend["campaign"].dropna().empty
         fields = self._level_fields("shared_list" if spans else "campaign", spend, draft, [])
         placed = replace(draft, **fields)
-        target = placed.list_name or f"{placed.campaign}|{placed.ad_group or ''}"
-        return replace(placed, id=proposal_id(text, placed.match_type, placed.level, target))
+        return replace(placed, id=user_proposal_id(placed))
 
     def propose_held(self, key: str) -> EditOutcome:
         """Turn a held-back / review item into an accepted proposal of the user's, if safe.
@@ -559,7 +843,12 @@ class ReviewState:
         is accepted instead of adding a second one.
         """
         item = self.held_row(key)
-        candidate = self.held_proposal(item)
+        return self.propose(self.held_proposal(item), item.source)
+
+    def propose(self, candidate: NegativeProposal, source: str) -> EditOutcome:
+        """Add the user's own negative (from `source`: a held-back item, a finding, an
+        n-gram) as accepted, if the safety check passes; refused with its reasons otherwise.
+        When the same negative is already listed, that row is accepted instead."""
         existing = next((r for r in self.rows if r.id == candidate.id), None)
         if existing is not None:
             self.set_status(existing.id, dec.STATUS_ACCEPTED)
@@ -567,12 +856,75 @@ class ReviewState:
         candidate, refused = self._checked(candidate)
         if refused is not None:
             return refused
-        self.store.add_user_proposal(self.account.key, candidate, item.source)
+        before = self.snapshot(candidate.id)
+        self.store.add_user_proposal(self.account.key, candidate, source)
         row = ProposalRow(candidate, candidate, dec.STATUS_ACCEPTED, False, False)
-        row.source = item.source
+        row.source = source
         self._user_ids.append(candidate.id)
         self.rows = self._ordered([*self.rows, row])
+        self._record(f"new negative {negative_syntax(candidate)}", candidate.id, before)
         return EditOutcome(True, proposal=candidate)
+
+    def targets(
+        self, text: str, match_type: str, hint: NegativeProposal | None = None
+    ) -> list[Target]:
+        """Where a negative of `text` can go: the shared list attached to every campaign
+        where the terms it blocks spend, each of those campaigns and ad groups (costliest
+        first), each with the terms it would block there and their spend. `hint` (the
+        proposal being edited, or the finding's place) is listed even when it blocks nothing."""
+        draft = NegativeProposal(
+            id="", text=text, match_type=match_type, level="shared_list", family=USER_FAMILY
+        )
+        blocked = self.check(draft).blocked_terms if text.strip() else []
+        table = self.result.table
+        cols = ["campaign", "ad_group", "search_term", "cost"]
+        if table is None or table.empty or not blocked:
+            rows = pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        else:
+            rows = table.loc[table["search_term"].isin(set(blocked)), cols]
+        attached = hint.campaigns if hint is not None and hint.level == "shared_list" else []
+        out = [self._list_target(rows, attached)]
+        by_campaign = _spend(rows, ["campaign"])
+        out += [Target("campaign", c, None, (), t, v) for c, t, v in by_campaign]
+        by_group = _spend(rows, ["campaign", "ad_group"])
+        out += [Target("ad_group", c, g, (), t, v) for (c, g), t, v in by_group]
+        if hint is not None and hint.level != "shared_list" and hint.campaign:
+            place = Target(hint.level, hint.campaign, hint.ad_group)
+            if place.key not in {t.key for t in out}:
+                out.append(place)
+        return out
+
+    def _list_target(self, rows: pd.DataFrame, attached: list[str]) -> Target:
+        """The shared list, attached to every campaign of `rows` and of `attached`."""
+        found = rows["campaign"].dropna().astype(str).unique().tolist()
+        campaigns = tuple(sorted({*found, *attached}))
+        terms = int(rows["search_term"].nunique())
+        return Target("shared_list", None, None, campaigns, terms, float(rows["cost"].sum()))
+
+    @staticmethod
+    def suggested(targets: list[Target]) -> int:
+        """The target to start from: the shared list when the terms spend in several
+        campaigns, the costliest campaign when in one (the held-back item's rule)."""
+        campaigns = [t for t in targets if t.level == "campaign" and t.cost > 0]
+        if len(campaigns) == 1:
+            return targets.index(campaigns[0])
+        if not campaigns:
+            placed = [i for i, t in enumerate(targets) if t.level != "shared_list"]
+            return placed[0] if placed else 0
+        return 0
+
+    def draft(self, text: str, match_type: str, target: Target, reason: str) -> NegativeProposal:
+        """A user's negative of `text` at `target` (not checked yet), with its id."""
+        p = NegativeProposal(
+            id="",
+            text=" ".join(words(text)),
+            match_type=match_type,
+            level=target.level,
+            family=USER_FAMILY,
+            reason=reason,
+        )
+        placed = replace(p, **target.fields(self.settings.shared_list_name))
+        return replace(placed, id=user_proposal_id(placed))
 
     def term_costs(self, terms: list[str]) -> pd.DataFrame:
         """Cost and clicks of `terms` in this report, in the given order."""
@@ -626,12 +978,38 @@ class ReviewState:
         ]
         return [r.current for r in sorted(rows, key=lambda r: order[r.id])]
 
-    def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
-        """Write the accepted proposals and store the export; return how many were written."""
-        from auditor.negatives.export import write_negatives
+    def default_export_path(self) -> Path:
+        """`negatives-<account>-<date>.csv` in the report's folder: where the manager keeps
+        that account's files (the home folder for the bundled sample or a read-only folder)."""
+        reports = [i.path for i in self.result.inputs if i.role == "report"]
+        folder = Path(reports[0]).resolve().parent if reports else Path.home()
+        sample = bundled("sample_reports").resolve()
+        if folder.is_relative_to(sample) or not os.access(folder, os.W_OK):
+            folder = Path.home()
+        name = slug(self.result.account or self.account.label)
+        return folder / f"negatives-{name}-{date.today().isoformat()}.csv"
 
+    def plan_export(self, asked: Path, *, include_exported: bool = False) -> ExportPlan:
+        """Where an export to `asked` goes (see `ExportPlan.path`) and how much it holds."""
+        count = len(self.accepted(include_exported=include_exported))
+        existing = negatives_in(asked)
+        path = free_name(asked) if existing is not None and existing > count else asked
+        return ExportPlan(asked, path, count, existing)
+
+    def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
+        """Write the accepted proposals and store the export; return how many were written.
+        An export with nothing in it is refused: it would only wipe a file."""
+        from auditor.negatives.export import default_list_name, write_negatives
+
+        if self.store.read_only:
+            raise ConfigError(f"export refused: {self.store.read_only}; export from that review")
         proposals = self.accepted(include_exported=include_exported)
-        write_negatives(path, proposals, fmt, force=force, settings=self.settings)
+        if not proposals:
+            raise OutputError("nothing to export: no accepted negative is waiting", path=path)
+        list_name = default_list_name(self.settings, self.result.account)
+        write_negatives(
+            path, proposals, fmt, force=force, settings=self.settings, list_name=list_name
+        )
         self.store.record_export(self.account.key, path, fmt, proposals)
         exported = self.store.exported(self.account.key)
         for r in self.rows:
@@ -657,6 +1035,20 @@ class ReviewState:
 
     def tracking(self) -> list[Finding]:
         return [f for f in self.result.findings if f.category == "tracking"]
+
+
+def _spend(rows: pd.DataFrame, by: list[str]) -> list[tuple[Any, int, float]]:
+    """(group, distinct terms, cost) of `rows` grouped `by`, costliest first."""
+    if rows.empty:
+        return []
+    grouped = rows.groupby(by, dropna=True, observed=True, sort=False).agg(
+        terms=("search_term", "nunique"), cost=("cost", "sum")
+    )
+    grouped = grouped.sort_values("cost", ascending=False, kind="stable")
+    return [
+        (g, int(t), float(c))
+        for g, t, c in zip(grouped.index, grouped["terms"], grouped["cost"], strict=True)
+    ]
 
 
 def held_rows(held: Sequence[HeldBack]) -> list[HeldRow]:

@@ -14,7 +14,7 @@ from auditor.tui.messages import DecisionsChanged
 from auditor.tui.state import ReviewState
 from auditor.tui.widgets.findings import FindingsPane
 from auditor.tui.widgets.keybar import KeyBar
-from auditor.tui.widgets.negatives import NegativesPane
+from auditor.tui.widgets.negatives import HISTORY_WORDS, NegativesPane
 from auditor.tui.widgets.ngrams import NgramsPane
 from auditor.tui.widgets.overview import OverviewPane
 from auditor.tui.widgets.tracking import TrackingPane
@@ -36,11 +36,13 @@ FOCUS_ON_SHOW = {
 
 class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('overview')", "Overview", show=False),
-        Binding("2", "tab('findings')", "Findings", show=False),
-        Binding("3", "tab('negatives')", "Negatives", show=False),
-        Binding("4", "tab('ngrams')", "N-grams", show=False),
-        Binding("5", "tab('tracking')", "Tracking", show=False),
+        Binding("u", "undo", "Undo", tooltip="undo the last decision (also in the store)"),
+        Binding("U", "redo", "Redo", show=False, tooltip="redo the last undone decision"),
+        Binding("1", "tab('overview')", "Overview", show=False, tooltip="the Overview tab"),
+        Binding("2", "tab('findings')", "Findings", show=False, tooltip="the Findings tab"),
+        Binding("3", "tab('negatives')", "Negatives", show=False, tooltip="the Negatives tab"),
+        Binding("4", "tab('ngrams')", "N-grams", show=False, tooltip="the N-grams tab"),
+        Binding("5", "tab('tracking')", "Tracking", show=False, tooltip="the Tracking tab"),
     ]
 
     def __init__(self, state: ReviewState) -> None:
@@ -76,4 +78,29 @@ class ReviewScreen(Screen[None]):
 
     @on(DecisionsChanged)
     def _decisions_changed(self, event: DecisionsChanged) -> None:
+        if event.added:
+            self.query_one(NegativesPane).proposals_added()
         self.query_one(OverviewPane).refresh_figures()
+
+    def tab_title(self) -> str:
+        """The active tab's name (`Negatives`), for the help screen."""
+        active = self.query_one(TabbedContent).active
+        return next((label.split(" ", 1)[1] for key, label in TABS if key == active), "Review")
+
+    def action_undo(self) -> None:
+        self._history("undo")
+
+    def action_redo(self) -> None:
+        self._history("redo")
+
+    def _history(self, how: str) -> None:
+        """Undo / redo one decision; say what, in the Negatives status line and a toast
+        when another tab is shown."""
+        action = self.state.undo() if how == "undo" else self.state.redo()
+        if action is None:
+            self.notify(f"Nothing to {how}.", severity="warning", timeout=2)
+            return
+        self.query_one(NegativesPane).after_history(action, how)
+        self.query_one(OverviewPane).refresh_figures()
+        if self.query_one(TabbedContent).active != "negatives":
+            self.notify(f"{HISTORY_WORDS[how]}: {action.what}", timeout=3, markup=False)

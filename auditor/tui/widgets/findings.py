@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
@@ -10,12 +9,12 @@ import pandas as pd
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static
 
-from auditor.model import CATEGORIES, SEVERITIES
-from auditor.tui import fmt
+from auditor import format as fmt
+from auditor.model import CATEGORIES, SEVERITIES, Finding
 from auditor.tui.state import (
     FINDING_SORTS,
     ROW_CAP,
@@ -23,43 +22,94 @@ from auditor.tui.state import (
     filter_findings,
     finding_subject,
 )
+from auditor.tui.widgets.negate import negate, starting_draft
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, fill, shown_text
 
-COLUMNS = (
-    ("sev", "Sev"),
-    ("rule", "Rule"),
-    ("subject", "Subject"),
-    ("cost", "Cost"),
-    ("message", "Message"),
-)
-HEADER_SORT = {"sev": "severity", "rule": "rule", "subject": "subject", "cost": "cost"}
+FIXED = {"sev": 6, "rule": 8, "cost": 10}
+SHARES = {"subject": 0.34, "campaign": 0.22, "ad_group": 0.18}
+"""Shares of the width left after the fixed columns; the message takes the rest."""
+LABELS = {
+    "new": "",
+    "sev": "Sev",
+    "rule": "Rule",
+    "subject": "Subject",
+    "campaign": "Campaign",
+    "ad_group": "Ad group",
+    "cost": "Cost",
+    "message": "Message",
+}
+HEADER_SORT = {
+    "sev": "severity",
+    "rule": "rule",
+    "subject": "subject",
+    "campaign": "campaign",
+    "cost": "cost",
+}
+NEW_MARK = 3
+"""Width of the `new` column (findings last week's review did not show)."""
 
 
-def finding_cells(window: pd.DataFrame) -> Iterable[Sequence[Cell]]:
-    for sev, rule, subject, cost, message in zip(
+def column_widths(width: int) -> dict[str, int]:
+    """Column widths for a table `width` cells wide (every column pads 1 cell each side)."""
+    rest = max(width - 2 - 2 * len(LABELS) - NEW_MARK - sum(FIXED.values()), 24)
+    shares = {k: max(8, int(rest * v)) for k, v in SHARES.items()}
+    message = max(rest - sum(shares.values()), 8)
+    return {"new": NEW_MARK, **FIXED, **shares, "message": message}
+
+
+def finding_cells(window: pd.DataFrame, widths: dict[str, int]) -> Iterable[Sequence[Cell]]:
+    for new, sev, rule, subject, campaign, ad_group, cost, message in zip(
+        window["new"],
         window["severity"],
         window["rule"],
         window["subject"],
+        window["campaign"],
+        window["ad_group"],
         window["cost"],
         window["message"],
         strict=True,
     ):
         yield (
+            Text("new", style="bold cyan") if new else "",
             Text(sev, style=SEVERITY_STYLE.get(sev, "")),
-            rule,
-            fmt.cut(subject, 24),
+            fmt.cut(rule, widths["rule"]),
+            fmt.cut(subject, widths["subject"]),
+            fmt.cut(campaign, widths["campaign"]),
+            fmt.cut(ad_group, widths["ad_group"]),
             Text(fmt.money(cost), justify="right"),
-            fmt.cut(message, 120),
+            fmt.cut(message, widths["message"]),
         )
+
+
+def finding_figures(f: Finding, currency: str | None) -> Text:
+    """The finding's figures and the rule's own, one labelled figure a line."""
+    text = Text()
+    base = {
+        "cost": f.cost,
+        "clicks": f.clicks,
+        "conversions": f.conversions,
+        "conversion_value": f.conversion_value,
+    }
+    known = {k: v for k, v in base.items() if fmt.known(v)}
+    for name, value in fmt.figures(known, currency):
+        text.append(f"  {name:<22}", style="bold")
+        text.append(f"{value}\n")
+    if f.metrics:
+        text.append("The rule's figures\n", style="bold")
+        for name, value in fmt.figures(f.metrics, currency):
+            text.append(f"  {name:<22}", style="dim")
+            text.append(f"{value}\n")
+    return text
 
 
 class FindingsPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("slash", "search", "Search"),
-        ("s", "sort", "Sort"),
-        ("c", "clear", "Clear filters"),
-        ("escape", "to_table", "Table"),
+        Binding("n", "negate", "Negate", tooltip="a negative from this search term / n-gram"),
+        Binding("slash", "search", "Search", tooltip="search the findings' text"),
+        Binding("s", "sort", "Sort", tooltip="cost, severity, rule, campaign, subject"),
+        Binding("c", "clear", "Clear", tooltip="clear the filters"),
+        Binding("escape", "to_table", "Table", tooltip="back to the table"),
     ]
 
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
@@ -68,6 +118,7 @@ class FindingsPane(Vertical):
         self.sort = "cost"
         self.shown = pd.DataFrame()
         self._explained: dict[str, str] = {}
+        self._widths = column_widths(80)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -79,18 +130,27 @@ class FindingsPane(Vertical):
                 [(c, c) for c in CATEGORIES], prompt="category", id="f-category", compact=True
             )
             yield Input(placeholder="campaign", id="f-campaign", compact=True)
-        table: DataTable[Cell] = DataTable(
-            id="findings-table", cursor_type="row", zebra_stripes=True
-        )
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="findings-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="findings-status", classes="status")
         with VerticalScroll(id="finding-detail", classes="detail"):
             yield Static(id="finding-text")
 
     def on_mount(self) -> None:
+        self._set_columns()
         self.apply_filters()
+
+    def on_resize(self) -> None:
+        if column_widths(self.size.width) != self._widths:
+            self._set_columns()
+            self.apply_filters()
+
+    def _set_columns(self) -> None:
+        """Columns as wide as the terminal allows (the subject and names get the room)."""
+        self._widths = column_widths(self.size.width or self.app.size.width)
+        table = self.query_one("#findings-table", DataTable)
+        table.clear(columns=True)
+        for key, label in LABELS.items():
+            table.add_column(label, key=key, width=self._widths[key])
 
     def _filters(self) -> dict[str, str | None]:
         sev = self.query_one("#f-severity", Select).value
@@ -107,7 +167,7 @@ class FindingsPane(Vertical):
         self.shown = filter_findings(self.state.findings, sort=self.sort, **self._filters())  # type: ignore[arg-type]
         table = self.query_one("#findings-table", DataTable)
         keys = self.shown["pos"].head(ROW_CAP).astype(str).tolist()
-        n = fill(table, self.shown, finding_cells, keys)
+        n = fill(table, self.shown, lambda w: finding_cells(w, self._widths), keys)
         total = len(self.state.findings)
         self.query_one("#findings-status", Static).update(
             f"{shown_text(n, len(self.shown))} · {total:,} findings in all · by {self.sort}"
@@ -151,23 +211,32 @@ class FindingsPane(Vertical):
         where = " > ".join(x for x in (f.campaign, f.ad_group) if x)
         if where:
             text.append(f"Where: {where}\n")
-        figures = {
-            "cost": f.cost,
-            "clicks": f.clicks,
-            "conversions": f.conversions,
-            "conversion value": f.conversion_value,
-        }
-        text.append(
-            "Figures: "
-            + ", ".join(f"{k} {fmt.number(v)}" for k, v in figures.items() if fmt.known(v))
-            + "\n"
-        )
-        if f.metrics:
-            text.append(
-                "Rule's figures: " + json.dumps(f.metrics, ensure_ascii=False, default=str) + "\n"
-            )
+        text.append_text(finding_figures(f, self.state.result.currency))
         text.append(f"\n{self._explained[f.rule]}\n", style="italic")
         self.query_one("#finding-text", Static).update(text)
+
+    def current_pos(self) -> int | None:
+        table = self.query_one("#findings-table", DataTable)
+        if not table.row_count:
+            return None
+        return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def action_negate(self) -> None:
+        """A negative from the highlighted finding's search term (exact) or n-gram (phrase)."""
+        pos = self.current_pos()
+        if pos is None:
+            return
+        f = self.state.result.findings[pos]
+        text, match = (f.search_term, "exact") if f.search_term else (f.ngram, "phrase")
+        if not text:
+            self.app.notify(
+                "n negates a search term or an n-gram: this finding has neither.",
+                severity="warning",
+                timeout=3,
+            )
+            return
+        reason = f"Proposed by you from finding {f.rule}: {f.message}"
+        negate(self, self.state, starting_draft(text, match, reason), f"finding|{f.rule}|{text}")
 
     def action_search(self) -> None:
         self.query_one("#f-text", Input).focus()

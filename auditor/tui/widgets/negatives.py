@@ -6,21 +6,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from auditor import decisions as dec
+from auditor import format as fmt
 from auditor.errors import AuditorError
 from auditor.model import NegativeProposal
-from auditor.tui import fmt
 from auditor.tui.messages import DecisionsChanged
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
@@ -30,6 +28,7 @@ from auditor.tui.state import (
     KIND_UNSAFE,
     LEVEL_NAMES,
     ROW_CAP,
+    Action,
     EditOutcome,
     HeldRow,
     ProposalRow,
@@ -38,7 +37,6 @@ from auditor.tui.state import (
     negative_syntax,
     syntax,
     target_text,
-    typed_edit,
 )
 from auditor.tui.widgets.table_window import Cell, literal, shown_text
 
@@ -70,6 +68,7 @@ NOTHING_BLOCKED = (
 )
 DEFAULT_FORMAT = {"google": "editor", "microsoft": "microsoft"}
 PROPOSAL_ACTIONS = frozenset({"decide", "match_type", "level", "edit", "toggle_rejected"})
+HISTORY_WORDS = {"undo": "Undone", "redo": "Redone"}
 """Keys that act on a proposal row: hidden while the held-back list is shown."""
 
 
@@ -98,16 +97,15 @@ def where(p: NegativeProposal) -> str:
 
 class NegativesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("a", "decide('accepted')", "Accept"),
-        ("r", "decide('rejected')", "Reject"),
-        ("u", "decide('pending')", "Undo"),
-        ("m", "match_type", "Match"),
-        ("l", "level", "Level"),
-        ("e", "edit", "Edit"),
-        ("p", "propose", "Propose"),
-        ("x", "export", "Export"),
-        ("b", "toggle_held", "Held back"),
-        ("h", "toggle_rejected", "Rejected"),
+        Binding("a", "decide('accepted')", "Accept", tooltip="accept the negative"),
+        Binding("r", "decide('rejected')", "Reject", tooltip="reject the negative"),
+        Binding("m", "match_type", "Match", tooltip="next match type (checked first)"),
+        Binding("l", "level", "Level", tooltip="choose the target: ad group, campaign, list"),
+        Binding("e", "edit", "Edit", tooltip="edit text, match type and target"),
+        Binding("p", "propose", "Propose", tooltip="propose the held-back item (checked)"),
+        Binding("x", "export", "Export", tooltip="export the accepted negatives"),
+        Binding("b", "toggle_held", "Held", tooltip="held back / to review, and back"),
+        Binding("h", "toggle_rejected", "Rejected", tooltip="show / hide rejected ones"),
     ]
 
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
@@ -209,21 +207,25 @@ class NegativesPane(Vertical):
         self.show_blast(row.id)
         self.post_message(DecisionsChanged(row.id))
 
-    def update_status(self) -> None:
+    def update_status(self, note: str = "") -> None:
+        """The counts (or the held-back list's), after `note` (e.g. what was undone)."""
+        said = Text(f"{note} · " if note else "", style="bold")
         if self.held_view:
-            self._held_status()
+            self._held_status(said)
             return
         c = self.state.counts()
         saved = self.state.savings((dec.STATUS_ACCEPTED,))
         hidden = sum(r.hidden_at_load for r in self.state.rows)
         extra = "" if self.state.show_rejected or not hidden else f", {hidden} hidden (h)"
-        self.query_one("#neg-status", Static).update(
-            Text(
-                f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
-                f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
-                f" · {c['rejected']} rejected{extra}"
-            )
+        line = said + Text(
+            f"{c['new']} new · {c['pending']} pending · {c['accepted']} accepted"
+            f" ({fmt.money(saved, self.state.result.currency)}) · {c['exported']} exported"
+            f" · {c['rejected']} rejected{extra}"
         )
+        saving = self.state.store.status()
+        if saving:
+            line.append(f" · {saving}", style="bold red")
+        self.query_one("#neg-status", Static).update(line)
 
     def current_id(self) -> str | None:
         table = self.table
@@ -323,21 +325,51 @@ class NegativesPane(Vertical):
             self._edited(pid, self.state.edit(pid, match_type=self.state.next_match_type(pid)))
 
     def action_level(self) -> None:
-        pid = self.current_id()
-        if pid is not None:
-            self._edited(pid, self.state.edit(pid, **self.state.level_changes(pid)))
+        self._open_editor(focus="target")
 
     def action_edit(self) -> None:
+        self._open_editor(focus="text")
+
+    def _open_editor(self, focus: str) -> None:
+        """The editor on the highlighted proposal: text, match type and target from a list."""
         pid = self.current_id()
         if pid is None:
             return
         p = self.state.row(pid).current
+
+        def save(draft: NegativeProposal) -> EditOutcome:
+            fields = {f: getattr(draft, f) for f in dec.EDIT_FIELDS}
+            return self.state.edit(pid, **fields)
+
         screen = EditScreen(
+            self.state,
             f"Edit {negative_syntax(p)} ({p.match_type}, {target_text(p)})",
-            p.text,
-            lambda text: self.state.edit(pid, **typed_edit(text)),
+            p,
+            save,
+            focus=focus,
         )
         self.app.push_screen(screen, lambda outcome: self._edited(pid, outcome))
+
+    def after_history(self, action: Action, how: str) -> None:
+        """Show an undone / redone decision: the table again, the row, the status line."""
+        if self.held_view:
+            self._proposals_stale = True
+            self._refresh_held_marks()
+        else:
+            self.reload()
+            keys = [r.id for r in self.state.visible()]
+            if action.proposal_id in keys:
+                self.table.move_cursor(row=keys.index(action.proposal_id))
+                self.show_blast(action.proposal_id)
+        self.update_status(note=f"{HISTORY_WORDS[how]}: {action.what}")
+
+    def proposals_added(self) -> None:
+        """A negative was proposed from another tab: list the proposals again."""
+        if self.held_view:
+            self._proposals_stale = True
+            self._refresh_held_marks()
+        else:
+            self.reload()
 
     def action_toggle_rejected(self) -> None:
         self.state.show_rejected = not self.state.show_rejected
@@ -394,14 +426,17 @@ class NegativesPane(Vertical):
             row = added.get(item.source)
             self.held_table.update_cell(item.key, "mark", mark(row) if row else Text("  "))
 
-    def _held_status(self) -> None:
+    def _held_status(self, said: Text | None = None) -> None:
         held = self.state.held
         review = sum(h.kind == KIND_REVIEW for h in held)
         added = self.state.proposed_from()
         done = sum(h.source in added for h in held)
         self.query_one("#neg-status", Static).update(
-            f"{review} to review · {len(held) - review} unsafe · {done} proposed"
-            f" by you · {shown_text(min(len(held), ROW_CAP), len(held))}"
+            (said or Text())
+            + Text(
+                f"{review} to review · {len(held) - review} unsafe · {done} proposed"
+                f" by you · {shown_text(min(len(held), ROW_CAP), len(held))}"
+            )
         )
 
     def current_held(self) -> str | None:
@@ -470,11 +505,17 @@ class NegativesPane(Vertical):
         pending = self.state.accepted()
         everything = self.state.accepted(include_exported=True)
         if not everything:
-            self.app.notify("Nothing accepted yet: accept proposals with a.", severity="warning")
+            self.app.notify("Nothing to export: accept proposals with a first.", severity="warning")
             return
-        default = Path.cwd() / f"negatives-{date.today().isoformat()}.csv"
+        default = self.state.default_export_path()
         fmt_name = DEFAULT_FORMAT.get(self.state.settings.platform, "editor")
-        screen = ExportScreen(default, fmt_name, len(pending), len(everything) - len(pending))
+        screen = ExportScreen(
+            default,
+            fmt_name,
+            len(pending),
+            len(everything) - len(pending),
+            lambda path, again: self.state.plan_export(path, include_exported=again),
+        )
         self.app.push_screen(screen, self._export_requested)
 
     def _export_requested(self, request: ExportRequest | None) -> None:
@@ -504,4 +545,11 @@ class NegativesPane(Vertical):
                 self.table.update_cell(row.id, "mark", mark(row))
         self.update_status()
         self.post_message(DecisionsChanged(None))
-        self.app.notify(f"Wrote {n} negative(s) ({request.fmt}) to {request.path}", markup=False)
+        kept = (
+            f"; {request.plan.asked.name} kept as it was"
+            if request.plan.asked != request.path
+            else ""
+        )
+        self.app.notify(
+            f"Wrote {n} negative(s) ({request.fmt}) to {request.path}{kept}", markup=False
+        )

@@ -9,12 +9,13 @@ import pandas as pd
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from auditor.tui import fmt
+from auditor import format as fmt
 from auditor.tui.state import NGRAM_CAP, NGRAM_SORTS, ROW_CAP, ReviewState, filter_ngrams
+from auditor.tui.widgets.negate import negate, starting_draft
 from auditor.tui.widgets.table_window import Cell, fill, shown_text
 
 COLUMNS = (
@@ -26,6 +27,7 @@ COLUMNS = (
     ("cpa", "CPA"),
     ("terms", "Terms"),
 )
+"""`Terms` counts the terms with a click holding the n-gram, as the n-gram findings do."""
 
 
 def ngram_cells(window: pd.DataFrame) -> Iterable[Sequence[Cell]]:
@@ -52,11 +54,12 @@ def ngram_cells(window: pd.DataFrame) -> Iterable[Sequence[Cell]]:
 
 class NgramsPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("slash", "search", "Filter"),
-        ("n", "size", "1/2/3-grams"),
-        ("s", "sort", "Sort"),
-        ("z", "zero", "No conv. only"),
-        ("escape", "to_table", "Table"),
+        Binding("n", "negate", "Negate", tooltip="a negative from this n-gram (phrase)"),
+        Binding("slash", "search", "Filter", tooltip="filter the n-grams"),
+        Binding("g", "size", "Size", tooltip="1-, 2-, 3-word n-grams or all"),
+        Binding("s", "sort", "Sort", tooltip="cost, clicks, conversions, terms"),
+        Binding("z", "zero", "No conv.", tooltip="only the n-grams without a conversion"),
+        Binding("escape", "to_table", "Table", tooltip="back to the table"),
     ]
 
     def __init__(self, state: ReviewState, **kwargs: object) -> None:
@@ -101,6 +104,22 @@ class NgramsPane(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_to_table()
+
+    def action_negate(self) -> None:
+        """A phrase negative of the highlighted n-gram, in the editor."""
+        table = self.query_one("#ngram-table", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = self.state.ngrams.loc[int(str(key))]
+        cur = self.state.result.currency
+        reason = (
+            f"Proposed by you from the n-gram explorer: '{row['ngram']}' in"
+            f" {fmt.number(row['terms'])} term(s) with clicks, {fmt.money(row['cost'], cur)},"
+            f" {fmt.number(row['conversions'])} conversions."
+        )
+        text = str(row["ngram"])
+        negate(self, self.state, starting_draft(text, "phrase", reason), f"ngram|{text}")
 
     def action_search(self) -> None:
         self.query_one("#ng-text", Input).focus()

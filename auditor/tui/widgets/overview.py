@@ -9,8 +9,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from auditor import decisions as dec
-from auditor.tui import fmt
-from auditor.tui.state import ReviewState, all_spend, finding_subject, tracking_skipped
+from auditor import format as fmt
+from auditor.tui.state import (
+    ReviewState,
+    all_spend,
+    finding_subject,
+    negative_syntax,
+    tracking_skipped,
+)
 
 BAR_WIDTH = 30
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -34,6 +40,7 @@ class OverviewPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ov-figures")
+        yield Static(id="ov-since")
         yield Static(id="ov-tracking")
         yield Static(id="ov-chart")
         daily = self.state.daily
@@ -48,6 +55,7 @@ class OverviewPane(VerticalScroll):
     def on_mount(self) -> None:
         self.refresh_figures()
         self.query_one("#ov-chart", Static).update(self._chart())
+        self.query_one("#ov-since", Static).update(self._since())
         self.query_one("#ov-tracking", Static).update(self._tracking())
         self.query_one("#ov-leaks", Static).update(self._leaks())
 
@@ -107,6 +115,42 @@ class OverviewPane(VerticalScroll):
             f"{fmt.money(accepted, cur)} accepted · {fmt.money(proposed, cur)} with all open ones",
         )
         return grid
+
+    def _since(self) -> Text:
+        """Since the last review: what is new, and the earlier exports that still spent."""
+        since = self.state.since
+        if since.previous is None:
+            return Text(
+                "First review of this account: next week's review will say what changed.",
+                style="dim",
+            )
+        cur = self.state.result.currency
+        text = Text(
+            f"Since the last review ({since.previous.replace('..', ' to ')}): ", style="bold"
+        )
+        text.append(
+            f"{since.new_proposals} new proposal(s), {since.new_findings} new finding(s)"
+            " (marked new)"
+        )
+        if not since.exported:
+            return text
+        still = since.still_spending
+        text.append(f"\n{len(since.exported)} negative(s) exported before: ")
+        if not still:
+            text.append(
+                "none of their terms spent this week (added in the platform).", style="green"
+            )
+            return text
+        spent = sum(p.blocked_cost for p, _ in still)
+        text.append(
+            f"{len(still)} still spent {fmt.money(spent, cur)} this week (not added in the"
+            " platform yet?): ",
+            style="yellow",
+        )
+        text.append(", ".join(negative_syntax(p) for p, _ in still[:3]))
+        if len(still) > 3:
+            text.append(f" +{len(still) - 3} more")
+        return text
 
     def _chart(self) -> Table:
         """Where the money went: converting terms, non-converting terms, hidden terms."""

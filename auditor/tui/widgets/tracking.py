@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from auditor.tui import fmt
+from auditor import format as fmt
 from auditor.tui.state import ReviewState, tracking_skipped
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, literal
@@ -70,5 +68,8 @@ class TrackingPane(Vertical):
         text.append(f"{f.message}\n\n")
         if f.evidence:
             text.append("Evidence\n", style="bold")
-            text.append(json.dumps(f.evidence, indent=2, ensure_ascii=False, default=str))
+            width = max(len(name) for name, _ in fmt.figures(f.evidence)) + 2
+            for name, value in fmt.figures(f.evidence, self.state.result.currency):
+                text.append(f"  {name:<{width}}", style="bold")
+                text.append(f"{value}\n")
         self.query_one("#evidence-text", Static).update(text)
