@@ -284,7 +284,7 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
         family = f"query: {lead}"
         related = sorted(set(words(lead)) & own)
         cands = [
-            Candidate(str(t), EXACT, family, None, f"'{lead}' never converted.")
+            Candidate(" ".join(words(str(t))), EXACT, family, None, f"'{lead}' never converted.")
             for t in group["text"]
         ]
         kind = "term" if len(cands) == 1 else "cluster"

@@ -261,10 +261,14 @@ class _Proposer:
         if evidence.cost < floor or evidence.cost <= 0:
             return
         why = family.note or _not_proven(evidence, self.acc, family)
-        members = family.members
         if family.source == "cluster":
-            members = [max(members, key=self.cost_of)]
-        for cand in members:
+            lead = max(family.members, key=self.cost_of)
+            rows = self.family_rows(family)
+            self.plan.review.append(
+                _Review(family, lead.text, lead.match_type, evidence, rows, why)
+            )
+            return
+        for cand in family.members:
             rows = self.family_rows(replace(family, members=[cand]))
             if len(rows):
                 self.plan.review.append(
