@@ -23,6 +23,7 @@ from auditor.negatives import propose_negatives
 from auditor.negatives.existing import negated_rows
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
+from auditor.spend_coverage import coverage_note, spend_coverage
 from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
 
 ProgressFn = Callable[[str, float], None]
@@ -343,6 +344,9 @@ def audit(
             " converting traffic; judge each by its intent before you add it."
         )
     share, amount = _hidden(st_reports)
+    coverage = spend_coverage(ctx.reports, ctx.roles)
+    outside = coverage_note(coverage, ctx.currency) if coverage else None
+    notes += [outside] if outside else []
     step("done", 1.0)
     return AuditResult(
         inputs=_summaries(ctx),
@@ -362,4 +366,5 @@ def audit(
         ngrams=negatives.ngrams,
         negatives_covered_cost=negatives.covered_cost,
         account=account_name(ctx.table, settings),
+        coverage=coverage,
     )

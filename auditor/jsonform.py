@@ -114,6 +114,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
             "totals": result.totals,
             "hidden_cost": result.hidden_cost,
             "hidden_cost_amount": result.hidden_cost_amount,
+            "coverage": result.coverage,
             "baseline": result.baseline,
             "notes": result.notes,
             "checks_skipped": result.checks_skipped,

@@ -268,10 +268,15 @@ class TermIndex:
 _CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
 
 
-def _text(table: pd.DataFrame, col: str) -> np.ndarray:
+def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """A label column ("" for missing) as an object array whose rows share one string object
+    per distinct label (8 bytes a row, not a string each), its integer codes and code by label.
+    """
     if col not in table.columns:
-        return np.full(len(table), "", dtype=object)
-    return table[col].astype("string").fillna("").to_numpy(dtype=object)
+        return np.full(len(table), "", dtype=object), np.zeros(len(table), np.int64), {"": 0}
+    codes, uniques = pd.factorize(table[col].astype("string").fillna(""))
+    labels = np.asarray([str(v) for v in uniques], dtype=object)
+    return labels[codes], codes, {v: i for i, v in enumerate(labels.tolist())}
 
 
 def text_index(texts: pd.Series, campaign: np.ndarray, ad_group: np.ndarray) -> TermIndex:
@@ -292,7 +297,10 @@ def term_index(table: pd.DataFrame) -> TermIndex:
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1].codes) == len(table):
         return hit[1]
-    index = text_index(table["search_term"], _text(table, "campaign"), _text(table, "ad_group"))
+    campaign, ad_group = label_column(table, "campaign"), label_column(table, "ad_group")
+    index = text_index(table["search_term"], campaign[0], ad_group[0])
+    index._codes["campaign"] = campaign[1:]
+    index._codes["ad_group"] = ad_group[1:]
     _CACHE[key] = (weakref.ref(table, lambda _: _CACHE.pop(key, None)), index)
     return index
 

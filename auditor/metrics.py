@@ -726,23 +726,28 @@ def data_floor(b: Baseline) -> float:
 
 def _close_variants(lv: Level) -> np.ndarray:
     """Conversions and cost of the term's close variants (`auditor.variants`) that converted,
-    account-wide, one row per level row (two columns).
+    account-wide, one row per level row (two columns); for an n-gram, of the n-grams that are
+    its close variants (`airpods pro case` and `airpod pro case`).
 
     Computed for terms without conversions that cost at least the data floor (the only ones a
-    waste rule can flag); 0 for the others."""
+    waste rule can flag), n-grams from a whole CPA (WASTE004's bar); 0 for the others."""
     ws = lv.ws
-    terms = ws.level("term_account")
+    terms = lv if lv.name == "ngram" else ws.level("term_account")
+    key = "ngram" if lv.name == "ngram" else "search_term"
     conv, cost, clicks = (terms.sums[c] for c in ("conversions", "cost", "clicks"))
-    cand = np.flatnonzero((conv == 0) & (cost >= data_floor(ws.baseline)) & (clicks > 0))
+    floor = data_floor(ws.baseline)
+    if lv.name == "ngram":
+        floor = floor / DATA_FLOOR
+    cand = np.flatnonzero((conv == 0) & (cost >= floor) & (clicks > 0))
     conv_rows = np.flatnonzero(conv > 0)
     out = np.zeros((terms.size, 2))
     if len(cand) and len(conv_rows):
         out[cand] = variants.variant_figures(
-            [str(t) for t in terms.keys.at("search_term", cand)],
-            [str(t) for t in terms.keys.at("search_term", conv_rows)],
+            [str(t) for t in terms.keys.at(key, cand)],
+            [str(t) for t in terms.keys.at(key, conv_rows)],
             np.column_stack([conv[conv_rows], cost[conv_rows]]),
         )
-    if lv.name == "term_account":
+    if lv.name in ("term_account", "ngram"):
         return out
     assert lv.groups is not None
     return out[ws.groups(("search_term",)).ids[lv.groups.first]]
@@ -924,14 +929,14 @@ def _metric_table() -> dict[str, Metric]:
             " zero-conversion terms at or above the data floor, 0 for others",
             lambda lv: _variant_figures(lv)[:, 0],
             _CONV,
-            levels=frozenset({"search_term", "term_account"}),
+            levels=frozenset({"search_term", "term_account", "ngram"}),
         ),
         "close_variant_cpa": Metric(
             "the term judged with its converting close variants: (its cost + theirs) / their"
             " conversions (missing when no close variant converted)",
             _close_variant_cpa,
             frozenset({"cost", "conversions"}),
-            levels=frozenset({"search_term", "term_account"}),
+            levels=frozenset({"search_term", "term_account", "ngram"}),
         ),
         "competing_ad_groups": Metric(
             "serving ad groups that reach the same searches as another one (campaigns or ad"

@@ -181,6 +181,9 @@ class AuditResult:
     """Cost the proposed negatives block together, each search-term row counted once."""
     account: str | None = None
     """The account's name (`auditor.account.account_name`)."""
+    coverage: dict[str, object] | None = None
+    """Share of the account's spend (its Total rows) in the audited rows, by campaign type
+    (`auditor.spend_coverage`)."""
 
 
 @dataclass

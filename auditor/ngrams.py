@@ -7,6 +7,7 @@ per distinct search term, even when the term repeats it (`new york new york`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor.matching import normalize
+from auditor.matching import PHRASE, TermIndex, normalize, text_index
 from auditor.profile import stage
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
@@ -200,3 +201,33 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
         dtype = np.float64 if name in METRICS else np.int64
         data[name] = np.concatenate(parts) if parts else np.array([], dtype=dtype)
     return pd.DataFrame(data, copy=False)
+
+
+_HOLDERS: dict[int, tuple[weakref.ref, np.ndarray, TermIndex]] = {}
+
+
+def _holders_index(ngrams: pd.DataFrame) -> tuple[np.ndarray, TermIndex]:
+    """Positions of the n-grams of 2+ words with cost, and a word index over their texts."""
+    key = id(ngrams)
+    hit = _HOLDERS.get(key)
+    if hit is not None and hit[0]() is ngrams:
+        return hit[1], hit[2]
+    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    positions = np.flatnonzero((ngrams["n"].to_numpy() >= 2) & (cost > 0))
+    texts = ngrams["ngram"].iloc[positions]
+    none = np.zeros(len(positions), dtype=object)
+    index = text_index(texts, none, none)
+    _HOLDERS[key] = (weakref.ref(ngrams, lambda _: _HOLDERS.pop(key, None)), positions, index)
+    return positions, index
+
+
+def costly_ngrams_holding(ngrams: pd.DataFrame, text: str) -> pd.DataFrame:
+    """The rows of an n-gram table (`ngram_table`) of two or more words and some cost whose
+    n-gram holds `text` as a phrase (its words together, in order), in table order.
+
+    A word index over those n-grams is built once per table, so a call reads only the
+    n-grams that hold the words of `text`, not the whole table.
+    """
+    positions, index = _holders_index(ngrams)
+    rows = np.sort(index.blocked_rows(text, PHRASE))
+    return ngrams.iloc[positions[rows]]

@@ -16,6 +16,7 @@ memory is only its own when it has the process to itself.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import logging
 import os
@@ -105,7 +106,10 @@ def _sequential(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int,
 
 
 def _client(workers: int, scheduler: str | None) -> Any:
-    """A Dask client: on the cluster at `scheduler`, or on a new local cluster of processes."""
+    """A Dask client: on the cluster at `scheduler`, or on a new local cluster of processes.
+    A local worker is given one account at a time (worker saturation 1.0): when a worker dies,
+    Dask counts the death against every task it held, so none wait there behind another."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -113,14 +117,27 @@ def _client(workers: int, scheduler: str | None) -> Any:
             return Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster)
+
+
+def _importable(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """`fn` under its module's import name. Run as `python -m auditor.cli`, the CLI's functions
+    live in `__main__`, which a worker cannot import (nor pickle by value); the same function of
+    the imported module travels by name."""
+    if fn.__module__ != "__main__":
+        return fn
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    if spec is None:
+        return fn
+    return getattr(importlib.import_module(spec.name), fn.__qualname__)
 
 
 def _on_dask(
@@ -129,8 +146,9 @@ def _on_dask(
     from distributed import as_completed
 
     client = _client(workers, scheduler)
+    task = _importable(fn)
     try:
-        futures = [client.submit(measured, fn, item, pure=False) for item in items]
+        futures = [client.submit(measured, task, item, pure=False) for item in items]
         position = {future.key: i for i, future in enumerate(futures)}
         for future in as_completed(futures):
             try:

@@ -6,6 +6,7 @@ from collections import Counter
 
 from auditor import format as fmt
 from auditor.model import SEVERITIES, AuditResult, Finding
+from auditor.spend_coverage import coverage_line
 
 UNKNOWN = "unknown"
 
@@ -91,6 +92,8 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
             f"Hidden:      {fmt.share(result.hidden_cost)} of search cost went to terms the"
             f" platform does not list ({money(result.hidden_cost_amount, cur)})"
         )
+    if result.coverage is not None:
+        lines.append(f"Coverage:    {coverage_line(result.coverage, cur)}")
     lines.extend(_baseline_lines(result))
     lines.extend(f"Note: {n}" for n in result.notes)
     lines.extend(_skipped_lines(result.checks_skipped))

@@ -10,7 +10,8 @@ candidate term, the conversions of the converting terms whose key scores >= `MIN
 against its key (the same key scores 100) and have as many words (an extra or another word
 makes another query: `meindl vandringskängor` is not `vandringsskor meindl`) and the same
 numbers (`airpods pro 2 case` is not `airpods pro 3 case`). The comparison runs block-wise with
-`rapidfuzz.process.cdist` between the candidates and the converting terms only.
+`rapidfuzz.process.cdist` between the candidates and the converting terms of the same shape
+only.
 """
 
 from __future__ import annotations
@@ -63,18 +64,21 @@ def variant_figures(
         return out
     cand_keys = [variant_key(t) for t in candidates]
     conv_keys = [variant_key(t) for t in converting]
-    shapes = pd.factorize(pd.Series([_shape(k) for k in (*cand_keys, *conv_keys)]))[0]
-    cand_words, conv_words = shapes[: len(cand_keys)], shapes[len(cand_keys) :]
-    for start in range(0, len(cand_keys), _BLOCK):
-        block = cand_keys[start : start + _BLOCK]
-        scores = process.cdist(
-            block,
-            conv_keys,
-            scorer=fuzz.ratio,
-            score_cutoff=MIN_SCORE,
-            dtype=np.uint8,
-            workers=1 if len(block) * len(conv_keys) < 1_000_000 else -1,
-        )
-        same = cand_words[start : start + len(block), None] == conv_words[None, :]
-        out[start : start + len(block)] = ((scores >= MIN_SCORE) & same) @ weights
+    shapes, _ = pd.factorize(pd.Series([_shape(k) for k in (*cand_keys, *conv_keys)]))
+    cand_shape, conv_shape = shapes[: len(cand_keys)], shapes[len(cand_keys) :]
+    for shape in np.intersect1d(cand_shape, conv_shape):
+        rows = np.flatnonzero(cand_shape == shape)
+        cols = np.flatnonzero(conv_shape == shape)
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start : start + _BLOCK]
+            scores = process.cdist(
+                [cand_keys[i] for i in block],
+                [conv_keys[i] for i in cols],
+                scorer=fuzz.ratio,
+                score_cutoff=MIN_SCORE,
+                dtype=np.uint8,
+                workers=1,
+            )
+            hit_row, hit_col = np.nonzero(scores >= MIN_SCORE)
+            np.add.at(out, block[hit_row], weights[cols[hit_col]])
     return out

@@ -40,7 +40,7 @@ var REPORTS = {
       'campaign.name',
       'campaign.advertising_channel_type',
       'ad_group.name',
-    ].concat(METRICS, ['customer.currency_code']),
+    ].concat(METRICS, ['customer.currency_code', 'customer.descriptive_name']),
     filters: [],
   },
   'search-terms-pmax.csv': {
@@ -49,7 +49,7 @@ var REPORTS = {
       'campaign_search_term_view.search_term',
       'campaign.name',
       'campaign.advertising_channel_type',
-    ].concat(METRICS, ['customer.currency_code']),
+    ].concat(METRICS, ['customer.currency_code', 'customer.descriptive_name']),
     filters: ["campaign.advertising_channel_type = 'PERFORMANCE_MAX'"],
   },
   'keywords.csv': {

@@ -35,6 +35,7 @@ def _runs() -> dict[str, tuple[list[Path], dict]]:
         runs[name] = ([SAMPLES / name], {"brand": tuple(account["brand"]), "keywords": keywords})
     for kind in ("faulty", "clean"):
         runs[f"tracking/{kind}"] = ([SAMPLES / "tracking" / kind], {})
+    runs["splits"] = ([SAMPLES / "splits" / "google-ads-search-terms-states.csv"], {})
     return runs
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,7 +60,7 @@ def test_twelve_accounts_on_a_local_cluster_equal_the_sequential_run(
     shutil.rmtree(out)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
         distributed.get_task_stream(client=client) as stream,
@@ -81,6 +83,21 @@ def test_twelve_accounts_on_a_local_cluster_equal_the_sequential_run(
     assert len({t["worker"] for t in tasks}) == 2, "both workers took accounts"
 
 
+def test_python_m_auditor_cli_runs_the_batch_on_worker_processes(tmp_path: Path) -> None:
+    """As HELPERS and the README run it: `python -m auditor.cli` (the CLI is `__main__`, which
+    worker processes cannot import) on a local cluster of 2 processes."""
+    pytest.importorskip("distributed")
+    accounts = _accounts(tmp_path / "accounts", 3)
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "auditor.cli", "audit", str(accounts), "--out-dir", str(out)]
+    done = subprocess.run([*command, "--workers", "2"], capture_output=True, text=True)
+    assert done.returncode == EXIT_BAD_INPUT, done.stderr
+    assert "internal error" not in done.stderr
+    index = json.loads((out / "accounts.json").read_text(encoding="utf-8"))
+    assert [("error" in row) for row in index] == [False, False, True]
+    assert (out / "client-01" / "negatives.csv").exists()
+
+
 def _fails_on_three(n: int) -> int:
     if n == 3:
         raise ValueError("account three is broken")
@@ -90,7 +107,7 @@ def _fails_on_three(n: int) -> int:
 def test_a_task_that_raises_is_reported_and_the_others_go_on() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         found = dict(
             parallel.run_each(
@@ -100,6 +117,32 @@ def test_a_task_that_raises_is_reported_and_the_others_go_on() -> None:
     assert [found[i].value for i in (0, 1, 3)] == [1, 4, 16]
     assert found[2].value is None
     assert found[2].error == "internal error: ValueError: account three is broken"
+
+
+def test_an_account_whose_worker_dies_is_reported_and_the_others_go_on() -> None:
+    """`kill -9` of the worker process (as the kernel's out-of-memory killer would). Dask tries
+    the task again on a fresh worker (`allowed-failures` times, 1 here to keep the test short);
+    with one task per worker at a time (as `auditor.parallel` sets up), the next account is not
+    counted as killed with it."""
+    distributed = pytest.importorskip("distributed")
+    dask = pytest.importorskip("dask")
+    commands = ["true", "kill -9 $PPID", "true"]
+    with (
+        dask.config.set(
+            {
+                "distributed.scheduler.allowed-failures": 1,
+                "distributed.scheduler.worker-saturation": 1.0,
+            }
+        ),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
+        found = dict(
+            parallel.run_each(os.system, commands, workers=1, scheduler=cluster.scheduler_address)
+        )
+    assert found[0].value == 0 and found[2].value == 0
+    assert found[1].value is None and found[1].error.startswith("worker failed: KilledWorker")
 
 
 def test_without_dask_the_batch_runs_one_after_another(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -81,6 +81,7 @@ def _sample_terms(limit: int = 400) -> list[dict[str, Any]]:
             "metrics.conversions_value": float(r["metrics.conversions_value"]),
             "metrics.all_conversions": float(r["metrics.conversions"]),
             "customer.currency_code": "SEK",
+            "customer.descriptive_name": "Fjällgear AB",
         }
         for r in rows
     ]
@@ -99,6 +100,7 @@ def _pmax_terms() -> list[dict[str, Any]]:
             "metrics.conversions_value": conv * 1450.0,
             "metrics.all_conversions": conv,
             "customer.currency_code": "SEK",
+            "customer.descriptive_name": "Fjällgear AB",
         }
         for term, clicks, micros, conv in (
             ("vandringskängor rea", 41, 212_350_000, 2.0),
@@ -327,6 +329,7 @@ def test_a_fetched_account_is_audited_as_it_is(tmp_path: Path, capsys) -> None:
     micros = sum(r["metrics.cost_micros"] for r in [*_sample_terms(), *_pmax_terms()])
     assert audit["totals"]["cost"] == pytest.approx(micros / 1_000_000, abs=0.005)
     assert audit["currency"] == "SEK"
+    assert audit["account"] == "Fjällgear AB", "named by customer.descriptive_name"
     skipped = {s["rule"] for s in audit["checks_skipped"]}
     assert "TRACK002" not in skipped, "conversions by action feed the double-counting check"
     assert "TRACK007" not in skipped, "campaigns by day feed the outage check"
@@ -594,3 +597,16 @@ def test_the_ads_script_writes_files_audited_like_the_fetch(tmp_path: Path) -> N
             item["path"] = Path(item["path"]).name
         audits.append(audit)
     assert audits[0] == audits[1]
+
+
+def test_the_base_install_imports_neither_google_ads_nor_dask() -> None:
+    """`auditor` starts without the agency extras: they are imported only when used."""
+    import subprocess
+
+    code = (
+        "import sys, auditor.cli, auditor.fetch, auditor.fetch.files, auditor.parallel\n"
+        "loaded = [m for m in sys.modules if m.startswith(('google', 'distributed', 'dask'))]\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

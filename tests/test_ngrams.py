@@ -118,3 +118,21 @@ def test_random_account_against_naive() -> None:
         assert got.loc[gram, "cost"] == pytest.approx(cost)
         assert got.loc[gram, "conversions"] == pytest.approx(conv)
         assert got.loc[gram, "terms"] == terms
+
+
+def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
+    from pathlib import Path
+
+    from auditor.ngrams import costly_ngrams_holding
+    from auditor.readers import read_report
+
+    samples = Path(__file__).resolve().parents[1] / "sample_reports"
+    grams = ngram_table(read_report(samples / "google-ads-search-terms-en.csv").table)
+    padded = " " + grams["ngram"].astype(str) + " "
+    costly = (grams["n"] >= 2) & (grams["cost"] > 0)
+    probes = [*grams.loc[grams["n"] == 1, "ngram"].astype(str)[:150], "hiking boots", "x y"]
+    probes += grams.loc[grams["n"] == 2, "ngram"].astype(str)[:100].tolist()
+    for text in probes:
+        want = grams[costly & padded.str.contains(f" {text} ", regex=False)]
+        got = costly_ngrams_holding(grams, text)
+        assert got.index.tolist() == want.index.tolist(), text

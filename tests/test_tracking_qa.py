@@ -84,7 +84,11 @@ def test_the_pmax_download_gets_a_low_account_finding_and_no_caveat() -> None:
     result = audit([PMAX], Settings())
     (found,) = [f for f in result.findings if f.check == "conversions_exceed_clicks"]
     assert found.severity == "low" and found.level == "account" and found.campaign is None
-    assert "The account: 5 rows" in found.message and "of the account's" in found.message
+    assert "The account: 22 rows with more conversions than clicks, 5 of them far more" in (
+        found.message
+    )
+    assert "of the account's" in found.message
+    assert (found.evidence["rows_over_clicks"], found.evidence["rows_over_threshold"]) == (22, 5)
     assert found.evidence["excess_conversions"] == 15.0
     judged = [f for f in result.findings if f.category in ("waste", "profit")]
     assert judged, "the download has waste findings"

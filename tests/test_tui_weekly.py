@@ -560,3 +560,53 @@ def test_toasts_stay_clear_of_the_detail_pane(tmp_path: Path, reuse_audit: Audit
 
     asyncio.run(run(SMALL))
     asyncio.run(run(LARGE))
+
+
+def test_rejected_toggle_says_what_it_shows(tmp_path: Path, reuse_audit: AuditResult) -> None:
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SMALL) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("3", "r", "h")
+            status = rendered(app.screen.query_one("#neg-status", Static))
+            assert status.startswith("showing 0 rejected before; 1 rejected in this review")
+            await pilot.press("h")
+            status = rendered(app.screen.query_one("#neg-status", Static))
+            assert status.startswith("hiding 0 rejected before")
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_every_tab_lays_out_its_table_status_and_detail(
+    tmp_path: Path, reuse_audit: AuditResult, size: tuple[int, int]
+) -> None:
+    """On every tab the table, the status line and the detail pane are all on screen, above
+    the footer, and the detail pane keeps several lines at 80x24."""
+    panes = {
+        "2": ("#findings-table", "#findings-status", "#finding-detail"),
+        "3": ("#neg-table", "#neg-status", "#blast"),
+        "4": ("#ngram-table", "#ngram-status", None),
+        "5": ("#tracking-table", None, "#evidence"),
+    }
+
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=size) as pilot:
+            await loaded(app, pilot)
+            bar = app.screen.query_one(KeyBar).region
+            assert bar.y == size[1] - 1
+            for tab, selectors in panes.items():
+                await pilot.press(tab)
+                await pilot.pause()
+                for selector in selectors:
+                    if selector is None:
+                        continue
+                    region = app.screen.query_one(selector).region
+                    assert region.height >= 1 and region.width == size[0], (tab, selector)
+                    assert region.bottom <= bar.y, (tab, selector, region)
+                detail = selectors[2]
+                if detail is not None:
+                    assert app.screen.query_one(detail).region.height >= 5, (tab, detail)
+
+    asyncio.run(run())

@@ -2,7 +2,9 @@
 
 Each report query names its resource, its fields (which become the CSV columns, in order,
 under their GAQL names: the readers' alias table knows them) and its filters. Metrics come as
-the API gives them (`metrics.cost_micros`); the readers divide micros by 1,000,000.
+the API gives them (`metrics.cost_micros`); the readers divide micros by 1,000,000. The search
+terms carry `customer.descriptive_name`, which the outputs and the review take as the account's
+name.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ SEARCH_TERMS = Query(
         "ad_group.name",
         *METRICS,
         "customer.currency_code",
+        "customer.descriptive_name",
     ),
 )
 PMAX_TERMS = Query(
@@ -80,6 +83,7 @@ PMAX_TERMS = Query(
         "campaign.advertising_channel_type",
         *METRICS,
         "customer.currency_code",
+        "customer.descriptive_name",
     ),
     ("campaign.advertising_channel_type = 'PERFORMANCE_MAX'",),
 )

@@ -64,7 +64,7 @@ from auditor.negatives.existing import existing_findings, read_existing
 from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
-from auditor.ngrams import ngram_table
+from auditor.ngrams import costly_ngrams_holding, ngram_table
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""
@@ -434,10 +434,8 @@ class _Proposer:
         longer n-gram must be proven on its own rows."""
         acc = self.acc
         size = len(words(cand.text))
-        padded = f" {' '.join(words(cand.text))} "
-        ng = self.ngrams
+        ng = costly_ngrams_holding(self.ngrams, cand.text)
         longer = ng[(ng["n"] > size) & (ng["n"] <= size + 2) & (ng["conversions"].fillna(0) <= 0)]
-        longer = longer[(" " + longer["ngram"].astype(str) + " ").str.contains(padded, regex=False)]
         longer = longer[longer["cost"] > 0].sort_values("cost", ascending=False)
         left = proven[4] if proven else acc.open_rows(self.rows_of(cand.text, cand.match_type))
         left_codes = set(acc.code[left].tolist())

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from auditor import schema
 from auditor.config import Settings
@@ -32,6 +34,7 @@ from auditor.matching import (
     MATCH_TYPES,
     TermIndex,
     in_scope,
+    label_column,
     normalize_one,
     pad_words,
     padded_block_mask,
@@ -119,18 +122,12 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
         return hit[1]
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
     texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
-    out = KeywordIndex(
-        index=text_index(texts, _col(kw, "campaign"), _col(kw, "ad_group")),
-        text=texts.astype(str).reset_index(drop=True),
-    )
+    campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
+    index = text_index(texts, campaign[0], ad_group[0])
+    index._codes["campaign"], index._codes["ad_group"] = campaign[1:], ad_group[1:]
+    out = KeywordIndex(index=index, text=texts.astype(schema.STRING_DTYPE).reset_index(drop=True))
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
     return out
-
-
-def _col(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    return frame[col].astype("string").fillna("").to_numpy(dtype=object)
 
 
 def limit_problems(text: str, platform: str) -> list[str]:
@@ -159,25 +156,33 @@ def limit_problems(text: str, platform: str) -> list[str]:
 
 def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
     """Protected terms (brand, protect, buying intent) the negative contains or would block
-    typed alone."""
-    neg = normalize_one(text)
-    hits = []
+    typed alone; the buying phrases the user marked irrelevant are theirs to negate."""
     chosen = {normalize_one(w) for w in settings.irrelevant}
-    buying = [b for b in buying_phrases(settings) if b not in chosen]
-    for term in (*settings.brand, *settings.protect, *buying):
-        norm = normalize_one(term)
-        if not norm:
-            continue
-        contains = f" {norm} " in f" {neg} "
-        blocks_it = _blocks_text(text, match_type, norm, settings.platform)
-        if contains or blocks_it:
-            hits.append(term)
-    return hits
+    buying = tuple(b for b in buying_phrases(settings) if b not in chosen)
+    terms = (*settings.brand, *settings.protect, *buying)
+    return protected_among(text, match_type, terms, settings.platform)
 
 
-def _blocks_text(negative: str, match_type: str, query: str, platform: str) -> bool:
-    padded = pad_words(normalize_texts([query]))
-    return bool(padded_block_mask(padded, negative, match_type, platform)[0])
+def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform: str) -> list[str]:
+    """Which of `terms` the negative contains or would block typed alone: one replay over all
+    of them (their normalised texts are cached), not one per term."""
+    norms, padded = _protected_texts(terms)
+    if not norms:
+        return []
+    neg = f" {normalize_one(text)} "
+    blocked = padded_block_mask(padded, text, match_type, platform)
+    return [
+        term
+        for term, norm, hit in zip(terms, norms, blocked.tolist(), strict=True)
+        if norm and (f" {norm} " in neg or hit)
+    ]
+
+
+@lru_cache(maxsize=256)
+def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], pa.Array]:
+    """The terms normalised, and padded for `padded_block_mask`."""
+    norms = [normalize_one(t) for t in terms]
+    return norms, pad_words(normalize_texts(norms))
 
 
 def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) -> np.ndarray:
@@ -205,18 +210,19 @@ def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platfo
     return list(dict.fromkeys(kws.text.iloc[rows].tolist()))
 
 
-_FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray]]] = {}
+_FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray | pa.Array]]] = {}
 _FIGURES = ("cost", "clicks", "conversions", "conversion_value")
 
 
-def _figures(table: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The table's figures as float arrays (NaN as 0), cached per table object."""
+def _figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
+    """The table's figures as float arrays (NaN as 0) and its search terms (arrow: no Python
+    string per row), cached per table object."""
     key = id(table)
     hit = _FIG_CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1]["cost"]) == len(table):
         return hit[1]
     out = {c: np.nan_to_num(table[c].to_numpy(dtype=np.float64, na_value=np.nan)) for c in _FIGURES}
-    out["term"] = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    out["term"] = pa.array(table["search_term"].astype("string").fillna("").array)
     _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
     return out
 
@@ -240,7 +246,7 @@ def blast_radius(
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(rows) else rows
     per_term = pd.DataFrame(
         {
-            "term": fig["term"][rows[starts]],
+            "term": fig["term"].take(pa.array(rows[starts])).to_numpy(zero_copy_only=False),
             **{
                 name: np.add.reduceat(fig[col][rows], starts) if len(rows) else rows * 0.0
                 for name, col in (

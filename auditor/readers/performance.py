@@ -31,6 +31,7 @@ Decisions (README, "Reading reports"):
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -51,6 +52,7 @@ from auditor.readers import headers, workbook
 from auditor.readers.dates import parse_days, parse_period
 from auditor.readers.tabular import (
     LINE,
+    MAX_CELL,
     NumberStyle,
     RawTable,
     bad_number_reason,
@@ -540,13 +542,60 @@ def keyword_syntax(cell: str) -> tuple[str, str]:
     return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
 
 
+_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+"""What Python's `str.strip()` and `\\s` count as whitespace, for the arrow versions below."""
+_SPACE_CLASS = "[" + re.escape(_SPACES) + "]"
+
+
+def _strip(arr: pa.Array) -> pa.Array:
+    """`str.strip()` on every value."""
+    return pc.utf8_trim(arr, _SPACES)
+
+
+def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """`keyword_syntax` of every value at once (arrow compute); empty cells give nulls."""
+    text = _strip(cells.cast(pa.large_string()))
+    filled = pc.invert(pc.is_in(text, pa.array(["", "--", "-"], pa.large_string())))
+    longer = pc.greater(pc.utf8_length(text), 1)
+    inner = _strip(pc.utf8_slice_codeunits(text, 1, -1))
+    exact = pc.and_(longer, pc.and_(pc.starts_with(text, "["), pc.ends_with(text, "]")))
+    phrase = pc.and_(longer, pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')))
+    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
+    broad = pc.replace_substring_regex(text, plus, "\\1\\2")
+    out = pc.if_else(exact, inner, pc.if_else(phrase, inner, broad))
+    kinds = pc.if_else(
+        exact,
+        pa.scalar(schema.MATCH_EXACT, pa.large_string()),
+        pc.if_else(phrase, schema.MATCH_PHRASE, schema.MATCH_BROAD).cast(pa.large_string()),
+    )
+    nothing = pa.scalar(None, pa.large_string())
+    return pc.if_else(filled, out, nothing), pc.if_else(filled, kinds, nothing)
+
+
 def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
     """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
     if arr.null_count == len(arr):
         return arr, arr
-    indices, uniques = _distinct(arr)
-    parsed = [keyword_syntax(u) if _filled(u) else (None, None) for u in uniques]
-    return _take(indices, [p[0] for p in parsed]), _take(indices, [p[1] for p in parsed])
+    if pa.types.is_dictionary(arr.type):
+        chunks = arr.unify_dictionaries() if isinstance(arr, pa.ChunkedArray) else arr
+        if isinstance(chunks, pa.ChunkedArray) and not chunks.num_chunks:
+            return arr, arr
+        one = chunks.chunk(0) if isinstance(chunks, pa.ChunkedArray) else chunks
+        indices = _dictionary_parts_indices(chunks)
+        uniques = one.dictionary
+    else:
+        uniques = pc.unique(arr)
+        indices = pc.index_in(arr, value_set=uniques)
+    if isinstance(uniques, pa.ChunkedArray):
+        uniques = uniques.combine_chunks()
+    texts, kinds = _keyword_syntax(uniques)
+    return pc.take(texts, indices), pc.take(kinds, indices)
+
+
+def _dictionary_parts_indices(arr: Arrow) -> Arrow:
+    if isinstance(arr, pa.Array):
+        return arr.indices
+    return pa.chunked_array([c.indices for c in arr.chunks], pa.int32())
 
 
 def _status(kind: str) -> Callable[[str], str | None]:
@@ -709,6 +758,7 @@ def _key_column(hmap: HeaderMap, kind: str) -> str:
 def from_raw(raw: RawTable, source: int = 0) -> Report:
     """A performance report as a canonical Report; InputError if it is none."""
     hmap = map_header(raw)
+    interactions = _interactions_as_clicks(raw, hmap)
     kind = _kind(hmap, raw)
     _check_required(hmap, raw, kind)
     rows = raw.rows
@@ -728,15 +778,114 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     empty = _empty_rows(data, raw.columns, no_key)
     no_key &= ~empty
     values, bad = _metrics(data, hmap, style)
+    if interactions:
+        _clicks_of_click_campaigns(data, hmap, values, raw.notes)
+    raw.notes.extend(_metric_like_unknowns(data, hmap))
     raw.notes.extend(competing_columns(data, hmap, style, raw.path))
     bad_rows, skipped = _skip_bad_numbers(data, bad, empty | no_key, raw.path, (hmap, style))
     key_word = kind.rstrip("s").replace("_", " ")
     skipped += _listed(data, empty, "empty row")
     skipped += _listed(data, no_key, f"no {key_word} (column '{key_col}' is empty)")
-    keep = ~(empty | no_key | bad_rows)
+    cut = _cut_last_row(data, raw, kind, total.any()) & ~(empty | no_key | bad_rows)
+    skipped += _listed(data, cut, CUT_REASON)
+    skipped += _cut_trailer(raw, total.any())
+    keep = ~(empty | no_key | bad_rows | cut)
     _drop_coarse_days(raw, hmap)
     table = _build_table(data, hmap, kind, values, keep, source, converted)
     return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
+
+
+CLICK_CAMPAIGN_TYPES = frozenset({"search", "performance_max", "smart", "shopping"})
+"""Campaign types whose interactions are clicks (Google Ads: "the main user action associated
+with an ad format: clicks for text and Shopping ads, views for video ads")."""
+
+
+def _interactions_as_clicks(raw: RawTable, hmap: HeaderMap) -> bool:
+    """A report with `Interactions` and no `Clicks` (the Google Ads UI shows Interactions when
+    the view mixes campaign types): the interactions are read as clicks."""
+    if "clicks" in hmap.columns or "interactions" not in hmap.columns:
+        hmap.columns.pop("interactions", None)
+        return False
+    name = hmap.columns.pop("interactions")
+    hmap.columns["clicks"] = name
+    raw.notes.append(
+        f"column '{name}' read as clicks: for Search campaigns an interaction is a click (the"
+        " Google Ads view mixed campaign types, so it showed Interactions instead of Clicks)"
+    )
+    return True
+
+
+def _clicks_of_click_campaigns(
+    data: pd.DataFrame, hmap: HeaderMap, values: dict[str, pd.Series], notes: list[str]
+) -> None:
+    """Interactions of campaign types whose interactions are not clicks (video views,
+    engagements) are not clicks: unknown for those rows, and noted."""
+    if "campaign_type" not in hmap.columns or "clicks" not in values:
+        return
+    types = _map_values(_raw(data, hmap.columns["campaign_type"]), headers.campaign_type)
+    other = pc.invert(pc.fill_null(pc.is_in(types, pa.array(sorted(CLICK_CAMPAIGN_TYPES))), True))
+    mask = np.asarray(other.to_numpy(zero_copy_only=False), dtype=bool)
+    if mask.any():
+        values["clicks"] = values["clicks"].mask(mask)
+        kinds = ", ".join(sorted(set(pc.filter(types, other).to_pylist()) - {None}))
+        notes.append(
+            f"{int(mask.sum()):,} row(s) of other campaign types ({kinds}): their"
+            " interactions are views or engagements, not clicks, and count as no clicks"
+        )
+
+
+_NUMBER_CELL = re.compile(r"^\s*[-+−]?[\d.,\s\u00a0\u202f]*\d[\d.,\s\u00a0\u202f]*\s*%?\s*$")
+
+
+def _metric_like_unknowns(data: pd.DataFrame, hmap: HeaderMap) -> list[str]:
+    """A note naming each unknown column whose cells are numbers: a metric the alias table
+    does not know (say a localized `Impressions`), which the audit then lacks."""
+    notes = []
+    sample = data.head(200)
+    for name in hmap.unknown:
+        if name not in sample.columns:
+            continue
+        cells = [str(c) for c in sample[name].dropna().tolist() if str(c).strip() not in ("", "--")]
+        if cells and sum(bool(_NUMBER_CELL.match(c)) for c in cells) >= 0.9 * len(cells):
+            notes.append(
+                f"column '{name}' holds numbers but is not a column the auditor knows: it was"
+                " not used (if it is impressions, clicks, cost or conversions under another"
+                " name, the checks that need that metric did not run)"
+            )
+    return notes
+
+
+CUT_REASON = "the last line stops mid-row (the file was cut short): its cells would shift"
+TOO_LONG = f"a line over the {MAX_CELL >> 20} MiB a report row can have: not a report row"
+
+
+def _cut_last_row(data: pd.DataFrame, raw: RawTable, kind: str, totals: bool) -> np.ndarray:
+    """The last data row of a Google Ads download without its Total rows, when it has more
+    empty cells than any other row: the download ended inside it."""
+    out = np.zeros(len(data), dtype=bool)
+    if totals or len(data) < 2 or not _google_ui(raw) or kind == schema.KIND_CAMPAIGNS:
+        return out
+    cols = [c for c in raw.columns if c in data.columns]
+    empties = np.zeros(len(data), dtype=np.int64)
+    for name in cols:
+        empties += np.asarray(pc.is_null(_text(data, name)).to_numpy(zero_copy_only=False))
+    last = int(np.argmax(data[LINE].to_numpy()))
+    others = np.delete(empties, last)
+    out[last] = empties[last] > others.max()
+    return out
+
+
+def _cut_trailer(raw: RawTable, totals: bool) -> list[SkippedRow]:
+    """Lines after the data of a Google Ads download without Total rows: the cut-short last
+    row (one cell, `medtech startu`), never a footer. Listed as skipped, taken off the trailer."""
+    if totals or not _google_ui(raw) or not raw.trailer:
+        return []
+    cut = [
+        SkippedRow(line, CUT_REASON if len(text) <= MAX_CELL else TOO_LONG)
+        for line, text in raw.trailer
+    ]
+    raw.trailer = []
+    return cut
 
 
 DAY_AGGREGATIONS = frozenset({"daily", "hourly", "summary"})
@@ -791,7 +940,8 @@ def _build_table(
         text["currency"] = pa.nulls(len(kept), pa.large_string())
     if "day" in hmap.columns:
         day = _text(kept, hmap.columns["day"])
-        numbers["day"] = parse_days(pd.Series(pd.arrays.ArrowStringArray(day))).to_numpy()
+        days = pd.Series(pd.arrays.ArrowStringArray(day))
+        numbers["day"] = parse_days(days, _day_first(hmap)).to_numpy()
     numbers[schema.LINE_COLUMN] = kept[LINE].to_numpy(dtype=np.int64)
     numbers[schema.SOURCE_COLUMN] = np.full(len(kept), source, dtype=np.int64)
     table = _canonical_frame(text, numbers, pd.RangeIndex(len(kept)))
@@ -837,12 +987,14 @@ def _report(
     skipped: list[SkippedRow],
 ) -> Report:
     present = _present(hmap)
-    period, date_style = parse_period(raw.preamble)
+    period, date_style = parse_period(raw.preamble, _day_first(hmap))
+    notes = list(raw.notes)
     if period is None and table["day"].notna().any():
         days = table["day"].dropna()
         period = Period(days.min().date(), days.max().date())
+    elif period is None:
+        notes += _period_label_note(raw)
     check_period(period, raw.path)
-    notes = list(raw.notes)
     currency = _currency(table, notes)
     notes += _notes(raw, kind, table, present, file_totals, skipped)
     return Report(
@@ -859,6 +1011,23 @@ def _report(
         locale=_locale(hmap, date_style),
         notes=notes,
     )
+
+
+def _day_first(hmap: HeaderMap) -> bool | None:
+    """Slash dates' default order by the header's language: day first outside English (the
+    data decides first: `auditor.readers.dates.slash_order`)."""
+    return True if hmap.language != "en" else None
+
+
+def _period_label_note(raw: RawTable) -> list[str]:
+    """A Google Ads download whose period line names no dates (`All time`, `Last 30 days`)."""
+    lines = [line.strip().strip('"') for line in raw.preamble if line.strip()]
+    if not _google_ui(raw) or len(lines) < 2:
+        return []
+    return [
+        f"the period line says {lines[1][:40]!r}, not dates: the period is unknown (download"
+        " the report with a custom date range, or with a Day column, to know it)"
+    ]
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -884,9 +1053,11 @@ def check_period(period: Period | None, path: Path) -> None:
 
 
 def allowance(rows: int) -> float:
-    """How far summed rows may differ from a file total: half a cent per thousand rows,
-    at least one cent (rows are rounded to the cent, the total is not)."""
-    return max(0.01, 0.005 * rows / 1000)
+    """How far summed rows may differ from a file total: rows are rounded to the cent and the
+    total is not, so each row adds up to half a cent of error, uniformly: the sum of `rows`
+    roundings has a standard deviation of 0.01 / sqrt(12) x sqrt(rows) (0.12 for 1,756 rows).
+    Allowed: three of those, at least one cent."""
+    return max(0.01, 3 * 0.01 / math.sqrt(12) * math.sqrt(rows))
 
 
 def _notes(
@@ -909,7 +1080,14 @@ def _notes(
                 notes.append(f"no {METRIC_WORDS[col]} column: {effect}")
         label = "search_terms" if "search_terms" in file_totals else "filtered_search_terms"
         notes += _check_totals(table, present, file_totals.get(label, {}), skipped, label)
-        if len(table) and not file_totals and _google_ui(raw):
+        cut = [s.line for s in skipped if "cut short" in s.reason or s.reason == TOO_LONG]
+        if cut and not file_totals:
+            notes.append(
+                "the file was cut short: it ends inside a row (line"
+                f" {', '.join(map(str, cut))}, listed as skipped) and without the Total rows"
+                " Google Ads downloads end with; its totals could not be checked"
+            )
+        elif len(table) and not file_totals and _google_ui(raw):
             notes.append(
                 "no Total rows at the end: Google Ads downloads always end with them, so this"
                 " file may be cut short (or was edited); its totals could not be checked"

@@ -402,7 +402,7 @@ def unquote_line(line: str, delimiter: str) -> str:
     return cells[0] if len(cells) == 1 else line.strip()
 
 
-def _open_quote(body: _Body) -> int | None:
+def _open_quote(body: _Body, delimiter: str) -> int | None:
     """The line where a quote opens and is never closed, or None.
 
     Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
@@ -411,7 +411,7 @@ def _open_quote(body: _Body) -> int | None:
     if body.count(34) % 2 == 0:
         return None
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     last = 0
     try:
         for _ in reader:
@@ -431,10 +431,12 @@ def _last_line_quotes_odd(body: _Body) -> bool:
     return body.data.count(b'"', start, end) % 2 == 1
 
 
-def _without_open_quote(body: _Body, path: Path) -> tuple[_Body, list[SkippedRow]] | None:
+def _without_open_quote(
+    body: _Body, path: Path, delimiter: str
+) -> tuple[_Body, list[SkippedRow]] | None:
     """A quote left open on the last line (a download cut short): that line is skipped and
     the rest kept. A quote opened earlier would swallow the lines after it: InputError."""
-    line = _open_quote(body)
+    line = _open_quote(body, delimiter)
     if line is None:
         return None
     last = body.first + body.lines() - 1
@@ -483,7 +485,7 @@ def _parse(
         try:
             table, bad = _read_csv(body, names, types, delimiter, careful=True)
         except pa.ArrowInvalid as exc:
-            cut = _without_open_quote(body, path)
+            cut = _without_open_quote(body, path, delimiter)
             if cut is None:
                 raise _parse_error(exc, body, path) from None
             table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
@@ -493,7 +495,7 @@ def _parse(
         or _last_row_spans_lines(table)
         or _last_line_quotes_odd(body)
     ):
-        cut = _without_open_quote(body, path)
+        cut = _without_open_quote(body, path, delimiter)
         if cut is not None:
             table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
             return table, bad, rest, cut[1] + skipped
@@ -609,6 +611,9 @@ def _repair(
     keep_lines: list[int] = []
     skipped: list[SkippedRow] = []
     for text, line in zip(texts, lines, strict=True):
+        if len(text) > MAX_CELL:
+            skipped.append(SkippedRow(line, _too_long(len(text))))
+            continue
         cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             reason = f"row has {len(cells)} cells, the header {width}: columns would shift"
@@ -719,25 +724,29 @@ def _longest_value(arr: pa.ChunkedArray) -> int:
     return max((n for n in longest if n is not None), default=0)
 
 
-def _check_cell_sizes(frame: pd.DataFrame, path: Path) -> None:
-    """InputError for a cell over MAX_CELL bytes (a 5 MB 'search term' is not a report row)."""
+def _too_long(size: int) -> str:
+    return f"a line of {size:,} bytes, over the {MAX_CELL >> 20} MiB a report row can have"
+
+
+def _oversized(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[SkippedRow]]:
+    """Rows with a cell over MAX_CELL bytes (a 5 MB 'search term' is not a report row) left
+    out and listed as skipped."""
+    over = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
         if name == LINE:
             continue
         arr = frame[name].array.__arrow_array__()
         if pa.types.is_dictionary(arr.type) and _longest_value(arr) <= MAX_CELL:
             continue
-        lengths = pc.binary_length(_text(arr))
-        longest = pc.max(lengths).as_py()
-        if longest is not None and longest > MAX_CELL:
-            row = int(np.argmax(lengths.to_numpy(zero_copy_only=False)))
-            raise InputError(
-                f"a cell of {longest:,} bytes, over the {MAX_CELL >> 20} MiB a report cell can"
-                " have: not a report row",
-                path=path,
-                line=int(frame[LINE].iloc[row]),
-                column=name,
-            )
+        lengths = pc.fill_null(pc.binary_length(_text(arr)), 0)
+        over |= np.asarray(lengths.to_numpy(zero_copy_only=False)) > MAX_CELL
+    if not over.any():
+        return frame, []
+    skipped = [
+        SkippedRow(int(line), "a cell over the 1 MiB a report cell can have: not a report row")
+        for line in frame.loc[over, LINE].tolist()
+    ]
+    return frame.loc[~over].reset_index(drop=True), skipped
 
 
 def _load(
@@ -763,7 +772,8 @@ def _load(
     table, bad, body, cut = _parse(body, names, types, delimiter, path)
     frame, skipped, notes = _frame(table, body, bad, names, keep, delimiter)
     skipped += cut
-    _check_cell_sizes(frame, path)
+    frame, oversized = _oversized(frame)
+    skipped += oversized
     trailer = [
         (body.line_at(off), unquote_line(line.decode("utf-8", errors="replace"), delimiter))
         for off, line in tail
@@ -853,6 +863,8 @@ _FITS = {
 """A number written in the style of its file: digits, the decimal mark, thousands groups of
 three. `1 234,56` or `1.234,56` in a decimal-dot file (or `1,234.56` in a decimal-comma file)
 does not fit: its value would be a guess (123456? 1.23456?), so the cell is refused."""
+_PLAIN = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
+"""The common case, checked first (twice as fast as `_FITS`): digits and a decimal mark."""
 MAX_FIGURE = 1e15
 """Larger cells are not report figures (and would overflow sums to infinity)."""
 MONEY = ("cost", "conversion_value", "cost_micros", "cost_converted", "conversion_value_converted")
@@ -872,6 +884,8 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     raw = _arrow(values)
     # Google's money and count columns hold plain numbers and no blanks: one cast does it.
     out = _try_cast(raw) if style.decimal == "." else None
+    if out is None:
+        out = _fitting_numbers(raw, style)
     if out is not None:
         bad = pc.fill_null(pc.invert(_finite(out)), False)
     else:
@@ -907,10 +921,12 @@ def _fitting_numbers(
     arr: pa.Array | pa.ChunkedArray, style: NumberStyle
 ) -> pa.Array | pa.ChunkedArray | None:
     """float64 when every present cell is a bare number in the style (no %, no currency)."""
-    fits = pc.match_substring_regex(arr, _FITS[style.decimal])
-    if not pc.all(fits).as_py():
+    if pc.all(pc.match_substring_regex(arr, _PLAIN[style.decimal])).as_py():
+        text = arr
+    elif pc.all(pc.match_substring_regex(arr, _FITS[style.decimal])).as_py():
+        text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
+    else:
         return None
-    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
     if style.decimal != ".":
         text = pc.replace_substring(text, style.decimal, ".")
     return _try_cast(text)

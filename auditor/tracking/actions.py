@@ -184,9 +184,12 @@ def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> lis
         excess >= rule.param("min_excess")
     )
     totals = rows.groupby("campaign", sort=True)["conversions"].sum()
+    over = (excess > 0).groupby(rows["campaign"], sort=True).sum()
     bad = rows.assign(excess=excess).loc[hit]
     return [
-        _exceed_finding(rule, str(campaign), group, float(totals[campaign]), named)
+        _exceed_finding(
+            rule, str(campaign), group, (float(totals[campaign]), int(over[campaign])), named
+        )
         for campaign, group in bad.groupby("campaign", sort=True)
     ]
 
@@ -202,17 +205,26 @@ def _scope(campaign: str, named: bool) -> tuple[str, str, str]:
 
 
 def _exceed_finding(
-    rule: TrackingRule, campaign: str, group: pd.DataFrame, total: float, named: bool
+    rule: TrackingRule,
+    campaign: str,
+    group: pd.DataFrame,
+    counts: tuple[float, int],
+    named: bool,
 ) -> Finding:
-    """One campaign's rows (or the account's, when the report has no campaign). Severity low
-    when the excess is below material_share of its conversions: worth a look, but it does not
-    shake the figures the waste findings are judged against (and so lowers none of them)."""
+    """One campaign's rows (or the account's, when the report has no campaign). `counts`: its
+    conversions and how many of its rows have more conversions than clicks at all (the
+    message states both that and how many pass the rule's threshold). Severity low when the
+    excess is below material_share of its conversions: worth a look, but it does not shake the
+    figures the waste findings are judged against (and so lowers none of them)."""
+    total, over = counts
     group = group.sort_values("conversions", ascending=False, kind="stable")
     excess = float(group["excess"].sum())
     material = total > 0 and excess / total >= rule.param("material_share")
     level, subject, whose = _scope(campaign, named)
     fields = {
         "rows": plural(len(group), "row"),
+        "over": plural(over, "row"),
+        "far": f"{len(group):,}",
         "campaign": subject,
         "whose": whose,
         "conversions": number(float(group["conversions"].sum())),
@@ -221,6 +233,8 @@ def _exceed_finding(
         "share": share(excess / total) if total > 0 else "all",
     }
     evidence = {
+        "rows_over_clicks": over,
+        "rows_over_threshold": len(group),
         "excess_conversions": excess,
         "campaign_conversions": total,
         "excess_share": round(excess / total, 4) if total > 0 else None,

@@ -147,9 +147,10 @@ def _missing_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Find
     return out
 
 
-def _modal_values(frame: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
-    """Per action: its most frequent positive value per conversion (`conversion_value`), how
-    many conversions carry it (`count`) and the action's conversions (`total`)."""
+def _modal_values(frame: pd.DataFrame, weight: pd.Series, placeholder_max: float) -> pd.DataFrame:
+    """Per action: its most frequent positive value per conversion (`conversion_value`) and
+    every placeholder value (positive, at most `placeholder_max`), how many conversions carry
+    each (`count`) and the action's conversions (`total`)."""
     weighted = frame.assign(w=weight)
     valued = weighted.loc[weighted["conversion_value"] > 0]
     counts = (
@@ -158,20 +159,45 @@ def _modal_values(frame: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
         .rename("count")
         .reset_index()
         .sort_values(["conversion_action", "count"], ascending=[True, False], kind="stable")
-        .drop_duplicates("conversion_action")
+    )
+    modal = counts.drop_duplicates("conversion_action")
+    placeholders = counts.loc[counts["conversion_value"] <= placeholder_max]
+    found = pd.concat([modal, placeholders]).drop_duplicates(
+        ["conversion_action", "conversion_value"]
     )
     totals = weighted.groupby("conversion_action", sort=True)["w"].sum().rename("total")
-    return counts.join(totals, on="conversion_action")
+    return found.join(totals, on="conversion_action")
 
 
-def _defaults(modal: pd.DataFrame, rule: TrackingRule) -> pd.DataFrame:
-    """The modal values that look like a default (see the rule's docs)."""
+def _defaults(modal: pd.DataFrame, rule: TrackingRule, purchases: set[str]) -> pd.DataFrame:
+    """The modal values that look like a default (see the rule's docs): a placeholder (at most
+    `placeholder_max`) on `min_count_placeholder` purchases or more, whatever their share (a
+    checkout path that sends no value); on other actions a placeholder on
+    `min_share_placeholder` of `min_count` or more; any other value on `min_share` of them."""
     placeholder = modal["conversion_value"] <= rule.param("placeholder_max")
+    purchase = modal["conversion_action"].isin(purchases)
+    share_of = modal["count"] / modal["total"]
+    on_purchase = placeholder & purchase & (modal["count"] >= rule.param("min_count_placeholder"))
     needed = placeholder.map(
         {True: rule.param("min_share_placeholder"), False: rule.param("min_share")}
     )
-    share_ok = modal["count"] / modal["total"] >= needed
-    return modal.loc[(modal["count"] >= rule.param("min_count")) & share_ok]
+    common = (modal["count"] >= rule.param("min_count")) & (share_of >= needed)
+    return modal.loc[on_purchase | common]
+
+
+def _default_severity(row: pd.Series, rule: TrackingRule) -> str:
+    """By share: high from `min_share`, the rule's severity from `min_share_placeholder`, low
+    below (a few purchases without their value)."""
+    share_of = row["count"] / row["total"]
+    if share_of >= rule.param("min_share"):
+        return "high"
+    return rule.severity if share_of >= rule.param("min_share_placeholder") else "low"
+
+
+def _purchase_actions(frame: pd.DataFrame) -> set[str]:
+    cats = frame.get("conversion_category", pd.Series("", index=frame.index))
+    found = _is_purchase(frame["conversion_action"], cats)
+    return set(frame.loc[found, "conversion_action"].dropna().astype(str))
 
 
 def _default_finding(
@@ -191,7 +217,13 @@ def _default_finding(
         "conversions": float(row["total"]),
         **evidence,
     }
-    return finding(rule, fields, evidence, conversions=float(row["count"]))
+    return finding(
+        rule,
+        fields,
+        evidence,
+        severity=_default_severity(row, rule),
+        conversions=float(row["count"]),
+    )
 
 
 def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
@@ -199,7 +231,8 @@ def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
     if conv is None or not inputs.export_values:
         return _defaults_in_reports(inputs, rule)
     out = []
-    for _, row in _defaults(_modal_values(conv, pd.Series(1.0, index=conv.index)), rule).iterrows():
+    modal = _modal_values(conv, pd.Series(1.0, index=conv.index), rule.param("placeholder_max"))
+    for _, row in _defaults(modal, rule, _purchase_actions(conv)).iterrows():
         group = conv.loc[
             (conv["conversion_action"] == row["conversion_action"])
             & (conv["conversion_value"] == row["conversion_value"])
@@ -218,7 +251,10 @@ def _defaults_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Fin
     rows = rows.loc[_is_purchase(rows["conversion_action"], rows["conversion_category"])]
     per = rows.assign(conversion_value=(rows["conversion_value"] / rows["conversions"]).round(2))
     out = []
-    for _, row in _defaults(_modal_values(per, per["conversions"]), rule).iterrows():
+    modal = _modal_values(per, per["conversions"], rule.param("placeholder_max"))
+    for _, row in _defaults(
+        modal, rule, set(per["conversion_action"].dropna().astype(str))
+    ).iterrows():
         group = per.loc[
             (per["conversion_action"] == row["conversion_action"])
             & (per["conversion_value"] == row["conversion_value"])

@@ -54,6 +54,7 @@ from auditor import decisions as dec
 from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
+from auditor.csvio import check_output_paths
 from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
@@ -483,10 +484,15 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
+NEGATIVES_FILE_MAX = 20 * 1024 * 1024
+"""Larger files are not read to count their negatives (the dialog plans at every key press);
+overwriting one is asked like any other file's."""
+
+
 def negatives_in(path: Path) -> int | None:
     """How many negatives a file holds, read the way `--existing-negatives` reads it; None
-    when it does not exist or is not a negatives file."""
-    if not path.is_file():
+    when it does not exist, is not a negatives file, or is over `NEGATIVES_FILE_MAX`."""
+    if not path.is_file() or path.stat().st_size > NEGATIVES_FILE_MAX:
         return None
     try:
         return len(read_path(path, 0).table)
@@ -559,12 +565,16 @@ class ReviewState:
         exported before (in earlier reviews: this one has not exported yet) with what their
         terms spent in this report."""
         exported = self.store.exported(self.account.key)
-        by_id = {r.id: r.current for r in self.rows}
+        listed = {r.id: r.current for r in self.rows}
         earlier: list[tuple[NegativeProposal, str]] = []
         for pid, (sig, at) in exported.items():
-            p = by_id.get(pid) or negative_from_signature(pid, sig)
-            if p is not None:
-                earlier.append((self._refresh_blast(p), at))
+            p = listed.get(pid)
+            if p is not None and dec.signature(p) == sig:
+                earlier.append((p, at))  # listed as exported: its blast radius is this week's
+                continue
+            parsed = negative_from_signature(pid, sig)
+            if parsed is not None:
+                earlier.append((self._refresh_blast(parsed), at))
         return SinceLastReview(
             previous=self.previous,
             new_proposals=sum(r.new for r in self.rows),
@@ -1003,6 +1013,7 @@ class ReviewState:
 
         if self.store.read_only:
             raise ConfigError(f"export refused: {self.store.read_only}; export from that review")
+        check_output_paths([path], [i.path for i in self.result.inputs], force=True)
         proposals = self.accepted(include_exported=include_exported)
         if not proposals:
             raise OutputError("nothing to export: no accepted negative is waiting", path=path)

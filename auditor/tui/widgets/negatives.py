@@ -351,16 +351,22 @@ class NegativesPane(Vertical):
         self.app.push_screen(screen, lambda outcome: self._edited(pid, outcome))
 
     def after_history(self, action: Action, how: str) -> None:
-        """Show an undone / redone decision: the table again, the row, the status line."""
+        """Show an undone / redone decision: the row (redrawn in place, or the table again
+        when a negative of the user's came or went), the cursor on it, the status line."""
+        pid = action.proposal_id
+        table = self.table
         if self.held_view:
             self._proposals_stale = True
             self._refresh_held_marks()
-        else:
+        elif (action.before.row is None) != (action.after.row is None):
             self.reload()
-            keys = [r.id for r in self.state.visible()]
-            if action.proposal_id in keys:
-                self.table.move_cursor(row=keys.index(action.proposal_id))
-                self.show_blast(action.proposal_id)
+        else:
+            for (key, _), value in zip(COLUMNS, self._cells(self.state.row(pid)), strict=True):
+                if key != "family":
+                    table.update_cell(pid, key, value)
+        if not self.held_view and pid in table.rows:
+            table.move_cursor(row=table.get_row_index(pid))
+            self.show_blast(pid)
         self.update_status(note=f"{HISTORY_WORDS[how]}: {action.what}")
 
     def proposals_added(self) -> None:
@@ -372,8 +378,16 @@ class NegativesPane(Vertical):
             self.reload()
 
     def action_toggle_rejected(self) -> None:
+        """Show / hide the proposals rejected in earlier reviews, and say what changed (the
+        ones rejected in this review stay listed, marked `✗`, until the next one)."""
         self.state.show_rejected = not self.state.show_rejected
         self.reload()
+        earlier = sum(r.hidden_at_load for r in self.state.rows)
+        now = sum(r.status == dec.STATUS_REJECTED and not r.hidden_at_load for r in self.state.rows)
+        verb = "showing" if self.state.show_rejected else "hiding"
+        self.update_status(
+            note=f"{verb} {earlier} rejected before; {now} rejected in this review stay listed"
+        )
 
     def action_toggle_held(self) -> None:
         """Switch between the proposals and the held-back / review items."""
