@@ -359,7 +359,22 @@ def _write_outputs(
         )
         n = len(result.negatives)
         lines.append(f"Wrote {n} negatives ({negatives_format}) to {negatives_path}")
+        lines.extend(_shared_set_check(result, negatives_format, args.negatives_level, list_name))
     return lines
+
+
+def _shared_set_check(result: AuditResult, fmt: str, level: str, list_name: str) -> list[str]:
+    """For an Editor file with a shared set: what to check in the import preview (Google does
+    not document the shared-set rows; a set that is not attached blocks nothing)."""
+    shared = [p for p in result.negatives if p.level == "shared_list"]
+    if fmt != "editor" or level != "list" or not shared:
+        return []
+    campaigns = len({c for p in shared for c in p.campaigns})
+    return [
+        f"Check in Editor's import preview that the shared set '{list_name}' ({len(shared)}"
+        f" negatives) is attached to its {campaigns} campaign(s); if it is not, run again"
+        " with --negatives-level campaign and import that file instead"
+    ]
 
 
 def _check_list_id(args: argparse.Namespace, negatives_format: str) -> None:

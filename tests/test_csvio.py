@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import os
 import stat
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from auditor.csvio import safe_cell, write_atomic, write_csv
-from auditor.errors import EXIT_OUTPUT, OutputError
+from auditor.csvio import csv_text, safe_cell, write_atomic, write_csv
+from auditor.errors import EXIT_BAD_INPUT, EXIT_OUTPUT, OutputError, OutputPathError
 
 
 @pytest.mark.parametrize(
@@ -65,3 +67,48 @@ def test_written_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     (tmp_path / "b.csv").chmod(0o640)
     write_atomic(tmp_path / "b.csv", "new", force=True)
     assert stat.S_IMODE((tmp_path / "b.csv").stat().st_mode) == 0o640
+
+
+def test_a_semicolon_cell_is_quoted_and_what_follows_it_defused() -> None:
+    """Excel in a `;` locale (Sweden, Germany, Denmark, Norway) splits on `;`: the payload after
+    one must not become a live `=4+4` cell."""
+    text = csv_text(["Search term", "Cost"], [["x;=4+4;y jobb", 3.5], ["a; +1", 1]])
+    lines = text.split("\r\n")
+    assert lines[1] == '"x;\'=4+4;y jobb",3.5'
+    assert lines[2] == '"a; \'+1",1'
+    assert list(csv.reader([lines[1]])) == [["x;'=4+4;y jobb", "3.5"]]
+    for piece in lines[1].split(";"):
+        assert not piece.lstrip('"').startswith(("=", "+", "-", "@"))
+
+
+def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    stale = tmp_path / f".a.json.auditor-{proc.pid}-abc123.tmp"
+    stale.write_text("half a file")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    alive = tmp_path / f".b.json.auditor-{os.getppid()}-def456.tmp"
+    alive.write_text("another run's file")
+    os.utime(alive, (old, old))
+    foreign = tmp_path / ".a.json.x1.tmp"
+    foreign.write_text("not ours")
+    write_atomic(tmp_path / "a.json", "{}")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["a.json", alive.name, foreign.name])
+
+
+def test_outputs_are_only_written_onto_regular_files(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, tmp_path, Path("/dev/null")):
+        with pytest.raises(OutputPathError) as info:
+            write_atomic(target, "x", force=True)
+        assert info.value.exit_code == EXIT_BAD_INPUT
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(fifo.stat().st_mode)
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_atomic(link, "new", force=True)
+    assert link.is_symlink() and real.read_text() == "new"

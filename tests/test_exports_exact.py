@@ -16,7 +16,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.config import Settings
-from auditor.errors import EXIT_BAD_CONFIG, EXIT_OK
+from auditor.errors import EXIT_BAD_CONFIG, EXIT_OK, OutputError
 from auditor.model import NegativeProposal
 from auditor.negatives.export import (
     as_campaign_negatives,
@@ -130,9 +130,11 @@ def test_an_overlong_list_name_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "n.csv").exists()
 
 
-def test_list_name_names_the_shared_set(tmp_path: Path) -> None:
+def test_list_name_names_the_shared_set(tmp_path: Path, capsys) -> None:
     out = tmp_path / "editor.csv"
     audit = _audit(SAMPLE, tmp_path, "--negatives", str(out), "--list-name", "Weekly negatives")
+    printed = capsys.readouterr().out
+    assert "Check in Editor's import preview that the shared set 'Weekly negatives'" in printed
     sets = {r["Shared set name"] for r in _read(out) if r["Shared set name"]}
     assert sets == {"Weekly negatives"}
     shared = [p for p in audit["negatives"] if p["level"] == "shared_list"]
@@ -165,6 +167,13 @@ def test_campaign_negatives_are_not_written_twice() -> None:
         ("campaign", "A", "jobb"),
         ("campaign", "B", "jobb"),
     ]
+
+
+def test_a_list_without_campaigns_cannot_become_campaign_negatives(tmp_path: Path) -> None:
+    loose = NegativeProposal(id="a", text="jobb", match_type="phrase", level="shared_list")
+    with pytest.raises(OutputError, match="names no campaign"):
+        write_negatives(tmp_path / "n.csv", [loose], "editor", level="campaign")
+    assert not (tmp_path / "n.csv").exists()
 
 
 def test_default_list_name_carries_the_account() -> None:

@@ -102,6 +102,11 @@ def as_campaign_negatives(proposals: Sequence[NegativeProposal]) -> list[Negativ
     out: list[NegativeProposal] = []
     seen: set[tuple[str | None, str | None, str, str, str]] = set()
     for p in proposals:
+        if p.level == LEVEL_SHARED and not p.campaigns:
+            raise OutputError(
+                f"cannot export: shared-list negative '{p.text}' names no campaign to write it"
+                " as a campaign negative of"
+            )
         if p.level == LEVEL_SHARED:
             copies = [
                 replace(p, level=LEVEL_CAMPAIGN, campaign=c, list_name=None, campaigns=[])

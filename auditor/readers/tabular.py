@@ -402,7 +402,7 @@ def unquote_line(line: str, delimiter: str) -> str:
     return cells[0] if len(cells) == 1 else line.strip()
 
 
-def _open_quote(body: _Body) -> int | None:
+def _open_quote(body: _Body, delimiter: str) -> int | None:
     """The line where a quote opens and is never closed, or None.
 
     Called when the parse hints at it (the last row spans lines, or pyarrow failed): an odd
@@ -411,7 +411,7 @@ def _open_quote(body: _Body) -> int | None:
     if body.count(34) % 2 == 0:
         return None
     text = body.data[body.start : body.end].decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     last = 0
     try:
         for _ in reader:
@@ -431,10 +431,12 @@ def _last_line_quotes_odd(body: _Body) -> bool:
     return body.data.count(b'"', start, end) % 2 == 1
 
 
-def _without_open_quote(body: _Body, path: Path) -> tuple[_Body, list[SkippedRow]] | None:
+def _without_open_quote(
+    body: _Body, path: Path, delimiter: str
+) -> tuple[_Body, list[SkippedRow]] | None:
     """A quote left open on the last line (a download cut short): that line is skipped and
     the rest kept. A quote opened earlier would swallow the lines after it: InputError."""
-    line = _open_quote(body)
+    line = _open_quote(body, delimiter)
     if line is None:
         return None
     last = body.first + body.lines() - 1
@@ -483,7 +485,7 @@ def _parse(
         try:
             table, bad = _read_csv(body, names, types, delimiter, careful=True)
         except pa.ArrowInvalid as exc:
-            cut = _without_open_quote(body, path)
+            cut = _without_open_quote(body, path, delimiter)
             if cut is None:
                 raise _parse_error(exc, body, path) from None
             table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
@@ -493,7 +495,7 @@ def _parse(
         or _last_row_spans_lines(table)
         or _last_line_quotes_odd(body)
     ):
-        cut = _without_open_quote(body, path)
+        cut = _without_open_quote(body, path, delimiter)
         if cut is not None:
             table, bad, rest, skipped = _parse(cut[0], names, types, delimiter, path)
             return table, bad, rest, cut[1] + skipped
