@@ -863,6 +863,8 @@ _FITS = {
 """A number written in the style of its file: digits, the decimal mark, thousands groups of
 three. `1 234,56` or `1.234,56` in a decimal-dot file (or `1,234.56` in a decimal-comma file)
 does not fit: its value would be a guess (123456? 1.23456?), so the cell is refused."""
+_PLAIN = {".": r"^-?\d+(\.\d+)?$", ",": r"^-?\d+(,\d+)?$"}
+"""The common case, checked first (twice as fast as `_FITS`): digits and a decimal mark."""
 MAX_FIGURE = 1e15
 """Larger cells are not report figures (and would overflow sums to infinity)."""
 MONEY = ("cost", "conversion_value", "cost_micros", "cost_converted", "conversion_value_converted")
@@ -882,6 +884,8 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     raw = _arrow(values)
     # Google's money and count columns hold plain numbers and no blanks: one cast does it.
     out = _try_cast(raw) if style.decimal == "." else None
+    if out is None:
+        out = _fitting_numbers(raw, style)
     if out is not None:
         bad = pc.fill_null(pc.invert(_finite(out)), False)
     else:
@@ -917,10 +921,12 @@ def _fitting_numbers(
     arr: pa.Array | pa.ChunkedArray, style: NumberStyle
 ) -> pa.Array | pa.ChunkedArray | None:
     """float64 when every present cell is a bare number in the style (no %, no currency)."""
-    fits = pc.match_substring_regex(arr, _FITS[style.decimal])
-    if not pc.all(fits).as_py():
+    if pc.all(pc.match_substring_regex(arr, _PLAIN[style.decimal])).as_py():
+        text = arr
+    elif pc.all(pc.match_substring_regex(arr, _FITS[style.decimal])).as_py():
+        text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
+    else:
         return None
-    text = pc.replace_substring_regex(arr, "[" + style.strip_chars + "]", "")
     if style.decimal != ".":
         text = pc.replace_substring(text, style.decimal, ".")
     return _try_cast(text)
