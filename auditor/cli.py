@@ -29,7 +29,7 @@ from auditor.batch import (
     write_index,
 )
 from auditor.config import Settings, load_config, validate_settings
-from auditor.csvio import check_writable
+from auditor.csvio import check_output_paths
 from auditor.errors import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -37,7 +37,6 @@ from auditor.errors import (
     EXIT_OK,
     AuditorError,
     ConfigError,
-    OutputPathError,
 )
 from auditor.export_findings import write_findings_csv
 from auditor.export_xlsx import write_xlsx
@@ -398,17 +397,6 @@ def _default_negatives_format(result: AuditResult, settings: Settings) -> str:
     return "editor"
 
 
-def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
-    """(real path, (device, inode) when the file exists): two names of one file compare equal
-    through symlinks, relative paths and hard links."""
-    real = os.path.realpath(path)
-    try:
-        st = os.stat(real)
-    except OSError:
-        return real, None
-    return real, (st.st_dev, st.st_ino)
-
-
 def _input_files(args: argparse.Namespace, settings: Settings) -> list[Path]:
     """Every file the run reads: reports (folders expanded), role files, config, packs."""
     paths = [p for p in args.reports if p.exists()]
@@ -417,35 +405,6 @@ def _input_files(args: argparse.Namespace, settings: Settings) -> list[Path]:
     files = expand_paths(paths) if paths else []
     extra = [args.config, *settings.rule_packs, *settings.lexicons]
     return files + [p for p in extra if p is not None]
-
-
-def check_output_paths(outputs: list[Path], inputs: list[Path], force: bool) -> None:
-    """Refuse (exit 2) an output that is an input, another output, or not a regular file;
-    refuse (exit 4) an existing file without --force."""
-    taken: dict[object, Path] = {}
-    for path in inputs:
-        real, inode = _identity(path)
-        taken[real] = path
-        if inode is not None:
-            taken[inode] = path
-    outs: dict[object, Path] = {}
-    for out in outputs:
-        real, inode = _identity(out)
-        for key in (real, inode):
-            if key is None:
-                continue
-            if key in taken:
-                raise OutputPathError(
-                    f"is the input {taken[key]}: refusing to overwrite an input", path=out
-                )
-            if key in outs:
-                raise OutputPathError(
-                    f"is also the output {outs[key]}: give each output its own file", path=out
-                )
-        outs[real] = out
-        if inode is not None:
-            outs[inode] = out
-        check_writable(out, force)
 
 
 def _check_outputs(args: argparse.Namespace, settings: Settings) -> None:

@@ -83,6 +83,46 @@ def check_writable(path: Path, force: bool) -> None:
         raise OutputError("file exists; pass --force to overwrite it", path=path)
 
 
+def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
+    """(real path, (device, inode) when the file exists): two names of one file compare equal
+    through symlinks, relative paths and hard links."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return real, None
+    return real, (st.st_dev, st.st_ino)
+
+
+def check_output_paths(outputs: list[Path], inputs: list[Path], force: bool) -> None:
+    """Refuse (exit 2) an output that is an input, another output, or not a regular file;
+    refuse (exit 4) an existing file without --force."""
+    taken: dict[object, Path] = {}
+    for path in inputs:
+        real, inode = _identity(path)
+        taken[real] = path
+        if inode is not None:
+            taken[inode] = path
+    outs: dict[object, Path] = {}
+    for out in outputs:
+        real, inode = _identity(out)
+        for key in (real, inode):
+            if key is None:
+                continue
+            if key in taken:
+                raise OutputPathError(
+                    f"is the input {taken[key]}: refusing to overwrite an input", path=out
+                )
+            if key in outs:
+                raise OutputPathError(
+                    f"is also the output {outs[key]}: give each output its own file", path=out
+                )
+        outs[real] = out
+        if inode is not None:
+            outs[inode] = out
+        check_writable(out, force)
+
+
 def _file_mode(path: Path) -> int:
     """The mode a plain `open(path, "w")` would give: the old file's, or 0o666 less the umask
     (a temporary file is created 0o600, which would hide the output from the user's tools)."""

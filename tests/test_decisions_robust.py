@@ -18,7 +18,7 @@ from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, OutputPathError
 from auditor.model import AuditResult
 from auditor.tui.state import ReviewState
 
@@ -223,3 +223,15 @@ def test_decisions_survive_kill_9_and_the_dead_lock_is_taken_over(db: Path) -> N
     assert got["neg-7"].edits == {"text": "seven"} and got["neg-7"].status == "accepted"
     assert got["neg-8"].status == "rejected"
     assert store.status() is None
+
+
+def test_the_review_never_exports_over_its_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    report.write_bytes((sample_dir() / BUNDLED_SAMPLE).read_bytes())
+    before = report.read_bytes()
+    result = audit([report], Settings())
+    state = ReviewState(result, Settings(), dec.DecisionStore(tmp_path / "d.sqlite3"))
+    state.set_status(result.negatives[0].id, dec.STATUS_ACCEPTED)
+    with pytest.raises(OutputPathError, match="is the input"):
+        state.export(tmp_path / "sub" / ".." / "report.csv", "editor", force=True)
+    assert report.read_bytes() == before

@@ -54,6 +54,7 @@ from auditor import decisions as dec
 from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
+from auditor.csvio import check_output_paths
 from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
 from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
@@ -1012,6 +1013,7 @@ class ReviewState:
 
         if self.store.read_only:
             raise ConfigError(f"export refused: {self.store.read_only}; export from that review")
+        check_output_paths([path], [i.path for i in self.result.inputs], force=True)
         proposals = self.accepted(include_exported=include_exported)
         if not proposals:
             raise OutputError("nothing to export: no accepted negative is waiting", path=path)
