@@ -12,8 +12,8 @@ with a misspelt theme word. About 60% of the rows are distinct terms (600k for 1
 others repeat popular terms, a third of them in another ad group (cannibalisation). 40% of the
 rows were matched by a keyword of their own (the term's words without the modifier: exact
 when the term has none, else phrase), the rest by their ad group's theme keyword, so there are
-about 400k distinct bought keywords for 1M rows; the keyword report lists them all plus 30% more
-that matched nothing in the period.
+about 360k distinct bought keywords (keyword, match type, ad group) for 1M rows; the keyword
+report lists them all plus 10% more that matched nothing in the period.
 """
 
 from __future__ import annotations
@@ -300,7 +300,7 @@ class Rows:
         return b"".join(out)
 
     def keywords(self) -> bytes:
-        """The keyword report: every keyword the rows name, plus 30% more that matched nothing."""
+        """The keyword report: every keyword the rows name, plus 10% more that matched nothing."""
         key_text = pc.dictionary_encode(self.kw_text)
         text_code = np.asarray(key_text.indices, dtype=np.int64)
         key = (text_code * 3 + self.kw_match) * (CAMPAIGNS * GROUPS_PER_CAMPAIGN) + self.group
@@ -310,7 +310,7 @@ class Rows:
         group = uniques % (CAMPAIGNS * GROUPS_PER_CAMPAIGN)
         match = (uniques // (CAMPAIGNS * GROUPS_PER_CAMPAIGN)) % 3
         text = key_text.dictionary.take(pa.array(uniques // (3 * CAMPAIGNS * GROUPS_PER_CAMPAIGN)))
-        idle = len(uniques) * 3 // 10
+        idle = len(uniques) // 10
         rng = self.rng
         idle_group = rng.integers(0, CAMPAIGNS * GROUPS_PER_CAMPAIGN, idle)
         idle_words = np.column_stack(

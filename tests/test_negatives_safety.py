@@ -196,3 +196,23 @@ def test_a_keyword_of_unknown_campaign_counts_everywhere() -> None:
     group = _neg("families", level="ad_group", campaign="Tents", ad_group="Other")
     assert check_proposal(group, _table(), kws, Settings()).safe
     assert keyword_scopes("jobs", "phrase", kws, "google") == [("", "")]
+
+
+@pytest.mark.parametrize("platform", ["google", "microsoft"])
+def test_protected_terms_are_checked_all_at_once_as_one_by_one(platform: str) -> None:
+    from auditor.negatives.safety import protected_among
+
+    terms = ("acme", "steve jobs", "Free Shipping", "t-shirt", "kid's", "", "near me", "jobs")
+    negatives = ["jobs", "steve", "free", "free shipping", "t shirt", "kids", "me near", "acme x"]
+    for text in negatives:
+        for match in ("broad", "phrase", "exact"):
+            want = [
+                t
+                for t in terms
+                if words(t)
+                and (
+                    f" {' '.join(words(t))} " in f" {' '.join(words(text))} "
+                    or blocks(text, match, pd.Series([" ".join(words(t))]), platform).iloc[0]
+                )
+            ]
+            assert protected_among(text, match, terms, platform) == want, (text, match)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -153,22 +154,30 @@ def limit_problems(text: str, platform: str) -> list[str]:
 
 def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
     """Protected terms (brand, protect) the negative contains or would block typed alone."""
-    neg = normalize_one(text)
-    hits = []
-    for term in (*settings.brand, *settings.protect):
-        norm = normalize_one(term)
-        if not norm:
-            continue
-        contains = f" {norm} " in f" {neg} "
-        blocks_it = _blocks_text(text, match_type, norm, settings.platform)
-        if contains or blocks_it:
-            hits.append(term)
-    return hits
+    terms = (*settings.brand, *settings.protect)
+    return protected_among(text, match_type, terms, settings.platform)
 
 
-def _blocks_text(negative: str, match_type: str, query: str, platform: str) -> bool:
-    padded = pad_words(normalize_texts([query]))
-    return bool(padded_block_mask(padded, negative, match_type, platform)[0])
+def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform: str) -> list[str]:
+    """Which of `terms` the negative contains or would block typed alone: one replay over all
+    of them (their normalised texts are cached), not one per term."""
+    norms, padded = _protected_texts(terms)
+    if not norms:
+        return []
+    neg = f" {normalize_one(text)} "
+    blocked = padded_block_mask(padded, text, match_type, platform)
+    return [
+        term
+        for term, norm, hit in zip(terms, norms, blocked.tolist(), strict=True)
+        if norm and (f" {norm} " in neg or hit)
+    ]
+
+
+@lru_cache(maxsize=256)
+def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], pa.Array]:
+    """The terms normalised, and padded for `padded_block_mask`."""
+    norms = [normalize_one(t) for t in terms]
+    return norms, pad_words(normalize_texts(norms))
 
 
 def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) -> np.ndarray:
