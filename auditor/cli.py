@@ -150,6 +150,14 @@ def _add_audit_flags(p: argparse.ArgumentParser, *, reports_required: bool) -> N
         metavar="TERM",
         help="term no negative may block (repeatable)",
     )
+    p.add_argument(
+        "--competitor",
+        action="append",
+        type=_term,
+        dest="competitors",
+        metavar="NAME",
+        help="competitor brand to negate where it is not bought (repeatable)",
+    )
     p.add_argument("--platform", choices=("google", "microsoft"), help="negative semantics/limits")
     p.add_argument("--keywords", action="append", type=Path, metavar="FILE", help="keyword report")
     p.add_argument(
@@ -301,6 +309,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         for name in (
             "brand",
             "protect",
+            "competitors",
             "keywords",
             "existing_negatives",
             "conversions",

@@ -8,6 +8,7 @@ target_roas = 4.0        # conversion value / cost
 margin = 0.35            # gross margin; break-even ROAS = 1 / margin
 brand = ["acme"]         # brand terms: never negated, judged apart
 protect = ["acme pro"]   # other terms no negative may contain
+competitors = ["globex"] # competitors' brands: negated where the account does not bid on them
 
 [rules]
 packs = ["my-rules.toml"]          # extra rule packs, relative to the config file
@@ -20,6 +21,7 @@ params = { min_clicks = 30 }
 platform = "google"                # google | microsoft (limits and match semantics)
 irrelevant = ["wholesale", "jobb"] # account-specific irrelevant words
 lexicons = ["my-lexicon.toml"]     # extra lexicons, relative to the config file
+review_limit = 50                  # wasteful candidates listed for review (held back)
 
 [tracking]
 backend_tolerance = 0.10           # platform may exceed shop orders by this share
@@ -44,9 +46,9 @@ LIMITS: dict[str, tuple[float, float]] = {
 """(exclusive lower, inclusive upper) bound of each account setting."""
 
 _SECTIONS: dict[str, set[str] | None] = {
-    "account": {"name", "target_cpa", "target_roas", "margin", "brand", "protect"},
+    "account": {"name", "target_cpa", "target_roas", "margin", "brand", "protect", "competitors"},
     "rules": None,
-    "negatives": {"platform", "irrelevant", "lexicons", "shared_list_name"},
+    "negatives": {"platform", "irrelevant", "lexicons", "shared_list_name", "review_limit"},
     "tracking": None,
 }
 
@@ -69,12 +71,16 @@ class Settings:
     margin: float | None = None
     brand: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
+    competitors: tuple[str, ...] = ()
+    """Competitors' brand names: proposed as negatives where the account does not bid on them."""
     rule_packs: tuple[Path, ...] = ()
     rule_overrides: dict[str, RuleOverride] = field(default_factory=dict)
     platform: str = "google"
     irrelevant: tuple[str, ...] = ()
     lexicons: tuple[Path, ...] = ()
     shared_list_name: str = "auditor negatives"
+    review_limit: int = 50
+    """At most this many wasteful candidates listed for review (held back, kind `review`)."""
     tracking: dict[str, Any] = field(default_factory=dict)
     conversions: tuple[Path, ...] = ()
     by_action: tuple[Path, ...] = ()
@@ -163,7 +169,7 @@ def load_config(path: Path | None) -> Settings:
             changes[key] = _number("account", key, account[key], path)
     if "name" in account:
         changes["account_name"] = _name(account["name"], path)
-    for key in ("brand", "protect"):
+    for key in ("brand", "protect", "competitors"):
         if key in account:
             changes[key] = _strings("account", key, account[key], path)
     if "packs" in rules:
@@ -181,6 +187,11 @@ def load_config(path: Path | None) -> Settings:
         changes["lexicons"] = tuple(base / p for p in lex)
     if "shared_list_name" in negatives:
         changes["shared_list_name"] = str(negatives["shared_list_name"])
+    if "review_limit" in negatives:
+        limit = negatives["review_limit"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 10_000:
+            raise ConfigError("[negatives] review_limit must be a whole number 0-10000", path=path)
+        changes["review_limit"] = limit
     changes["tracking"] = dict(data.get("tracking", {}))
     settings = Settings(**changes)
     validate_settings(settings, path)

@@ -108,6 +108,16 @@ class NegativeProposal:
     blocked_clicks: float = 0.0
     blocked_conversions: float = 0.0
     reason: str = ""
+    tier: str = ""
+    """Why it is proposed: `proven` (the account's data prove the waste) or `intent` (an
+    unambiguous irrelevant word, a competitor or the user's own word, on thin evidence)."""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """The figures behind the tier (`auditor.negatives.evidence.Evidence.as_dict`), with
+    `scope`: what they were summed over (the family, the n-gram, the term)."""
+
+
+HELD_REVIEW = "review"
+HELD_UNSAFE = "unsafe"
 
 
 @dataclass
@@ -118,6 +128,12 @@ class HeldBack:
     match_type: str
     reason: str
     would_block: list[str] = field(default_factory=list)
+    kind: str = HELD_UNSAFE
+    """`review`: wasteful but not proven (a manager decides); `unsafe`: the account converts
+    on it, it blocks bought keywords or protected terms, or it could not go wider."""
+    family: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """For `review` items: the figures and how close they are to proof (`closeness`, 0-1)."""
 
 
 @dataclass

@@ -86,27 +86,44 @@ def _replay(
 
 
 def _figures(account: str, result: AuditResult, tmp_path: Path) -> dict[str, float]:
+    """Issue 9's figures, measured on the exported Editor file replayed against the truth.
+
+    `collateral` is the relevant non-converting spend blocked beyond the planted single waste
+    terms (an exact negative on a proven waste term is what it is for, not collateral)."""
     truth = TRUTH["accounts"][account]
     platform = ACCOUNTS[account][1]
     terms = pd.DataFrame(truth["terms"])
     negatives, lists = _exported(result, tmp_path)
     blocked = _replay(negatives, lists, terms, platform)
+    reviewed = _review_rows(result, terms, platform)
     converting = (terms["conversions"] > 0) | (terms["conversion_value"] > 0)
     irrelevant = ~terms["relevant"]
     family = terms["family"].notna()
-    relevant_idle = terms["relevant"] & ~converting
+    waste = terms["labels"].map(lambda labels: "planted_waste" in labels)
+    idle = terms["relevant"] & ~converting & ~waste
     keywords = _known_keywords(account, result)
+
+    def share(mask: pd.Series, of: pd.Series) -> float:
+        return float(terms.loc[mask & of, "cost"].sum() / terms.loc[of, "cost"].sum())
+
     return {
-        "family_coverage": terms.loc[family & blocked, "cost"].sum()
-        / terms.loc[family, "cost"].sum(),
-        "coverage": terms.loc[irrelevant & blocked, "cost"].sum()
-        / terms.loc[irrelevant, "cost"].sum(),
+        "waste": share(blocked, waste),
+        "family": share(blocked, family),
+        "family_or_review": share(blocked | reviewed, family),
         "converting_blocked": float((blocked & converting).sum()),
         "keywords_blocked": float(_replay(negatives, lists, keywords, platform).sum()),
-        "relevant_idle_share": terms.loc[relevant_idle & blocked, "cost"].sum()
-        / terms.loc[relevant_idle, "cost"].sum(),
+        "collateral": share(blocked, idle),
         "per_irrelevant_term": len(negatives) / irrelevant.sum(),
     }
+
+
+def _review_rows(result: AuditResult, terms: pd.DataFrame, platform: str) -> np.ndarray:
+    """Rows a review item (held back, kind `review`) would block: listed for the manager."""
+    out = np.zeros(len(terms), dtype=bool)
+    for h in result.held_back:
+        if h.kind == "review":
+            out |= blocks(h.text, h.match_type, terms["search_term"], platform).to_numpy()
+    return out
 
 
 def _known_keywords(account: str, result: AuditResult) -> pd.DataFrame:
@@ -119,56 +136,34 @@ def _known_keywords(account: str, result: AuditResult) -> pd.DataFrame:
     return known.rename(columns={"keyword": "search_term"}).reset_index(drop=True)
 
 
-def _reviewed_words(account: str, result: AuditResult) -> tuple[str, ...]:
-    """What a manager adds to `[negatives] irrelevant` after reading the review list: the
-    flagged queries that are indeed not the shop's products (the generator's truth)."""
-    truth = pd.DataFrame(TRUTH["accounts"][account]["terms"])
-    wrong = set(truth.loc[~truth["relevant"], "search_term"])
-    review = [h.text for h in result.held_back if h.reason.startswith("review:")]
-    return tuple(t for t in review if t in wrong)
-
-
 @pytest.mark.parametrize("account", list(ACCOUNTS))
-def test_proposals_cover_the_planted_families_safely_and_with_few_negatives(
-    account: str, tmp_path: Path
-) -> None:
-    """Issue 4's done-when, at default settings: the planted irrelevant families (jobs, free,
-    used, kids, wrong meaning, ... with their misspellings)."""
-    result = _audit(account)
-    fig = _figures(account, result, tmp_path)
-    assert result.negatives
-    assert fig["family_coverage"] >= 0.80
+def test_proposals_are_evidence_first_safe_and_few(account: str, tmp_path: Path) -> None:
+    """Issue 9's done-when on the samples: single waste terms proposed (>= 80% of their spend),
+    the planted families proposed or listed for review (>= 80%), nothing converting, bought or
+    relevant blocked (collateral <= 2%), at most 0.5 entries per irrelevant term."""
+    fig = _figures(account, _audit(account), tmp_path)
+    assert fig["waste"] >= 0.80
+    assert fig["family_or_review"] >= 0.80
     assert fig["converting_blocked"] == 0
     assert fig["keywords_blocked"] == 0
-    assert fig["relevant_idle_share"] <= 0.02
+    assert fig["collateral"] <= 0.02
     assert fig["per_irrelevant_term"] <= 0.5
 
 
-@pytest.mark.parametrize("account", list(ACCOUNTS))
-def test_after_the_review_the_negatives_cover_wrong_products_too(
-    account: str, tmp_path: Path
-) -> None:
-    """Wrong products (a shop that sells no ski jackets paying for `skidjacka`) cannot be told
-    from relevant poor queries by the data; they go to the review list, and once the manager
-    adds the ones that are not their products to `[negatives] irrelevant`, all irrelevant spend
-    (families and wrong products) is covered."""
-    first = _audit(account)
-    words = _reviewed_words(account, first)
-    assert words, "the wrong-product queries should be on the review list"
-    result = _audit(account, irrelevant=words)
-    fig = _figures(account, result, tmp_path)
-    assert fig["coverage"] >= 0.80
-    assert fig["converting_blocked"] == 0
-    assert fig["keywords_blocked"] == 0
-    assert fig["relevant_idle_share"] <= 0.02
-    assert fig["per_irrelevant_term"] <= 0.5
+def test_the_families_the_data_prove_are_proposed(tmp_path: Path) -> None:
+    """On the Google sample the jobs family (unambiguous) and the families whose spend proves
+    them are proposed: half the planted family spend at least. (The smaller Microsoft account
+    cannot prove its families: there they are listed for review, see the test above.)"""
+    assert _figures("google", _audit("google"), tmp_path)["family"] >= 0.50
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))
 def test_every_misspelling_of_a_lexicon_word_gets_its_own_negative(account: str) -> None:
+    """Proposed or listed for review, each misspelling is an entry of its own."""
     lexicon = load_lexicons(Settings())
     result = _audit(account)
     texts = {p.text for p in result.negatives}
+    texts |= {h.text for h in result.held_back if h.kind == "review"}
     for family in TRUTH["accounts"][account]["families"].values():
         for word, info in family["words"].items():
             if info["misspelling_of"] in lexicon.entries:
@@ -210,21 +205,23 @@ def test_a_lexicon_word_the_account_converts_on_is_held_back_not_proposed() -> N
         assert not blocks(p.text, p.match_type, pd.Series(["free shipping hiking boots"])).any()
 
 
-def test_a_converting_lexicon_word_yields_only_recurring_narrower_phrases() -> None:
-    """`free` converts (free shipping), so only a `free ...` phrase seen in several queries is
-    evidence; a one-off query holding the word is left alone."""
+def test_a_converting_lexicon_word_yields_only_narrower_phrases_proven_on_their_own() -> None:
+    """`free` converts (free shipping), so a `free ...` phrase is proposed only when its own
+    rows prove the waste; a thin one is listed for review, never proposed."""
     rows = [
         *SHOP,
         ("free hiking maps", "Boots", 4, 14.0, 0, 0),
         ("free hiking maps sweden", "Boots", 3, 11.0, 0, 0),
-        ("free tent pitching guide", "Tents", 3, 25.0, 0, 0),
+        ("free tent pitching guide", "Tents", 60, 250.0, 0, 0),
+        ("free tent pitching guide pdf", "Tents", 45, 200.0, 0, 0),
     ]
     out = propose_negatives(negatives_context(rows))
     texts = {p.text for p in out.proposals}
-    assert "free hiking" in texts, "three queries share it"
     assert "free" not in texts
-    one_off = pd.Series(["free tent pitching guide"])
-    assert not any(blocks(p.text, p.match_type, one_off).any() for p in out.proposals)
+    assert "free tent" in texts, "105 clicks without a sale at a 4% rate: proven"
+    assert "free hiking" not in texts
+    review = {h.text for h in out.held_back if h.kind == "review"}
+    assert "free hiking" in review
 
 
 def test_account_words_from_the_config_are_proposed() -> None:

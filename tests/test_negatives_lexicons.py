@@ -20,7 +20,8 @@ def test_every_bundled_language_covers_every_intent() -> None:
     assert set(files) == {"en", "sv", "no", "da", "de"}
     for path in files.values():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        assert set(data["intents"]) >= INTENTS, path.name
+        assert set(data["intent"]) | set(data["proven"]) >= INTENTS, path.name
+        assert data["buying"]["phrases"] and data["keep"]["phrases"], path.name
 
 
 def test_entries_are_normalised_and_tagged() -> None:

@@ -264,8 +264,9 @@ async def highlight_held(app: ReviewApp, pilot: Pilot[None], text: str, match_ty
 
 
 def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: AuditResult) -> None:
-    """`b` lists review / unsafe items; `p` turns 'skidjacka' into an accepted negative that
-    survives a restart and is exported; an unsafe 'free' is refused with the reason."""
+    """`b` lists review / unsafe items; `p` turns 'kängor barn waterproof' into an accepted
+    negative that survives a restart and is exported; an unsafe 'free' is refused with the
+    reason."""
     db = tmp_path / "d.sqlite3"
     out = tmp_path / "negatives.csv"
 
@@ -280,19 +281,21 @@ def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: Au
             assert not app.screen.query_one("#neg-table", DataTable).display
             rows = table_rows(app, "#held-table")
             review = {r[2] for r in rows if r[1] == "review"}
-            assert {"skidjacka", "uppsala", "patagonia"} <= review
+            assert {"kängor barn waterproof", "uppsala", "patagonia"} <= review
             assert {r[2] for r in rows if r[1] == "unsafe"} >= {"free"}
             shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
             assert {"b", "p", "x"} <= shown and not {"a", "r", "m", "l", "e"} & shown
-            await highlight_held(app, pilot, "skidjacka", "exact")
-            assert "likely the wrong product" in detail_text(app)
+            await highlight_held(app, pilot, "kängor barn waterproof", "exact")
+            assert "Not proven yet" in detail_text(app)
             await pilot.press("p")
-            [row] = [r for r in app.state.rows if r.source == "exact|skidjacka"]
+            [row] = [r for r in app.state.rows if r.source == "exact|kängor barn waterproof"]
             assert row.status == dec.STATUS_ACCEPTED
-            assert row.current.text == "skidjacka" and row.current.match_type == "exact"
-            assert "skidjacka" in row.current.blocked_terms
+            assert (
+                row.current.text == "kängor barn waterproof" and row.current.match_type == "exact"
+            )
+            assert "kängor barn waterproof" in row.current.blocked_terms
             assert app.state.check(row.current).safe
-            assert "proposed by you as [skidjacka]" in detail_text(app)
+            assert "proposed by you as [kängor barn waterproof]" in detail_text(app)
             # An unsafe item: refused with the checker's reason, nothing added.
             n = len(app.state.rows)
             await highlight_held(app, pilot, "free", "phrase")
@@ -305,7 +308,7 @@ def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: Au
             await pilot.press("b")
             assert app.screen.query_one("#neg-table", DataTable).has_focus
             listed = table_rows(app, "#neg-table")
-            assert any(r[2] == "[skidjacka]" and r[0].startswith("✓") for r in listed)
+            assert any(r[2] == "[kängor barn waterproof]" and r[0].startswith("✓") for r in listed)
             await pilot.press("x")
             assert isinstance(app.screen, ExportScreen)
             app.screen.query_one("#export-path", Input).value = str(out)
@@ -317,7 +320,7 @@ def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: Au
 
     pid = asyncio.run(first_session())
     text = out.read_text(encoding="utf-8-sig")
-    assert "[skidjacka]" in text and "Campaign Negative Exact" in text
+    assert "[kängor barn waterproof]" in text and "Campaign Negative Exact" in text
 
     async def second_session() -> None:
         app = ReviewApp([SAMPLE], Settings(), db_path=db)
@@ -331,7 +334,7 @@ def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: Au
             assert out.read_bytes() == expected.read_bytes()
             await pilot.press("3", "b")
             rows = table_rows(app, "#held-table")
-            assert any(r[2] == "skidjacka" and r[0].startswith("⇪") for r in rows)
+            assert any(r[2] == "kängor barn waterproof" and r[0].startswith("⇪") for r in rows)
             await pilot.press("q")
 
     asyncio.run(second_session())

@@ -186,8 +186,8 @@ def test_held_back_lists_review_items_first(result: AuditResult, tmp_path: Path)
     assert len(state.held) == len(result.held_back)
     kinds = [h.kind for h in state.held]
     assert kinds == sorted(kinds, key=lambda k: k != "review"), "review items come first"
-    skid = state.held_row(held_key(state, "skidjacka", "exact"))
-    assert skid.kind == "review" and "likely the wrong product" in skid.reason
+    skid = state.held_row(held_key(state, "kängor barn waterproof", "exact"))
+    assert skid.kind == "review" and "Not proven yet" in skid.reason
     assert not skid.reason.startswith("review:")
     free = state.held_row(held_key(state, "free", "phrase"))
     assert free.kind == "unsafe" and "converts on 'free'" in free.reason
@@ -200,10 +200,12 @@ def test_a_proposed_review_item_is_placed_like_the_engine_would(
     t = result.table
     assert t is not None
     # A single query: exact, in the one campaign it spends in, with an engine-style id.
-    query = state.held_proposal(state.held_row(held_key(state, "skidjacka", "exact")))
+    query = state.held_proposal(state.held_row(held_key(state, "kängor barn waterproof", "exact")))
     assert (query.match_type, query.level) == ("exact", "campaign")
-    assert query.campaign in set(t.loc[t["search_term"] == "skidjacka", "campaign"])
-    assert query.id == proposal_id("skidjacka", "exact", "campaign", f"{query.campaign}|")
+    assert query.campaign in set(t.loc[t["search_term"] == "kängor barn waterproof", "campaign"])
+    assert query.id == proposal_id(
+        "kängor barn waterproof", "exact", "campaign", f"{query.campaign}|"
+    )
     # An n-gram family spending in several campaigns: phrase, on the shared list.
     gram = state.held_proposal(state.held_row(held_key(state, "uppsala", "phrase")))
     assert (gram.match_type, gram.level) == ("phrase", "shared_list")
@@ -221,22 +223,24 @@ def test_proposing_a_held_item_is_checked_and_remembered(
     assert not refused.applied and "converting term" in refused.reasons[0]
     assert state.store.user_proposals(state.account.key) == []
     n = len(state.rows)
-    added = state.propose_held(held_key(state, "skidjacka", "exact"))
+    added = state.propose_held(held_key(state, "kängor barn waterproof", "exact"))
     assert added.applied and added.proposal is not None
     row = state.row(added.proposal.id)
     assert len(state.rows) == n + 1 and row.status == dec.STATUS_ACCEPTED
-    assert row.current.blocked_terms == ["skidjacka"] and row.current.blocked_cost > 900
+    assert (
+        row.current.blocked_terms == ["kängor barn waterproof"] and row.current.blocked_cost > 100
+    )
     assert state.accepted()[-1] == row.current
     # Proposing it again accepts the same row instead of adding a second one.
     state.set_status(row.id, dec.STATUS_PENDING)
-    assert state.propose_held(held_key(state, "skidjacka", "exact")).applied
+    assert state.propose_held(held_key(state, "kängor barn waterproof", "exact")).applied
     assert len(state.rows) == n + 1 and row.status == dec.STATUS_ACCEPTED
 
     week2 = open_state(next_week(result), db)
     again = week2.row(row.id)
-    assert again.status == dec.STATUS_ACCEPTED and again.source == "exact|skidjacka"
-    assert again.current.blocked_terms == ["skidjacka"], "the blast radius is replayed"
-    assert "exact|skidjacka" in week2.proposed_from()
+    assert again.status == dec.STATUS_ACCEPTED and again.source == "exact|kängor barn waterproof"
+    assert again.current.blocked_terms == ["kängor barn waterproof"], "the blast radius is replayed"
+    assert "exact|kängor barn waterproof" in week2.proposed_from()
 
     # When the engine proposes the same negative later, its row carries the decision.
     engine = replace(row.original, family="account", reason="engine")

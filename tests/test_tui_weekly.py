@@ -203,7 +203,12 @@ def test_negate_a_finding_from_its_row(tmp_path: Path, reuse_audit: AuditResult)
     target, the live blast radius and check); saving adds an accepted negative; `u` undoes it
     in the app and the store."""
     result = reuse_audit
-    waste = next(f for f in result.findings if f.rule == "WASTE001" and f.search_term)
+    proposed = {p.text for p in result.negatives}
+    waste = next(
+        f
+        for f in result.findings
+        if f.rule == "WASTE001" and f.search_term and f.search_term not in proposed
+    )
 
     async def run() -> None:
         app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")

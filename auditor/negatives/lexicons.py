@@ -5,6 +5,12 @@ German; format in `rules/lexicons/README.md`). User lexicons (`Settings.lexicons
 and account words (`Settings.irrelevant`) get the intent `account`. Entries are normalised with
 `auditor.matching.normalize_one`, so they compare exactly as negatives do.
 
+Every entry has a tier: `intent` (irrelevant for almost any advertiser: proposed on thin
+evidence) or `proven` (business-dependent: proposed only when the account's data prove it).
+Account words and the `[intents]` of a user lexicon are the user's own decision: tier `intent`.
+`[buying]` phrases (price, quote, hire, near me, ...) are buying intent: no proposal may be made
+of one (`Lexicon.buying`).
+
 Misspellings: `fuzzy_variants` maps the account's own words to the single-word entries they
 misspell. It is strict on purpose, because a variant becomes a negative of its own:
 - words of 4-5 letters: one inserted, dropped or swapped-neighbour letter (`jbos`, `freee`),
@@ -18,6 +24,7 @@ misspell. It is strict on purpose, because a variant becomes a negative of its o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +39,10 @@ from auditor.tomlfile import read_toml
 
 ACCOUNT_INTENT = "account"
 MIN_FUZZY_LEN = 4
+TIER_INTENT = "intent"
+TIER_PROVEN = "proven"
+_TIER_TABLES = {"intent": TIER_INTENT, "intents": TIER_INTENT, "proven": TIER_PROVEN}
+"""Lexicon file tables and the tier their entries get (`intents`: user lexicons)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class LexiconEntry:
     intent: str
     language: str
     source: str
+    tier: str = TIER_INTENT
 
 
 @dataclass
@@ -50,6 +62,10 @@ class Lexicon:
 
     entries: dict[str, LexiconEntry] = field(default_factory=dict)
     keep: list[str] = field(default_factory=list)
+    buying: list[str] = field(default_factory=list)
+    """Buying-intent phrases: never the text of a proposal, never blocked typed alone."""
+    stopwords: set[str] = field(default_factory=set)
+    """Function words (`in`, `för`, `und`): an account n-gram never starts or ends with one."""
 
     def add(self, entry: LexiconEntry) -> None:
         if entry.text and entry.text not in self.entries:
@@ -73,21 +89,44 @@ def _strings(value: object, where: str, path: Path) -> list[str]:
 def read_lexicon(path: Path, into: Lexicon) -> None:
     """Add one lexicon file's entries and keep-phrases to `into`; ConfigError if malformed."""
     data = read_toml(path, "lexicon")
-    unknown = set(data) - {"language", "intents", "keep"}
+    unknown = set(data) - {"language", "keep", "buying", "stopwords", *_TIER_TABLES}
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", path=path)
-    intents = data.get("intents", {})
-    if not isinstance(intents, dict):
-        raise ConfigError("[intents] must be a table of intent = [words]", path=path)
     language = str(data.get("language", ""))
-    for intent, items in intents.items():
-        for text in _strings(items, f"[intents] {intent}", path):
-            into.add(LexiconEntry(normalize_one(text), intent, language, path.name))
-    keep = data.get("keep", {})
-    if not isinstance(keep, dict):
-        raise ConfigError("[keep] must be a table with phrases = [...]", path=path)
-    phrases = _strings(keep.get("phrases", []), "[keep] phrases", path)
-    into.keep.extend(p for p in map(normalize_one, phrases) if p)
+    for table, tier in _TIER_TABLES.items():
+        intents = data.get(table, {})
+        if not isinstance(intents, dict):
+            raise ConfigError(f"[{table}] must be a table of intent = [words]", path=path)
+        for intent, items in intents.items():
+            for text in _strings(items, f"[{table}] {intent}", path):
+                into.add(LexiconEntry(normalize_one(text), intent, language, path.name, tier))
+    into.keep.extend(_phrases(data, "keep", path))
+    into.buying.extend(_phrases(data, "buying", path))
+    stop = data.get("stopwords", {})
+    if not isinstance(stop, dict):
+        raise ConfigError("[stopwords] must be a table with words = [...]", path=path)
+    into.stopwords.update(
+        normalize_one(w) for w in _strings(stop.get("words", []), "[stopwords] words", path)
+    )
+
+
+def _phrases(data: dict, table: str, path: Path) -> list[str]:
+    """The normalised `phrases` of a `[keep]` or `[buying]` table."""
+    section = data.get(table, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"[{table}] must be a table with phrases = [...]", path=path)
+    phrases = _strings(section.get("phrases", []), f"[{table}] phrases", path)
+    return [p for p in map(normalize_one, phrases) if p]
+
+
+def buying_phrases(settings: Settings) -> tuple[str, ...]:
+    """The buying-intent phrases of the bundled and the user's lexicons (read once)."""
+    return _buying(settings.lexicons)
+
+
+@lru_cache(maxsize=16)
+def _buying(user_lexicons: tuple[Path, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(load_lexicons(Settings(lexicons=user_lexicons)).buying))
 
 
 def load_lexicons(settings: Settings) -> Lexicon:

@@ -3,7 +3,8 @@
 A proposal is unsafe when, at its level and target, it would
 - block a search term with conversions or conversion value (in this report);
 - block the text of a bought keyword of that scope (keyword report or Keyword column);
-- contain a protected term (`Settings.brand`, `Settings.protect`) or block one typed alone;
+- contain a protected term (`Settings.brand`, `Settings.protect`, and the buying-intent
+  phrases of the lexicons: price, quote, hire, near me, ...) or block one typed alone;
 - break a platform limit: Google Ads 10 words and 80 characters, Microsoft Advertising
   100 characters, and the characters both reject in keywords (`! @ % ^ * ( ) = { } ; ~ ` < > ?
   \\ | ,`).
@@ -45,6 +46,7 @@ from auditor.matching import (
     normalize as normalize_texts,
 )
 from auditor.model import NegativeProposal
+from auditor.negatives.lexicons import buying_phrases
 from auditor.profile import stage
 
 MAX_WORDS = {"google": 10, "microsoft": None}
@@ -153,8 +155,11 @@ def limit_problems(text: str, platform: str) -> list[str]:
 
 
 def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
-    """Protected terms (brand, protect) the negative contains or would block typed alone."""
-    terms = (*settings.brand, *settings.protect)
+    """Protected terms (brand, protect, buying intent) the negative contains or would block
+    typed alone; the buying phrases the user marked irrelevant are theirs to negate."""
+    chosen = {normalize_one(w) for w in settings.irrelevant}
+    buying = tuple(b for b in buying_phrases(settings) if b not in chosen)
+    terms = (*settings.brand, *settings.protect, *buying)
     return protected_among(text, match_type, terms, settings.platform)
 
 

@@ -68,6 +68,9 @@ ROW_CAP = 100
 """Most rows a table widget shows at once (the first of the sorted, filtered set); filters
 narrow the rest and the status line says how many match. Rendering grows with the rows held,
 so the cap keeps every key press fast."""
+TARGETS_PER_LEVEL = 25
+"""Campaigns and ad groups the negative editor offers (the costliest): a long-tail account's
+n-gram can spend in thousands of ad groups, and a list that long helps no one."""
 NGRAM_CAP = 200_000
 """The n-gram explorer searches the costliest n-grams only (the tail is cents each)."""
 MATCH_CYCLE: dict[str, tuple[str, ...]] = {
@@ -879,9 +882,9 @@ class ReviewState:
         self, text: str, match_type: str, hint: NegativeProposal | None = None
     ) -> list[Target]:
         """Where a negative of `text` can go: the shared list attached to every campaign
-        where the terms it blocks spend, each of those campaigns and ad groups (costliest
-        first), each with the terms it would block there and their spend. `hint` (the
-        proposal being edited, or the finding's place) is listed even when it blocks nothing."""
+        where the terms it blocks spend, then those campaigns and ad groups (the costliest
+        `TARGETS_PER_LEVEL` of each), each with the terms it would block there and their
+        spend. `hint` (the proposal being edited) is listed even when it blocks nothing."""
         draft = NegativeProposal(
             id="", text=text, match_type=match_type, level="shared_list", family=USER_FAMILY
         )
@@ -894,9 +897,9 @@ class ReviewState:
             rows = table.loc[table["search_term"].isin(set(blocked)), cols]
         attached = hint.campaigns if hint is not None and hint.level == "shared_list" else []
         out = [self._list_target(rows, attached)]
-        by_campaign = _spend(rows, ["campaign"])
+        by_campaign = _spend(rows, ["campaign"])[:TARGETS_PER_LEVEL]
         out += [Target("campaign", c, None, (), t, v) for c, t, v in by_campaign]
-        by_group = _spend(rows, ["campaign", "ad_group"])
+        by_group = _spend(rows, ["campaign", "ad_group"])[:TARGETS_PER_LEVEL]
         out += [Target("ad_group", c, g, (), t, v) for (c, g), t, v in by_group]
         if hint is not None and hint.level != "shared_list" and hint.campaign:
             place = Target(hint.level, hint.campaign, hint.ad_group)

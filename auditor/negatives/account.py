@@ -1,0 +1,158 @@
+"""One account's search terms prepared once for the many replays of a proposal run.
+
+Rows keep their order in the canonical table; every per-candidate question (which rows does
+this text block, which of them convert, hold a keep-phrase or a buying question, are already
+blocked) is answered with integer arrays and the word index of `auditor.matching`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditor import schema
+from auditor.context import AuditContext
+from auditor.matching import PHRASE, TermIndex, term_index, words
+from auditor.negatives.evidence import Evidence, Rates
+from auditor.negatives.existing import ExistingNegative, existing_blocked
+from auditor.negatives.lexicons import Lexicon
+
+
+@dataclass
+class Account:
+    """The report prepared for many fast replays (rows grouped per term, campaign, ad group)."""
+
+    index: TermIndex
+    code: np.ndarray
+    campaign: np.ndarray
+    ad_group: np.ndarray
+    cost: np.ndarray
+    clicks: np.ndarray
+    value: np.ndarray
+    converting: np.ndarray
+    """Rows with conversions or conversion value."""
+    keep: list[tuple[frozenset[str], np.ndarray]]
+    """Per keep-phrase (lexicon and learned from converting terms): its words and rows."""
+    buying: np.ndarray
+    """Rows whose query holds a buying-intent phrase (price, quote, hire, near me, ...)."""
+    done: np.ndarray
+    """Rows already blocked: by existing negatives, an accepted proposal, or `Excluded`."""
+    pre_blocked: np.ndarray
+    """Rows blocked before this audit (existing negatives, `Excluded`): a proposal's figures
+    leave them out, since it saves nothing there."""
+    text: np.ndarray
+    """A display text per unique term (as the report first spells it)."""
+    campaigns: list[str]
+    rates: Rates
+    cvr: float | None
+    cpa: float | None
+    target_cpa: float | None
+    """The settings' target CPA, else the account's own CPA: the spend a proof must reach."""
+    has_conversions: bool
+
+    def bad_rows(self, text: str, rows: np.ndarray, guard_buying: bool) -> np.ndarray:
+        """Which of `rows` the negative `text` must not block: converting rows, rows holding a
+        keep-phrase that shares a word with it (`fri frakt` stops `fri`, not `patagonia`), and
+        for a business-dependent negative (`guard_buying`) rows holding a buying question."""
+        own = set(words(text))
+        bad = self.converting[rows]
+        if guard_buying:
+            bad = bad | self.buying[rows]
+        for keep_words, held in self.keep:
+            if keep_words & own:
+                bad = bad | np.isin(rows, held)
+        return bad
+
+    def open_rows(self, rows: np.ndarray) -> np.ndarray:
+        """`rows` not blocked yet that had spend or clicks."""
+        return rows[~self.done[rows] & ((self.cost[rows] > 0) | (self.clicks[rows] > 0))]
+
+    def evidence(self, rows: np.ndarray) -> Evidence:
+        return self.rates.evidence(rows, self.code, self.cost, self.value)
+
+    def terms(self, rows: np.ndarray) -> list[str]:
+        """Distinct terms of `rows` in row order."""
+        codes = list(dict.fromkeys(self.code[rows].tolist()))
+        return [self.text[c] for c in codes]
+
+    def costliest(self, rows: np.ndarray) -> list[str]:
+        """Distinct terms of `rows`, costliest first (as a safety verdict lists them)."""
+        codes = self.code[rows]
+        cost = np.bincount(codes, weights=self.cost[rows], minlength=len(self.text))
+        unique = np.unique(codes)
+        order = unique[np.argsort(-cost[unique], kind="stable")]
+        return [self.text[c] for c in order.tolist()]
+
+
+def figures(table: pd.DataFrame, col: str) -> np.ndarray:
+    """A metric column as floats with NaN as 0."""
+    return np.nan_to_num(table[col].to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _label_codes(values: np.ndarray) -> np.ndarray:
+    codes, _ = pd.factorize(values)
+    return codes.astype(np.int64, copy=False)
+
+
+def _phrase_rows(index: TermIndex, phrases: list[str]) -> np.ndarray:
+    """Mask of rows whose query holds any of `phrases` (whole words, contiguous)."""
+    mask = np.zeros(len(index.codes), dtype=bool)
+    for phrase in dict.fromkeys(phrases):
+        mask[index.blocked_rows(phrase, PHRASE)] = True
+    return mask
+
+
+def prepare(
+    ctx: AuditContext,
+    lexicon: Lexicon,
+    existing: list[ExistingNegative],
+    learned_keep: list[str],
+) -> Account:
+    """The account of `ctx` ready for replays; `learned_keep` adds the account's own
+    keep-phrases (phrases its converting terms hold) to the lexicon's."""
+    table = ctx.table
+    index = term_index(table)
+    conv = figures(table, "conversions")
+    value = figures(table, "conversion_value")
+    keep = []
+    for phrase in dict.fromkeys([*lexicon.keep, *learned_keep]):
+        keep.append((frozenset(words(phrase)), index.blocked_rows(phrase, PHRASE)))
+    done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
+    done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
+    done |= existing_blocked(existing, index, ctx.settings.platform)
+    first = np.full(len(index.padded), -1, dtype=np.int64)
+    first[index.codes[::-1]] = np.arange(len(table))[::-1]
+    texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    clicks, cost = figures(table, "clicks"), figures(table, "cost")
+    has_conv = "conversions" in ctx.columns_present
+    total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
+    cvr = total_conv / total_clicks if has_conv and total_clicks > 0 and total_conv > 0 else None
+    cpa = float(cost.sum()) / total_conv if has_conv and total_conv > 0 else None
+    camp_codes = index.label_codes("campaign")[0].astype(np.int64)
+    group_codes = index.label_codes("ad_group")[0].astype(np.int64)
+    groups = _label_codes(camp_codes * (int(group_codes.max(initial=0)) + 1) + group_codes)
+    rates = Rates(groups, camp_codes, clicks, conv, has_conv)
+    target = ctx.settings.target_cpa if ctx.settings.target_cpa is not None else cpa
+    return Account(
+        index=index,
+        code=index.codes,
+        campaign=index.campaign,
+        ad_group=index.ad_group,
+        cost=cost,
+        clicks=clicks,
+        value=value,
+        converting=(conv > 0) | (value > 0),
+        keep=keep,
+        buying=_phrase_rows(index, lexicon.buying),
+        done=done,
+        pre_blocked=done.copy(),
+        text=texts[np.maximum(first, 0)],
+        campaigns=sorted(set(index.campaign.tolist())),
+        rates=rates,
+        cvr=cvr,
+        cpa=cpa,
+        target_cpa=target,
+        has_conversions=has_conv,
+    )

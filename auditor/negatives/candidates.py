@@ -1,0 +1,371 @@
+"""Where negative candidates come from. Each source yields families: texts judged together on
+one evidence (`auditor.negatives.evidence`), proposed together or listed for review together.
+
+- `lexicon_families`: lexicon words present in the account and their misspellings, one family
+  per intent and tier. A word of tier `intent` that the account itself uses (a keyword, a
+  converting term, a campaign or ad group name, a brand or protected term) needs proof like a
+  word of tier `proven`.
+- `ngram_families`: the account's own non-converting 1-3-grams that share no word with what
+  it sells (the same own words), with their misspellings: wrong products, other sports'
+  gear, file templates, courses under other names.
+- `term_families`: single wasteful search terms with their near-duplicates (fuzzy clusters),
+  as exact negatives.
+- `competitor_families`: the competitors named in the settings.
+- `brand_like_tokens`: words no dictionary of the report's languages knows (`wordfreq`) that
+  recur in non-converting terms: likely other brands, for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from auditor.context import AuditContext
+from auditor.matching import EXACT, PHRASE, word_set, words
+from auditor.negatives.account import Account
+from auditor.negatives.clustering import cluster_queries
+from auditor.negatives.lexicons import TIER_INTENT, TIER_PROVEN, Lexicon, fuzzy_variants
+
+MAX_CLUSTERED = 20_000
+"""Only the costliest non-converting terms are clustered into near-duplicate families."""
+NEAR_CONVERTING = 90.0
+"""A term this close (`token_sort_ratio`) to a converting term is judged with it: never
+proposed (`airpod pro 2 case` beside a converting `airpods pro 2 case`)."""
+MAX_FAMILIES = 5_000
+"""At most this many n-gram families and brand-like words are judged (the costliest)."""
+MIN_TERMS_NGRAM = 2
+MIN_PART = 4
+"""A compound's product word has at least this many letters (and its modifier three)."""
+"""An n-gram family needs this many distinct terms (one term is a single-term candidate)."""
+BRAND_ZIPF = 2.5
+"""A word this rare (`wordfreq` Zipf frequency below it in every language) may be a brand:
+`otterbox` 2.0, `spigen` 1.6; `keychain` 2.8 and `rugged` 3.6 are words."""
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class Candidate:
+    """One negative text a family may propose."""
+
+    text: str
+    match_type: str
+    family: str
+    intent: str | None
+    why: str
+    converts: bool = False
+    guard_buying: bool = False
+    """Business-dependent (a `proven`-tier word): must not block a buying question."""
+
+
+@dataclass
+class Family:
+    """Candidates judged on one evidence: the rows all of them block together."""
+
+    name: str
+    members: list[Candidate]
+    tier: str
+    """`intent`: proposed on thin evidence; `proven`: only when the evidence proves waste."""
+    source: str
+    """`lexicon`, `ngram`, `term`, `cluster` or `competitor`."""
+    single_exact: bool = False
+    """One search term as an exact negative (the spend rule of `tier_of` applies)."""
+    note: str = ""
+    """Why a family is only for review whatever its evidence (near a converting term)."""
+    related: list[str] = field(default_factory=list)
+    """Words it shares with what the account sells (empty: likely the wrong product)."""
+
+
+def own_words(ctx: AuditContext, ngrams: pd.DataFrame) -> set[str]:
+    """Words the account sells or names: bought keywords, converting terms, campaign and ad
+    group names, brand and protected terms."""
+    kws = ctx.keywords
+    texts: list[str] = [*ctx.settings.brand, *ctx.settings.protect]
+    for col in ("campaign", "ad_group"):
+        if col in ctx.table.columns:
+            texts += ctx.table[col].dropna().astype(str).unique().tolist()
+    found = word_set(texts)
+    if "keyword" in kws.columns:
+        found |= word_set(kws["keyword"].dropna())
+    uni = ngrams[ngrams["n"] == 1]
+    hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
+    found.update(uni.loc[hit, "ngram"].astype(str))
+    return found
+
+
+def _unigram_counts(ngrams: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
+    unigrams = ngrams[ngrams["n"] == 1]
+    tokens = unigrams["ngram"].astype(str).tolist()
+    return tokens, dict(zip(tokens, unigrams["terms"].tolist(), strict=True))
+
+
+def _converts(row: pd.Series) -> bool:
+    return bool((row["conversions"] or 0) > 0 or (row["conversion_value"] or 0) > 0)
+
+
+def lexicon_families(lexicon: Lexicon, ngrams: pd.DataFrame, own: set[str]) -> list[Family]:
+    """Lexicon entries and their misspellings present in the account, per intent and tier."""
+    keyed = ngrams.assign(key=ngrams["ngram"].astype(str))
+    present = keyed.drop_duplicates("key").set_index("key")
+    tokens, counts = _unigram_counts(ngrams)
+    variants = fuzzy_variants(tokens, lexicon.single_words(), counts, own)
+    items = [(t, None) for t in lexicon.entries if t in present.index]
+    items += [(tok, w) for tok, w in variants.items() if tok in present.index]
+    families: dict[tuple[str, str], Family] = {}
+    for text, misspells in items:
+        entry = lexicon.entries[misspells or text]
+        used = sorted(set(words(text)) & own)
+        tier = TIER_PROVEN if used else entry.tier
+        why = f"'{text}' is a {entry.intent} word ({entry.source}, tier {entry.tier})"
+        if misspells:
+            why = f"'{text}' misspells the {entry.intent} word '{misspells}'"
+        if used and entry.tier == TIER_INTENT:
+            why += (
+                f"; the account itself uses {', '.join(repr(w) for w in used)}, so it needs proof"
+            )
+        family = families.setdefault(
+            (tier, entry.intent), Family(entry.intent, [], tier, "lexicon")
+        )
+        family.members.append(
+            Candidate(
+                text,
+                PHRASE,
+                entry.intent,
+                entry.intent,
+                why + ".",
+                converts=_converts(present.loc[text]),
+                guard_buying=tier == TIER_PROVEN,
+            )
+        )
+    return sorted(families.values(), key=lambda f: (f.tier != TIER_INTENT, f.name))
+
+
+def ngram_families(
+    ngrams: pd.DataFrame, own: set[str], skip: set[str], stopwords: set[str], floor: float
+) -> list[Family]:
+    """Non-converting account n-grams of words the account does not sell, costing `floor` or
+    more, with the misspellings of single words, costliest first (shorter first on a tie);
+    at most `MAX_FAMILIES`."""
+    ng = ngrams[(ngrams["n"] <= 3) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
+    ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
+    ng = ng[(ng["cost"] > 0) & (ng["cost"] >= floor)]
+    ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
+    texts = ng["ngram"].astype(str)
+    keep = texts.map(lambda t: _plain_ngram(t, own, skip, stopwords)).to_numpy(dtype=bool)
+    ng = ng[keep].head(MAX_FAMILIES)
+    tokens, counts = _unigram_counts(ngrams)
+    singles = ng.loc[ng["n"] == 1, "ngram"].astype(str).tolist()
+    variants = fuzzy_variants(tokens, singles, counts, own | skip)
+    members: dict[str, list[str]] = {}
+    for token, word in variants.items():
+        members.setdefault(word, []).append(token)
+    out = []
+    for gram in ng["ngram"].astype(str):
+        why = f"'{gram}' shares no word with the keywords, converting terms or campaign names"
+        family = f"ngram: {gram}"
+        cands = [
+            Candidate(t, PHRASE, family, "performance", why + ".", guard_buying=True)
+            for t in [gram, *members.get(gram, [])]
+        ]
+        out.append(Family(family, cands, TIER_PROVEN, "ngram"))
+    return out
+
+
+def compound_families(
+    ngrams: pd.DataFrame, own: set[str], skip: set[str], floor: float
+) -> list[Family]:
+    """Nordic and German compounds of an unknown modifier and a product word the account
+    sells (`vinterdäck` where `sommardäck` converts, `kinderfahrrad` beside `fahrrad`),
+    grouped by modifier: one family per modifier, each compound a phrase entry of its own (a
+    negative never matches inside a compound), with the modifier alone when it is a word of
+    the account's queries too."""
+    uni = ngrams[(ngrams["n"] == 1) & (ngrams["cost"] > 0)]
+    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
+    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in own | skip]
+    heads = _compound_heads(own)
+    groups: dict[str, list[str]] = {}
+    for token in tokens:
+        modifier = _modifier(token, own, heads)
+        if modifier and modifier not in own:
+            groups.setdefault(modifier, []).append(token)
+    alone = set(tokens)
+    out = []
+    for modifier, compounds in groups.items():
+        texts = [*([modifier] if modifier in alone else []), *sorted(compounds)]
+        if len(texts) < MIN_TERMS_NGRAM:
+            continue
+        family = f"compound: {modifier}"
+        why = f"'{modifier}' is a modifier the account does not sell, in compounds of its products"
+        cands = [
+            Candidate(t, PHRASE, family, "performance", why + ".", guard_buying=True) for t in texts
+        ]
+        out.append(Family(family, cands, TIER_PROVEN, "compound"))
+    return out
+
+
+def _compound_heads(own: set[str]) -> set[str]:
+    """Endings (4+ letters) of the account's own compound words, after a 3+ letter start."""
+    heads = set()
+    for word in own:
+        if word.isalpha() and len(word) >= 7:
+            heads.update(word[-k:] for k in range(MIN_PART, len(word) - 2))
+    return heads
+
+
+def _modifier(token: str, own: set[str], heads: set[str]) -> str:
+    """The modifier of a compound `token`: the start before the longest whole own word it ends
+    with, else before the shortest ending it shares with an own compound; '' if none."""
+    ends = range(len(token) - 3, MIN_PART - 1, -1)
+    for k in ends:
+        if token[-k:] in own:
+            return token[:-k]
+    for k in reversed(ends):
+        if token[-k:] in heads:
+            return token[:-k]
+    return ""
+
+
+def _plain_ngram(text: str, own: set[str], skip: set[str], stopwords: set[str]) -> bool:
+    """An n-gram worth judging: no own word, not a lexicon text, no stopword at either end,
+    every word with a letter in it."""
+    parts = text.split(" ")
+    if text in skip or parts[0] in stopwords or parts[-1] in stopwords:
+        return False
+    return all(_HAS_LETTER.search(p) and not is_own(p, own) for p in parts)
+
+
+def is_own(word: str, own: set[str]) -> bool:
+    """`word` or its singular / plural (`panels` beside `panel`, `jackor` beside `jacka`) is
+    one of the account's own words."""
+    forms = {word, word + "s", word + "es", word.removesuffix("s"), word.removesuffix("es")}
+    forms |= {word.removesuffix("or") + "a", word.removesuffix("ar"), word.removesuffix("er")}
+    return bool(forms & own)
+
+
+def _term_table(acc: Account) -> pd.DataFrame:
+    """Per distinct term: cost, clicks, whether any row converts, whether all are blocked."""
+    frame = pd.DataFrame(
+        {
+            "code": acc.code,
+            "cost": acc.cost,
+            "clicks": acc.clicks,
+            "converting": acc.converting,
+            "done": acc.done,
+        }
+    )
+    return frame.groupby("code").agg(
+        cost=("cost", "sum"),
+        clicks=("clicks", "sum"),
+        converting=("converting", "any"),
+        done=("done", "all"),
+    )
+
+
+def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
+    """Wasteful single terms (costing `floor` or more) with their near-duplicates, as exact
+    negatives; costliest first. A family near a converting term carries a `note`."""
+    terms = _term_table(acc)
+    converting = [acc.text[c] for c in terms.index[terms["converting"]]]
+    terms = terms[~terms["converting"] & ~terms["done"] & (terms["clicks"] > 0)]
+    terms = terms.nlargest(MAX_CLUSTERED, "cost")
+    if terms.empty:
+        return []
+    texts = [acc.text[c] for c in terms.index]
+    labels = cluster_queries(texts, terms["cost"].to_numpy())
+    terms = terms.assign(label=labels, text=texts)
+    sums = terms.groupby("label", sort=False)["cost"].sum()
+    terms = terms[terms["label"].isin(sums.index[sums >= floor])]
+    out = []
+    for _, group in terms.sort_values("cost", ascending=False).groupby("label", sort=False):
+        lead = str(group["text"].iloc[0])
+        family = f"query: {lead}"
+        related = sorted(set(words(lead)) & own)
+        cands = [
+            Candidate(" ".join(words(str(t))), EXACT, family, None, f"'{lead}' never converted.")
+            for t in group["text"]
+        ]
+        kind = "term" if len(cands) == 1 else "cluster"
+        note = ""
+        if kind == "cluster" and related:
+            note = (
+                f"its words ({', '.join(repr(w) for w in related)}) are what the account sells:"
+                " a relevant query that does not convert needs a bid, ad or landing-page fix"
+                " before a negative"
+            )
+        out.append(Family(family, cands, TIER_PROVEN, kind, len(cands) == 1, note, related))
+    _mark_near_converting(out, converting)
+    out.sort(
+        key=lambda f: (
+            -float(terms.loc[terms["text"].isin([m.text for m in f.members]), "cost"].sum())
+        )
+    )
+    return out
+
+
+def _mark_near_converting(families: list[Family], converting: list[str]) -> None:
+    """Note families whose lead term is a near-duplicate of a converting term."""
+    if not families or not converting:
+        return
+    leads = [f.members[0].text for f in families]
+    scores = process.cdist(
+        leads,
+        list(converting),
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=NEAR_CONVERTING,
+        workers=1,
+        dtype=np.uint8,
+    )
+    best = scores.argmax(axis=1)
+    for i, family in enumerate(families):
+        if scores[i, best[i]] >= NEAR_CONVERTING:
+            family.note = (
+                f"it is a close variant of the converting term '{converting[best[i]]}'"
+                " (judge them together: a negative would only shift the same searches)"
+            )
+
+
+def competitor_families(competitors: tuple[str, ...], own: set[str]) -> list[Family]:
+    """The named competitors, tier `intent` (the user's decision), except names the account
+    uses itself (a competitor it bids on on purpose)."""
+    cands = []
+    for name in competitors:
+        text = " ".join(words(name))
+        used = sorted(set(words(text)) & own)
+        why = f"'{text}' is a competitor named in the settings"
+        if used:
+            why += f"; the account itself uses {', '.join(repr(w) for w in used)}"
+        cands.append(Candidate(text, PHRASE, "competitors", "competitor", why + "."))
+    return [Family("competitors", cands, TIER_INTENT, "competitor")] if cands else []
+
+
+def brand_like_tokens(
+    ngrams: pd.DataFrame, own: set[str], skip: set[str], languages: tuple[str, ...]
+) -> tuple[list[Family], str | None]:
+    """Review families for words that look like other brands; a note when `wordfreq` (the
+    optional `words` extra) is not installed."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return [], (
+            "Negatives: competitor names were not looked for (install the optional"
+            " 'auditor[words]' extra for the word lists)."
+        )
+    uni = ngrams[(ngrams["n"] == 1) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
+    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
+    uni = uni[uni["cost"] > 0].sort_values("cost", ascending=False)
+    tokens = [t for t in uni["ngram"].astype(str) if len(t) >= 3 and t.isalpha()]
+    tokens = [t for t in tokens if t not in own and t not in skip][:MAX_FAMILIES]
+    near_own = set(fuzzy_variants(tokens, sorted(own), None, frozenset()))
+    out = []
+    for token in tokens:
+        if token in near_own or any(
+            zipf_frequency(token, lang) >= BRAND_ZIPF for lang in languages
+        ):
+            continue
+        why = f"'{token}' is no word of {'/'.join(languages)} and not the account's own"
+        cand = Candidate(token, PHRASE, "competitors?", "competitor", why + ": another brand?")
+        out.append(Family("competitors?", [cand], TIER_PROVEN, "competitor"))
+    return out, None
