@@ -7,7 +7,7 @@ blocked) is answered with integer arrays and the word index of `auditor.matching
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ class Account:
     target_cpa: float | None
     """The settings' target CPA, else the account's own CPA: the spend a proof must reach."""
     has_conversions: bool
+    _keep_masks: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def bad_rows(self, text: str, rows: np.ndarray, guard_buying: bool) -> np.ndarray:
         """Which of `rows` the negative `text` must not block: converting rows, rows holding a
@@ -60,10 +61,18 @@ class Account:
         bad = self.converting[rows]
         if guard_buying:
             bad = bad | self.buying[rows]
-        for keep_words, held in self.keep:
+        for i, (keep_words, _) in enumerate(self.keep):
             if keep_words & own:
-                bad = bad | np.isin(rows, held)
+                bad = bad | self._keep_mask(i)[rows]
         return bad
+
+    def _keep_mask(self, i: int) -> np.ndarray:
+        """Rows holding keep-phrase `i`, as a mask over the table (built on first use)."""
+        if i not in self._keep_masks:
+            mask = np.zeros(len(self.converting), dtype=bool)
+            mask[self.keep[i][1]] = True
+            self._keep_masks[i] = mask
+        return self._keep_masks[i]
 
     def open_rows(self, rows: np.ndarray) -> np.ndarray:
         """`rows` not blocked yet that had spend or clicks."""
