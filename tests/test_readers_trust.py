@@ -5,6 +5,7 @@ metric columns. Each variant is the real file with one thing changed, written to
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -186,3 +187,28 @@ def test_a_five_megabyte_line_is_skipped_never_read_as_the_end_of_the_data(tmp_p
         assert "1 MiB" in report.skipped[0].reason
         assert not any("not read" in n or "nothing was bought" in n for n in report.notes)
     assert len(read_report(tmp_path / "middle.csv").table) == 554
+
+
+def test_a_performance_max_search_term_view_as_api_json(tmp_path):
+    """The REST `searchStream` answer for `FROM campaign_search_term_view` (camelCase fields)."""
+    rows = [
+        ("airpods pro 2 case", "10", "627", "5370000", 4.0),
+        ("airpod pro 2 case", "8", "477", "3910000", 0.0),
+    ]
+    results = [
+        {
+            "campaign": {"name": "PMax - Cases"},
+            "campaignSearchTermView": {
+                "searchTerm": term,
+                "resourceName": f"customers/1/campaignSearchTermViews/2~{i}",
+            },
+            "metrics": {"clicks": c, "impressions": n, "costMicros": m, "conversions": v},
+        }
+        for i, (term, c, n, m, v) in enumerate(rows)
+    ]
+    path = tmp_path / "pmax.json"
+    path.write_text(json.dumps([{"results": results}]), encoding="utf-8")
+    report = read_report(path)
+    assert (report.kind, report.format) == ("search_terms", "google_ads_api_json")
+    assert report.table["cost"].tolist() == [5.37, 3.91]
+    assert report.unknown_columns == []

@@ -184,7 +184,8 @@ def compound_families(
     the account's queries too."""
     uni = ngrams[(ngrams["n"] == 1) & (ngrams["cost"] > 0)]
     uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
-    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in own | skip]
+    known = own | skip
+    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in known]
     heads = _compound_heads(own)
     groups: dict[str, list[str]] = {}
     for token in tokens:
@@ -297,11 +298,15 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
             )
         out.append(Family(family, cands, TIER_PROVEN, kind, len(cands) == 1, note, related))
     _mark_near_converting(out, converting)
-    out.sort(
-        key=lambda f: (
-            -float(terms.loc[terms["text"].isin([m.text for m in f.members]), "cost"].sum())
-        )
-    )
+    position = {text: i for i, text in enumerate(terms["text"].tolist())}
+    cost = terms["cost"]
+
+    def members_cost(f: Family) -> float:
+        """The family's cost summed in table order (as a mask over `terms` would)."""
+        rows = sorted({position[m.text] for m in f.members if m.text in position})
+        return float(cost.iloc[rows].sum())
+
+    out.sort(key=lambda f: -members_cost(f))
     return out
 
 
