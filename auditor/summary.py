@@ -111,7 +111,7 @@ def summary_lines(result: AuditResult, top: int = 10) -> list[str]:
         blocked = result.negatives_covered_cost
         if blocked is None:
             blocked = sum(p.blocked_cost for p in result.negatives)
-        review = [h for h in result.held_back if h.reason.startswith("review:")]
+        review = [h for h in result.held_back if h.kind == "review"]
         lines.append(
             f"Negatives:   {len(result.negatives)} proposed, covering {money(blocked, cur)};"
             f" {len(result.held_back) - len(review)} held back as unsafe;"

@@ -308,7 +308,10 @@ def test_held_back_items_are_listed_and_proposed(tmp_path: Path, reuse_audit: Au
             await pilot.press("b")
             assert app.screen.query_one("#neg-table", DataTable).has_focus
             listed = table_rows(app, "#neg-table")
-            assert any(r[2] == "[kängor barn waterproof]" and r[0].startswith("✓") for r in listed)
+            assert any(
+                r[3] == "[kängor barn waterproof]" and r[2] == "yours" and r[0].startswith("✓")
+                for r in listed
+            )
             await pilot.press("x")
             assert isinstance(app.screen, ExportScreen)
             app.screen.query_one("#export-path", Input).value = str(out)

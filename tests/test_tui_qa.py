@@ -299,7 +299,7 @@ def test_edit_that_blocks_nothing_is_saved_and_flagged(
             assert current_reason(row) in text and current_reason(row)
             shown_toasts = await toasts(app, pilot)
             assert any("Blocks no search term" in t for t in shown_toasts), shown_toasts
-            terms_cell = table.get_row_at(table.get_row_index(pid))[4]
+            terms_cell = table.get_row_at(table.get_row_index(pid))[5]
             assert str(terms_cell) == "0" and "yellow" in str(terms_cell.style)
 
     asyncio.run(run())

@@ -154,7 +154,19 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 def _decode_to_utf8(raw: bytes, path: Path) -> tuple[str, bytes, str | None]:
     """(encoding name, UTF-8 bytes without BOM, a note on replaced bytes) of a text file;
-    InputError if not text."""
+    InputError if not text. A carriage return inside a line of a file whose lines end in line
+    feeds (a stray byte, never a line end there) becomes a space, so a row is never split."""
+    encoding, text, note = _decode_any(raw, path)
+    if b"\n" in text and b"\r" in text:
+        text = _LONE_CR.sub(b" ", text)
+    return encoding, text, note
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _decode_any(raw: bytes, path: Path) -> tuple[str, bytes, str | None]:
+    """`_decode_to_utf8` before the stray carriage returns are taken out."""
     if not _NOT_BLANK.search(raw):
         raise InputError("file is empty", path=path)
     kind = _binary_kind(raw)

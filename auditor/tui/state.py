@@ -145,14 +145,14 @@ class HeldRow:
 
     @property
     def kind(self) -> str:
-        """`review` (wasteful, no irrelevant-intent evidence) or `unsafe` (held back)."""
-        return KIND_REVIEW if self.held.reason.startswith(REVIEW_PREFIX) else KIND_UNSAFE
+        """`review` (wasteful, not proven) or `unsafe` (held back): `HeldBack.kind`."""
+        return self.held.kind
 
     @property
     def reason(self) -> str:
         """The engine's reason without the `review:` marker (the kind says it)."""
         text = self.held.reason
-        return text[len(REVIEW_PREFIX) :].strip() if self.kind == KIND_REVIEW else text
+        return text.removeprefix(REVIEW_PREFIX).strip() if self.kind == KIND_REVIEW else text
 
     @property
     def source(self) -> str:

@@ -43,6 +43,7 @@ from auditor.tui.widgets.table_window import Cell, literal, shown_text
 COLUMNS = (
     ("mark", " "),
     ("family", "Family"),
+    ("tier", "Tier"),
     ("negative", "Negative"),
     ("target", "Level / target"),
     ("terms", "Terms"),
@@ -63,6 +64,8 @@ HELD_COLUMNS = (
     ("reason", "Reason"),
 )
 KIND_STYLE = {KIND_REVIEW: "yellow", KIND_UNSAFE: "red"}
+TIER_STYLE = {"proven": "green", "intent": "blue"}
+"""Tier column: `proven` by the data, `intent` by meaning, `yours` (added in the app)."""
 NOTHING_BLOCKED = (
     "Blocks no search term in this report: it saves nothing here (allowed; check the text)"
 )
@@ -151,7 +154,7 @@ class NegativesPane(Vertical):
         """Widths of the Negative and Level / target columns for the pane's width."""
         width = self.size.width or 80
         text = max(22, width * 3 // 10)
-        return text, max(20, width - text - 38)
+        return text, max(20, width - text - 45)
 
     @property
     def table(self) -> DataTable[Cell]:
@@ -189,6 +192,7 @@ class NegativesPane(Vertical):
             [
                 mark(row),
                 fmt.cut(p.family, 10) if show_family else "",
+                Text(p.tier or "yours", style=TIER_STYLE.get(p.tier, "cyan")),
                 fmt.cut(negative_syntax(p), self._text_width),
                 fmt.cut(where(p), self._target_width),
                 Text(str(len(p.blocked_terms)), justify="right", style=blocks_style(p)),
