@@ -8,7 +8,8 @@ Stages nest (the safety check runs inside proposing negatives): a stage's second
 without the stages inside it, and a stage entered many times adds up (`calls`). Its peak is the
 highest resident memory of the process while it ran, children included: on Linux the kernel's
 high-water mark is reset when a stage starts (`/proc/self/clear_refs`); elsewhere it is the
-process's peak so far.
+process's peak so far. That reset also resets what the kernel reports as the process's peak
+(`ru_maxrss`, `/usr/bin/time`): measure the peak from outside without `--profile`.
 """
 
 from __future__ import annotations
