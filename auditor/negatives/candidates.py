@@ -35,8 +35,10 @@ MAX_CLUSTERED = 20_000
 NEAR_CONVERTING = 90.0
 """A term this close (`token_sort_ratio`) to a converting term is judged with it: never
 proposed (`airpod pro 2 case` beside a converting `airpods pro 2 case`)."""
-MAX_FAMILIES = 5_000
-"""At most this many n-gram families and brand-like words are judged (the costliest)."""
+MAX_FAMILIES = 2_000
+"""At most this many n-gram families, term families and brand-like words are judged (the
+costliest of each): a proof needs a CPA of spend and the review list holds 50 items, so the
+tail below them is cents each (and judging it cost seconds on a 1M-row report)."""
 MIN_TERMS_NGRAM = 2
 MIN_PART = 4
 """A compound's product word has at least this many letters (and its modifier three)."""
@@ -278,7 +280,8 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
     labels = cluster_queries(texts, terms["cost"].to_numpy())
     terms = terms.assign(label=labels, text=texts)
     sums = terms.groupby("label", sort=False)["cost"].sum()
-    terms = terms[terms["label"].isin(sums.index[sums >= floor])]
+    sums = sums[sums >= floor].nlargest(MAX_FAMILIES)
+    terms = terms[terms["label"].isin(sums.index)]
     out = []
     for _, group in terms.sort_values("cost", ascending=False).groupby("label", sort=False):
         lead = str(group["text"].iloc[0])
