@@ -28,7 +28,8 @@ from auditor.context import AuditContext
 from auditor.matching import EXACT, PHRASE, word_set, words
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries
-from auditor.negatives.lexicons import TIER_INTENT, TIER_PROVEN, Lexicon, fuzzy_variants
+from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
+from auditor.negatives.lexicons import Lexicon, fuzzy_variants
 
 MAX_CLUSTERED = 20_000
 """Only the costliest non-converting terms are clustered into near-duplicate families."""

@@ -33,7 +33,6 @@ EXACT_CPA_MULTIPLE = 2.0
 """A single term with no conversion and this many target CPAs of spend is proven."""
 TIER_PROVEN = "proven"
 TIER_INTENT = "intent"
-TIER_REVIEW = "review"
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,12 @@ from rapidfuzz.distance import OSA, Indel
 from auditor.config import Settings
 from auditor.errors import ConfigError
 from auditor.matching import normalize_one
+from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
 from auditor.resources import bundled
 from auditor.tomlfile import read_toml
 
 ACCOUNT_INTENT = "account"
 MIN_FUZZY_LEN = 4
-TIER_INTENT = "intent"
-TIER_PROVEN = "proven"
 _TIER_TABLES = {"intent": TIER_INTENT, "intents": TIER_INTENT, "proven": TIER_PROVEN}
 """Lexicon file tables and the tier their entries get (`intents`: user lexicons)."""
 

@@ -57,7 +57,15 @@ from auditor.config import Settings
 from auditor.csvio import check_output_paths
 from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
-from auditor.model import SEVERITIES, AuditResult, Finding, HeldBack, NegativeProposal
+from auditor.model import (
+    HELD_REVIEW,
+    HELD_UNSAFE,
+    SEVERITIES,
+    AuditResult,
+    Finding,
+    HeldBack,
+    NegativeProposal,
+)
 from auditor.negatives import proposal_id
 from auditor.readers.negatives_list import read_path
 from auditor.resources import bundled
@@ -79,7 +87,7 @@ MATCH_CYCLE: dict[str, tuple[str, ...]] = {
 }
 LEVEL_CYCLE: tuple[str, ...] = ("ad_group", "campaign", "shared_list")
 REVIEW_PREFIX = "review:"
-KIND_REVIEW, KIND_UNSAFE = "review", "unsafe"
+KIND_REVIEW, KIND_UNSAFE = HELD_REVIEW, HELD_UNSAFE
 USER_FAMILY = "added"
 """The family of the negatives the user proposed from the held-back list."""
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
