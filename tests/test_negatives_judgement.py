@@ -236,7 +236,7 @@ LEADGEN = SAMPLES / "leadgen"
 
 
 def test_a_lead_generation_account_never_loses_a_buying_question() -> None:
-    """The solar installer sample (`python -m auditor.samplegen_leadgen`): free quotes, cost
+    """The solar installer sample (`python -m tools.samplegen.leadgen`): free quotes, cost
     and financing questions convert or are relevant; job seekers, DIY, free-panel seekers,
     courses, wrong meanings, competitors and used panels are planted irrelevant families."""
     truth = json.loads((LEADGEN / "truth.json").read_text(encoding="utf-8"))["accounts"]["leadgen"]

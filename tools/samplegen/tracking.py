@@ -1,6 +1,6 @@
 """Deterministic tracking sample accounts: a faulty one with every fault planted, a clean twin.
 
-`python -m auditor.tracking.samplegen [FOLDER]` (re)writes, by default into
+`python -m tools.samplegen.tracking [FOLDER]` (re)writes, by default into
 `sample_reports/tracking/` (overwriting: the folder is generated):
 
     faulty/search-terms-by-day.csv   Google Ads UI search-terms report segmented by Day
