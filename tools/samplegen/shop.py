@@ -104,7 +104,7 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.csvio import safe_cell, write_atomic
+from auditor.output.csvio import safe_cell, write_atomic
 
 SEED = 20261030
 VERSION = 1

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.csvio import write_atomic
+from auditor.output.csvio import write_atomic
 from auditor.resources import bundled
 
 SEED = 11

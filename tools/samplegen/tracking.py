@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditor.csvio import csv_text, write_atomic
+from auditor.output.csvio import csv_text, write_atomic
 
 SEED = 20261001
 START = pd.Timestamp("2026-10-01")
