@@ -320,6 +320,8 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
 def _groups(terms: pd.DataFrame) -> list[list[str]]:
     """The texts of `terms` per label, labels in order of first appearance, texts in table
     order (what iterating `groupby("label", sort=False)` gives, without a frame per group)."""
+    if terms.empty:
+        return []
     codes, _ = pd.factorize(terms["label"].to_numpy())
     order = np.argsort(codes, kind="stable")
     texts = terms["text"].to_numpy(dtype=object)[order].tolist()
