@@ -1,6 +1,6 @@
 """Typed results of the engine: reports read, findings, negative proposals, the audit.
 
-These are plain dataclasses; `auditor.jsonform` is the one place that turns them into the
+These are plain dataclasses; `auditor.output.jsonform` is the one place that turns them into the
 public audit JSON.
 """
 
@@ -154,7 +154,7 @@ class InputSummary:
 
 @dataclass
 class AuditResult:
-    """Everything one audit produced; `auditor.jsonform.audit_to_dict` serialises it."""
+    """Everything one audit produced; `auditor.output.jsonform.audit_to_dict` serialises it."""
 
     inputs: list[InputSummary]
     period: Period | None

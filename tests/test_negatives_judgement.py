@@ -13,12 +13,12 @@ from helpers import negatives_context
 
 from auditor.audit import audit
 from auditor.config import Settings, load_config
-from auditor.jsonform import audit_to_dict
 from auditor.matching import EXACT, PHRASE, blocks, in_scope, normalize_one, term_index
 from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.negatives.lexicons import buying_phrases
 from auditor.negatives.placement import consolidate, subsumes
+from auditor.output.jsonform import audit_to_dict
 from auditor.stats import poisson_cdf_one
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,7 +236,7 @@ LEADGEN = SAMPLES / "leadgen"
 
 
 def test_a_lead_generation_account_never_loses_a_buying_question() -> None:
-    """The solar installer sample (`python -m auditor.samplegen_leadgen`): free quotes, cost
+    """The solar installer sample (`python -m tools.samplegen.leadgen`): free quotes, cost
     and financing questions convert or are relevant; job seekers, DIY, free-panel seekers,
     courses, wrong meanings, competitors and used panels are planted irrelevant families."""
     truth = json.loads((LEADGEN / "truth.json").read_text(encoding="utf-8"))["accounts"]["leadgen"]

@@ -19,7 +19,7 @@ from auditor.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, ter
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import ExistingNegative, existing_blocked, negated_rows
-from auditor.summary import summary_lines
+from auditor.output.summary import summary_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

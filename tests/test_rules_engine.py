@@ -322,7 +322,7 @@ def test_config_file_overrides_and_packs_reach_the_rules(tmp_path):
 def test_findings_csv_is_sorted_and_safe(tmp_path):
     import csv
 
-    from auditor.export_findings import write_findings_csv
+    from auditor.output.findings import write_findings_csv
 
     rows = [*ACCOUNT["rows"]]
     rows.append({"search_term": "=HYPERLINK(evil)", "clicks": 60, "cost": 130.0, "conversions": 0})
@@ -351,7 +351,7 @@ def test_the_readme_example_pack_loads_and_its_case_passes(tmp_path):
 
 def test_summary_says_what_the_rules_judged_against():
     from auditor.model import AuditResult
-    from auditor.summary import summary_lines
+    from auditor.output.summary import summary_lines
 
     outcome = run_rules(case_context(ACCOUNT, Settings(target_cpa=40.0, margin=0.4)))
     result = AuditResult(

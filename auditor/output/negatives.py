@@ -23,7 +23,7 @@ level and target of the lines below (the format `--existing-negatives` reads bac
 
 Import files carry every name and text exactly as the account has it (`+ Brand SE` stays
 `+ Brand SE`, or the platform would look for a campaign that does not exist): they are written
-with `auditor.csvio.exact_csv_text`, never with the spreadsheet defuser, and hold nothing but
+with `auditor.output.csvio.exact_csv_text`, never with the spreadsheet defuser, and hold nothing but
 the platform's own columns. Every file is written atomically, and an existing file is refused
 unless `force`.
 
@@ -39,10 +39,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from auditor.config import Settings
-from auditor.csvio import exact_csv_text, write_atomic
 from auditor.errors import OutputError
 from auditor.matching import LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED
 from auditor.model import NegativeProposal
+from auditor.output.csvio import exact_csv_text, write_atomic
 
 FORMATS = ("editor", "microsoft", "list")
 LEVELS = ("list", "campaign")

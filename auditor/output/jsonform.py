@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from auditor import __version__
-from auditor.csvio import write_atomic
 from auditor.model import AuditResult, Finding, HeldBack, NegativeProposal
+from auditor.output.csvio import write_atomic
 
 SCHEMA_VERSION = 1
 

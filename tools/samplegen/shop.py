@@ -1,6 +1,6 @@
 """Deterministic sample reports with planted problems, and the truth about them.
 
-`python -m auditor.samplegen [--out DIR]` (re)writes `sample_reports/` (not its `tracking/`
+`python -m tools.samplegen.shop [--out DIR]` (re)writes `sample_reports/` (not its `tracking/`
 folder, which the tracking checks own). Same bytes on every run: a fixed seed, no clock.
 
 The account: Fjällgear AB, a Swedish outdoor-gear shop (hiking boots, kids' boots, trail
@@ -104,11 +104,11 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.csvio import safe_cell, write_atomic
+from auditor.output.csvio import safe_cell, write_atomic
 
 SEED = 20261030
 VERSION = 1
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_reports"
 TRUTH_FILE = "truth.json"
 PERIOD = ("2026-10-01", "2026-10-30")
 CURRENCY = "SEK"
@@ -1479,7 +1479,7 @@ LABELS: tuple[str, ...] = (
 
 def main(argv: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m auditor.samplegen", description="Write the sample reports and truth."
+        prog="python -m tools.samplegen.shop", description="Write the sample reports and truth."
     )
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help="folder to write into")
     args = parser.parse_args(list(argv) if argv is not None else None)

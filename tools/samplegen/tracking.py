@@ -1,6 +1,6 @@
 """Deterministic tracking sample accounts: a faulty one with every fault planted, a clean twin.
 
-`python -m auditor.tracking.samplegen [FOLDER]` (re)writes, by default into
+`python -m tools.samplegen.tracking [FOLDER]` (re)writes, by default into
 `sample_reports/tracking/` (overwriting: the folder is generated):
 
     faulty/search-terms-by-day.csv   Google Ads UI search-terms report segmented by Day
@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditor.csvio import csv_text, write_atomic
+from auditor.output.csvio import csv_text, write_atomic
 
 SEED = 20261001
 START = pd.Timestamp("2026-10-01")

@@ -1,8 +1,8 @@
 """A second deterministic sample account: lead generation for a US solar installer.
 
-`python -m auditor.samplegen_leadgen [--out DIR]` (re)writes `sample_reports/leadgen/`. Same
+`python -m tools.samplegen.leadgen [--out DIR]` (re)writes `sample_reports/leadgen/`. Same
 bytes on every run: a fixed numpy seed, no clock. Formatting helpers come from
-`auditor.samplegen`, so the files look exactly like the Swedish shop's downloads.
+`tools.samplegen.shop`, so the files look exactly like the Swedish shop's downloads.
 
 The account: SunPeak Solar, a residential solar installer in the US Sun Belt that buys leads
 (quote requests). USD, 30 days (1-30 October 2026), four Search campaigns ("Solar -
@@ -17,11 +17,11 @@ Files:
 - `google-ads-keywords-en.csv`: the "Search keyword report" of the bought keywords (status
   and metrics; each keyword's terms plus its share of the hidden spend).
 - `truth.json`: `{"version", "seed", "files", "accounts": {"leadgen": ACCOUNT}}` with ACCOUNT
-  shaped as in `auditor.samplegen` (name, currency, period, brand, totals, hidden, cpa, cvr,
+  shaped as in `tools.samplegen.shop` (name, currency, period, brand, totals, hidden, cpa, cvr,
   roas, thresholds, keywords, families, terms) plus `lead_value`; each TERM also holds
   `buying_question`.
 
-What is planted (labels as in `auditor.samplegen`; `close_variant_worse` and
+What is planted (labels as in `tools.samplegen.shop`; `close_variant_worse` and
 `already_excluded` do not occur here):
 - Buying questions that convert: "free solar quote", "free solar estimate" and their city /
   state / near-me variants, "solar panel cost", "how much do solar panels cost", "solar
@@ -68,8 +68,8 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.csvio import safe_cell, write_atomic
-from auditor.samplegen import (
+from auditor.output.csvio import safe_cell, write_atomic
+from tools.samplegen.shop import (
     EN,
     HEADERS,
     KEYWORD_HEADER,
@@ -96,7 +96,7 @@ from auditor.samplegen import (
 
 SEED = 20261101
 VERSION = 1
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports" / "leadgen"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_reports" / "leadgen"
 TRUTH_FILE = "truth.json"
 ACCOUNT_KEY = "leadgen"
 ACCOUNT_NAME = "SunPeak Solar"
@@ -998,7 +998,7 @@ def truth_terms(folder: Path = SAMPLE_DIR, account: str = ACCOUNT_KEY) -> pd.Dat
 
 def main(argv: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m auditor.samplegen_leadgen",
+        prog="python -m tools.samplegen.leadgen",
         description="Write the solar lead-generation sample reports and their truth.",
     )
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help="folder to write into")
