@@ -74,6 +74,8 @@ MAX_MODIFIER_TERMS = 500
 """At most this many terms of a proven n-gram are checked for converting remainders."""
 REVIEW_COVERED = 0.8
 """A review item whose spend is this much covered by proposals or better items is left out."""
+ROWS_REMEMBERED = 4_000_000
+"""At most this many row numbers (32 MB) are remembered per kind of row set."""
 _LANGUAGES = ("en", "sv", "nb", "da", "de")
 
 
@@ -128,6 +130,25 @@ def _new_proposal(
     )
 
 
+class _Remembered(dict):
+    """Row arrays by key, read-only, at most `ROWS_REMEMBERED` row numbers in all (the oldest
+    are forgotten first)."""
+
+    held = 0
+
+    def put(self, key: tuple, rows: np.ndarray) -> np.ndarray:
+        rows.flags.writeable = False
+        self[key] = rows
+        self.held += len(rows)
+        while self.held > ROWS_REMEMBERED and len(self) > 1:
+            self.held -= len(self.pop(next(iter(self))))
+        return rows
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
+
+
 def _reach(p: NegativeProposal, acc: Account, rows: np.ndarray) -> np.ndarray:
     """The subset of `rows` a proposal's level reaches."""
     camp = acc.campaign[rows]
@@ -153,9 +174,20 @@ class _Proposer:
         self.platform = ctx.settings.platform
         self.covered = np.zeros(len(acc.code), dtype=bool)
         """Rows some accepted proposal blocks at its level (each row once)."""
+        self._rows = _Remembered()
+        """Rows per (text, match type), before the level is applied."""
+        self._open = _Remembered()
+        """Open rows per candidate (see `member_rows`), emptied when rows close."""
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
-        return self.acc.index.blocked_rows(text, match_type, self.platform)
+        """The rows `text` blocks (before its level), remembered: a text is asked for by its
+        family's judgement, its review item and its placement. The memory is bounded by
+        `ROWS_REMEMBERED` row numbers, the oldest forgotten first."""
+        key = (text, match_type)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows.put(key, self.acc.index.blocked_rows(text, match_type, self.platform))
+        return rows
 
     def hold(self, cand: Candidate, reason: str, rows: np.ndarray | None = None) -> None:
         blocked = []
@@ -178,12 +210,19 @@ class _Proposer:
         problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
         return problems
 
+    def member_rows(self, cand: Candidate) -> np.ndarray:
+        """The open rows `cand` would block, without the rows it must leave alone; remembered
+        until a proposal is accepted (which closes rows)."""
+        key = (cand.text, cand.match_type, cand.guard_buying)
+        rows = self._open.get(key)
+        if rows is None:
+            rows = self.acc.open_rows(self.rows_of(cand.text, cand.match_type))
+            rows = self._open.put(key, rows[~self.acc.bad_rows(cand.text, rows, cand.guard_buying)])
+        return rows
+
     def family_rows(self, family: Family) -> np.ndarray:
         """The open rows the family's texts would block, without rows each must leave alone."""
-        parts = []
-        for cand in family.members:
-            rows = self.acc.open_rows(self.rows_of(cand.text, cand.match_type))
-            parts.append(rows[~self.acc.bad_rows(cand.text, rows, cand.guard_buying)])
+        parts = [self.member_rows(cand) for cand in family.members]
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def judge(self, family: Family) -> None:
@@ -420,6 +459,7 @@ class _Proposer:
         )
         self.plan.proposals.append(proposal)
         acc.done[reached] = True
+        self._open.clear()
         self.covered[fresh] = True
         return left[~acc.done[left]]
 
