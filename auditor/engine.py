@@ -99,6 +99,7 @@ def run_rules(
             if rule.check is None:
                 apply_materiality(f, run.ws.baseline.target_cpa, run.ws.baseline.cost, ctx.currency)
             ranked.append((_rank(f, rule), f))
+    run.close()
     ranked.sort(key=lambda pair: pair[0])
     outcome.findings = [f for _, f in ranked]
     return outcome
@@ -115,6 +116,12 @@ class _Run:
     @cached_property
     def ws(self) -> Workspace:
         return Workspace(self.ctx)
+
+    def close(self) -> None:
+        """Free the workspace's levels (the baseline stays) and the checks' inputs."""
+        if "ws" in self.__dict__:
+            self.ws.clear()
+        self._inputs.clear()
 
     def _check(self, rule: Rule) -> tuple[Check[object], object]:
         found = CHECKS.get(str(rule.check))
