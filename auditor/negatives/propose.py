@@ -448,9 +448,11 @@ class _Proposer:
         already = ""
         if len(fresh) < len(reached):
             gone = len(np.setdiff1d(acc.code[reached], acc.code[fresh]))
+            proposal.blocked_by_existing = gone
             already = f" (not counting {gone} term(s) existing negatives or exclusions block)"
+        proposal.why = f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)}"
         proposal.reason = (
-            f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)} Blocks"
+            f"{proposal.why} Blocks"
             f" {len(proposal.blocked_terms)} term(s) costing {fmt.money(proposal.blocked_cost)}"
             f" ({proposal.blocked_clicks:g} clicks, no conversions) {where(proposal)}{already}."
         )
@@ -586,7 +588,7 @@ def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
             HeldBack(
                 text=text,
                 match_type=item.match_type,
-                reason=f"review: {item.why}{variants} If it is irrelevant for this account,"
+                reason=f"{item.why}{variants} If it is irrelevant for this account,"
                 " propose it (or add it to [negatives] irrelevant).",
                 would_block=blocked[:20],
                 kind=HELD_REVIEW,
