@@ -44,7 +44,7 @@ from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.errors import ConfigError, RuleError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
-from auditor.model import SEVERITIES, Finding, RulesOutcome
+from auditor.model import SEVERITIES, Finding, RulesOutcome, SkippedCheck
 from auditor.packs import PLACEHOLDER, Rule, load_rules
 from auditor.splits import Signature, describe
 from auditor.stats import format_chance, format_count
@@ -145,7 +145,7 @@ class _Run:
         return found.run(inputs, rule)
 
 
-def _skipped(rule: Rule, reason: str) -> dict[str, str]:
+def _skipped(rule: Rule, reason: str) -> SkippedCheck:
     if rule.check is None:
         return {"rule": rule.id, "reason": reason}
     return {"rule": rule.id, "check": rule.check, "reason": reason}

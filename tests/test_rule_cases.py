@@ -1,6 +1,6 @@
-"""Every rule of every default pack, evaluated or check: docs present, and its test cases (kept
-as data beside the rule in rules/*.toml, one format: `auditor.cases`) give exactly the findings
-they expect when the dispatcher runs the rule's stage on them."""
+"""Every rule of every default pack, evaluated or check: docs present, and its test cases give
+exactly the findings they expect when the dispatcher runs the rule's stage on them (cases are
+kept as data beside the rule in rules/*.toml, in one format: `auditor.cases`)."""
 
 from __future__ import annotations
 
