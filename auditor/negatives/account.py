@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.context import AuditContext
@@ -133,7 +135,8 @@ def prepare(
     done |= existing_blocked(existing, index, ctx.settings.platform)
     first = np.full(len(index.padded), -1, dtype=np.int64)
     first[index.codes[::-1]] = np.arange(len(table))[::-1]
-    texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
+    raw = pa.array(table["search_term"].astype("string[pyarrow]").array)
+    raw = pc.fill_null(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw, "")
     clicks, cost = figures(table, "clicks"), figures(table, "cost")
     has_conv = "conversions" in ctx.columns_present
     total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
@@ -157,7 +160,7 @@ def prepare(
         buying=_phrase_rows(index, lexicon.buying),
         done=done,
         pre_blocked=done.copy(),
-        text=texts[np.maximum(first, 0)],
+        text=np.asarray(raw.take(pa.array(np.maximum(first, 0))).to_pylist(), dtype=object),
         campaigns=sorted(set(index.campaign.tolist())),
         rates=rates,
         cvr=cvr,

@@ -181,10 +181,14 @@ def fuzzy_variants(
     if not cands or not targets:
         return {}
     known = set(words)
+    by_letter: dict[str, list[str]] = {}
+    for t in cands:
+        if t not in known and t not in real_words:
+            by_letter.setdefault(t[0], []).append(t)
     out: dict[str, str] = {}
     for letter in sorted({w[0] for w in targets}):
         group = [w for w in targets if w[0] == letter]
-        near = [t for t in cands if t[0] == letter and t not in known and t not in real_words]
+        near = by_letter.get(letter, [])
         if not near:
             continue
         dist = process.cdist(
