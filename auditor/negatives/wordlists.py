@@ -6,7 +6,9 @@ buckets of words, one per centibel of frequency, most frequent first, and the Zi
 a word that is one plain token is its bucket's, `9 - i / 100` for bucket `i`. So the words at
 or above a threshold are the first buckets: `knows` keeps only the words of those buckets (and
 `MARGIN` more), and leaves to `zipf_frequency` itself a token that is not one plain token or
-whose bucket is within `MARGIN` centibels of the threshold (where wordfreq's rounding decides).
+whose bucket is within `MARGIN` centibels of the threshold. (wordfreq rounds a frequency to
+three significant digits, which moves its Zipf value by less than 0.001, and the Zipf value to
+two decimals: a bucket's value is exact, and only the threshold's own bucket is left to it.)
 Imported only where the optional `wordfreq` is installed.
 """
 
@@ -16,7 +18,7 @@ from functools import lru_cache
 
 from wordfreq import get_frequency_list, lossy_tokenize, zipf_frequency
 
-MARGIN = 10
+MARGIN = 1
 """Centibels either side of the threshold answered by `zipf_frequency` itself."""
 
 
