@@ -78,6 +78,7 @@ def run_rules(ctx: AuditContext) -> RulesOutcome:
         found = [f for f in found if _key(f) not in hidden]
         flagged[rule.id] = {_key(f) for f in found}
         outcome.findings.extend(found)
+    ws.clear()
     for f in outcome.findings:
         apply_materiality(f, ws.baseline.target_cpa, ws.baseline.cost, ctx.currency)
     outcome.findings.sort(key=_rank)

@@ -25,6 +25,9 @@ Planted in the faulty twin only (all listed in truth.json):
 - missing values, a default value of 1.00 on many purchases, two negative values, and
   purchases recorded in EUR in the SEK account;
 - so the platform reports more purchases and value than the shop's orders (backend mismatch).
+
+Over 500 lines: the two accounts, the faults planted into one of them and the four files'
+layouts belong together; none of it ships (it is a tool of the checkout).
 """
 
 from __future__ import annotations
