@@ -25,9 +25,10 @@ MARGIN = 1
 @lru_cache(maxsize=32)
 def _buckets(lang: str, zipf: float) -> tuple[dict[str, int], int]:
     """The bucket of every word down to `MARGIN` below `zipf`, and the last bucket surely
-    at or above it."""
+    at or above it. The whole list is read past wordfreq's cache, so only these words stay
+    in memory (about 100 MB less for five languages)."""
     edge = round((9 - zipf) * 100)
-    kept = get_frequency_list(lang)[: edge + MARGIN]
+    kept = get_frequency_list.__wrapped__(lang)[: edge + MARGIN]
     return {w: i for i, bucket in enumerate(kept) for w in bucket}, edge - MARGIN
 
 
