@@ -100,10 +100,9 @@ class Account:
 def _first_spellings(fig: dict, rows: np.ndarray) -> np.ndarray:
     """The search terms of `rows` as the report spells them ("" where missing)."""
     codes = fig["term_codes"][rows]
-    texts = fig["term_texts"].take(pa.array(np.maximum(codes, 0))).to_pylist()
-    return np.asarray(
-        [t if c >= 0 else "" for t, c in zip(texts, codes.tolist(), strict=True)], dtype=object
-    )
+    out = np.asarray(fig["term_texts"].take(pa.array(np.maximum(codes, 0))).to_pylist(), object)
+    out[codes < 0] = ""
+    return out
 
 
 def _label_codes(values: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from auditor.matching import (
     LEVELS,
     MATCH_TYPES,
     TermIndex,
+    column_index,
     in_scope,
     label_column,
     normalize_one,
@@ -123,7 +124,10 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
     texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
     campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
-    index = text_index(texts, campaign[0], ad_group[0])
+    if len(kw):
+        index = column_index(keywords["keyword"], campaign[0], ad_group[0], drop_missing=True)
+    else:
+        index = text_index(texts, campaign[0], ad_group[0])
     index._codes["campaign"], index._codes["ad_group"] = campaign[1:], ad_group[1:]
     out = KeywordIndex(index=index, text=texts.astype(schema.STRING_DTYPE).reset_index(drop=True))
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
