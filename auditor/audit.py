@@ -10,9 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.account import account_name
+from auditor.checks import EVALUATED
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
@@ -20,11 +23,13 @@ from auditor.errors import InputError
 from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
-from auditor.negatives.existing import negated_rows
+from auditor.negatives.existing import EXISTING, negated_rows
+from auditor.packs import load_rules
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.spend_coverage import coverage_note, spend_coverage
-from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
+from auditor.tracking import apply_reliability
+from auditor.tracking.coverage import TRACKING
 
 ProgressFn = Callable[[str, float], None]
 """Called with a short step description and the share of work done (0..1)."""
@@ -175,14 +180,61 @@ def _search_terms(reports: list[Report], roles: list[str]) -> list[Report]:
     ]
 
 
+_KEYWORD_COLUMNS = ("keyword", "keyword_match_type", "campaign", "ad_group", "status")
+
+
 def _keywords(reports: list[Report], search_terms: pd.DataFrame) -> pd.DataFrame:
-    """Bought keywords from keyword reports and the search-terms Keyword column."""
-    cols = ["keyword", "keyword_match_type", "campaign", "ad_group", "status"]
+    """Bought keywords from keyword reports and the search-terms Keyword column, each
+    (keyword, match type, campaign, ad group, status) once, in order of first appearance."""
+    cols = list(_KEYWORD_COLUMNS)
     parts = [r.table[cols] for r in reports if r.kind == schema.KIND_KEYWORDS]
-    from_terms = search_terms.loc[search_terms["keyword"].notna(), cols]
-    parts.append(from_terms.assign(status=pd.Series(pd.NA, dtype=schema.STRING_DTYPE)))
-    out = pd.concat(parts, ignore_index=True)
-    return out.drop_duplicates(ignore_index=True)
+    has_keyword = search_terms["keyword"].notna().to_numpy(dtype=bool)
+    from_terms = search_terms.loc[has_keyword, cols]
+    out = pd.concat(
+        [*parts, from_terms.assign(status=pd.Series(pd.NA, dtype=schema.STRING_DTYPE))],
+        ignore_index=True,
+    )
+    if not has_keyword.any():
+        return out.drop_duplicates(ignore_index=True)
+    codes = [_stacked_codes(parts, search_terms, has_keyword, c) for c in cols]
+    return out.iloc[_first_rows(codes, len(out))].reset_index(drop=True)
+
+
+def _stacked_codes(
+    parts: list[pd.DataFrame], search_terms: pd.DataFrame, has_keyword: np.ndarray, col: str
+) -> np.ndarray:
+    """Codes of column `col` over the keyword reports' rows and then the search-term rows with
+    a keyword, in one numbering (-1: missing). The search-term table's codes are the ones the
+    metrics use (`schema.text_codes`, computed once); only the distinct texts are matched up."""
+    encoded = [schema.text_codes(p[col]) for p in parts]
+    if col == "status":
+        none = np.full(int(has_keyword.sum()), -1, dtype=np.int64)
+        encoded.append((none, pa.array([], pa.large_string())))
+    else:
+        codes, texts = schema.text_codes(search_terms[col])
+        encoded.append((codes[has_keyword], texts))
+    unified = pc.dictionary_encode(pa.concat_arrays([texts for _, texts in encoded]))
+    remap = np.append(np.asarray(unified.indices, dtype=np.int64), -1)
+    out, offset = [], 0
+    for codes, texts in encoded:
+        out.append(remap[np.where(codes >= 0, codes + offset, -1)])
+        offset += len(texts)
+    return np.concatenate(out)
+
+
+def _first_rows(codes: list[np.ndarray], n: int) -> np.ndarray:
+    """Positions of the first row of each distinct combination of the code columns."""
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    ids, size = np.zeros(n, dtype=np.int64), 1
+    for column in codes:
+        radix = int(column.max()) + 2
+        if size * radix >= 1 << 62:
+            ids, size = pd.factorize(ids)[0], int(ids.max()) + 1
+        ids, size = ids * radix + column + 1, size * radix
+    ids = pd.factorize(ids)[0]
+    top = np.maximum.accumulate(ids)
+    return np.flatnonzero(np.r_[True, ids[1:] > top[:-1]])
 
 
 def _period(reports: list[Report]) -> Period | None:
@@ -318,18 +370,20 @@ def audit(
     step("reading reports", 0.0)
     with stage("read"):
         ctx = build_context(paths, settings)
+        packs = load_rules(settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
     step("checking conversion tracking", 0.3)
     with stage("tracking"):
-        tracking = run_tracking(ctx)
+        tracking = run_rules(ctx, packs, stage=TRACKING.stage)
     step("running rules", 0.45)
     with stage("rules"):
-        rules = run_rules(ctx)
+        rules = run_rules(ctx, packs, stage=EVALUATED)
     step("finding negative keywords", 0.7)
     with stage("proposals"):
         negatives = propose_negatives(ctx)
+        existing = run_rules(ctx, packs, stage=EXISTING.stage)
     with stage("tracking"):
-        findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+        findings = apply_reliability([*rules.findings, *existing.findings], tracking.findings)
     with stage("rules"):
         findings = mark_already_negated(findings, ctx)
     notes = [*ctx.input_notes, *rules.notes, *negatives.notes]
@@ -338,7 +392,7 @@ def audit(
             "Only a keyword report was given: it tells the auditor which keywords you bought;"
             " add the search-terms report of the same period to audit where the money goes."
         )
-    if negatives.proposals and any(f.check == "no_conversions" for f in tracking):
+    if negatives.proposals and any(f.check == "no_conversions" for f in tracking.findings):
         notes.append(
             "Negatives: nothing converts in this report, so their safety check cannot protect"
             " converting traffic; judge each by its intent before you add it."
@@ -355,11 +409,15 @@ def audit(
         totals=_totals(ctx.table, ctx.columns_present),
         hidden_cost=share,
         hidden_cost_amount=amount,
-        findings=[*tracking, *findings],
+        findings=[*tracking.findings, *findings],
         negatives=negatives.proposals,
         held_back=negatives.held_back,
         notes=notes,
-        checks_skipped=[*tracking_skipped(ctx), *rules.checks_skipped],
+        checks_skipped=[
+            *tracking.checks_skipped,
+            *rules.checks_skipped,
+            *existing.checks_skipped,
+        ],
         baseline=rules.baseline,
         table=ctx.table,
         keywords=ctx.keywords,

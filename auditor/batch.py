@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.csvio import write_atomic
 from auditor.errors import InputError
+from auditor.output.csvio import write_atomic
 from auditor.readers import NOT_REGULAR, folder_reports
 from auditor.readers.own import INDEX_NAME, OUT_DIR_MARKER
 

@@ -29,7 +29,6 @@ from auditor.batch import (
     write_index,
 )
 from auditor.config import Settings, load_config, validate_settings
-from auditor.csvio import check_output_paths
 from auditor.errors import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -38,24 +37,25 @@ from auditor.errors import (
     AuditorError,
     ConfigError,
 )
-from auditor.export_findings import write_findings_csv
-from auditor.export_xlsx import write_xlsx
 from auditor.fetch.gaql import LAST_DAYS, Period
-from auditor.jsonform import write_audit_json
 from auditor.model import SEVERITIES, AuditResult
-from auditor.negatives.export import (
+from auditor.output.csvio import check_output_paths
+from auditor.output.findings import write_findings_csv
+from auditor.output.jsonform import write_audit_json
+from auditor.output.negatives import (
     LEVELS,
     LIST_NAME_MAX,
     default_list_name,
     with_list_name,
     write_negatives,
 )
+from auditor.output.summary import summary_lines
+from auditor.output.xlsx import write_xlsx
 from auditor.parallel import INSTALL_HINT, Measured, cores, have_dask, run_each
 from auditor.profile import Profile, enabled_by_env, profiling, stage
 from auditor.progress import Progress
 from auditor.readers import expand_paths
 from auditor.resources import bundled
-from auditor.summary import summary_lines
 
 BUNDLED_SAMPLE = "google-ads-search-terms-en.csv"
 _CONTROL = re.compile(

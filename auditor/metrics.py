@@ -180,10 +180,7 @@ def account_baseline(
 
 def _codes(column: pd.Series) -> np.ndarray:
     """Integer code per row (NA gets its own code 0; values 1..n)."""
-    encoded = pc.dictionary_encode(pa.array(column.astype(schema.STRING_DTYPE).array))
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    return np.asarray(encoded.indices.fill_null(-1), dtype=np.int64) + 1
+    return schema.text_codes(column)[0] + 1
 
 
 @dataclass
@@ -233,6 +230,15 @@ class Workspace:
         self._codes: dict[str, np.ndarray] = {}
         self._masks: dict[str, np.ndarray] = {}
         self._splits: PairSplits | None = None
+        self._bought: pa.Array | None = None
+
+    def clear(self) -> None:
+        """Drop the cached groupings, columns and levels. Levels point back at the workspace,
+        so without this they would wait for the garbage collector, holding a few hundred MB of
+        a million-row report through the stages after the rules."""
+        for cache in (self._groups, self._levels, self._columns, self._codes, self._masks):
+            cache.clear()
+        self._splits = None
 
     def codes(self, column: str) -> np.ndarray:
         """Integer code per row of a text column (0 = missing)."""
@@ -383,10 +389,9 @@ class LazyKeys(Mapping[str, np.ndarray]):
 
 def _table_keys(table: pd.DataFrame, names: tuple[str, ...], first: np.ndarray) -> LazyKeys:
     def source(name: str, rows: np.ndarray | None) -> pa.Array:
-        index = pa.array(first if rows is None else first[rows], type=pa.int64())
-        column = pa.array(table[name].astype(schema.STRING_DTYPE).array)
-        taken = column.take(index)
-        return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+        codes, texts = schema.text_codes(table[name])
+        picked = codes[first if rows is None else first[rows]]
+        return texts.take(pa.array(picked, type=pa.int64(), mask=picked < 0))
 
     return LazyKeys(source, names)
 
@@ -594,15 +599,27 @@ def _is_brand(lv: Level) -> Value:
 
 
 def _is_keyword(lv: Level) -> Value:
-    """The row's text, normalised, is the text of a bought keyword (any match type)."""
+    """The row's text, normalised, is the text of a bought keyword (any match type).
+
+    Judged once per distinct text of the table's column (a level row takes its text's answer).
+    """
+    key = SUBJECT[lv.name]
+    if lv.groups is None or key is None:
+        return _bought(lv.ws, lv.subject())
+    codes, texts = schema.text_codes(lv.ws.table[key])
+    hits = _bought(lv.ws, pa.concat_arrays([texts, pa.array([None], pa.large_string())]))
+    return hits[codes[lv.groups.first]]
+
+
+def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
+    """Whether each text (missing: empty), normalised, is a bought keyword's text."""
     from auditor.matching import normalize
 
-    kw = lv.ws.ctx.keywords["keyword"].dropna()
-    bought = pc.replace_substring_regex(normalize(pa.array(kw.astype(str).tolist())), r"\+", "")
-    texts = normalize(lv.subject())
-    hits = pc.is_in(
-        texts.cast(pa.large_string()), value_set=pc.unique(bought).cast(pa.large_string())
-    )
+    if ws._bought is None:
+        _, kw = schema.text_codes(ws.ctx.keywords["keyword"])
+        norm = pc.replace_substring_regex(normalize(kw.drop_null()), r"\+", "")
+        ws._bought = pc.unique(norm).cast(pa.large_string())
+    hits = pc.is_in(normalize(texts).cast(pa.large_string()), value_set=ws._bought)
     return np.asarray(hits.fill_null(False), dtype=bool)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditor import schema
 from auditor.matching import PHRASE, TermIndex, normalize, text_index
 from auditor.profile import stage
 
@@ -27,12 +28,9 @@ def term_codes(table: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
 
     The raw column is encoded first and only its distinct values are normalised.
     """
-    raw = pc.dictionary_encode(pa.array(table["search_term"].astype("string[pyarrow]").array))
-    if isinstance(raw, pa.ChunkedArray):
-        raw = raw.combine_chunks()
-    codes = np.asarray(raw.indices.fill_null(-1), dtype=np.int64)
-    terms = normalize(raw.dictionary)
-    if not pc.all(pc.equal(terms, raw.dictionary.cast(terms.type))).as_py():
+    codes, raw = schema.text_codes(table["search_term"])
+    terms = normalize(raw)
+    if not pc.all(pc.equal(terms, raw.cast(terms.type))).as_py():
         merged = pc.dictionary_encode(terms)
         remap = np.asarray(merged.indices, dtype=np.int64)
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)

@@ -8,7 +8,12 @@ A metric column the file does not have is present but all-NaN, and its name is a
 
 from __future__ import annotations
 
+import weakref
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TEXT_COLUMNS: tuple[str, ...] = (
     "search_term",
@@ -115,3 +120,32 @@ def conform(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].astype("float64")
     extra = [c for c in out.columns if c not in CANONICAL_COLUMNS]
     return out[[*CANONICAL_COLUMNS, *extra]]
+
+
+_ENCODED: dict[int, tuple[weakref.ref, np.ndarray, pa.Array]] = {}
+
+
+def text_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """A text column dictionary-encoded: per row the int64 index of its text among the
+    distinct texts (-1 where missing), and the distinct texts (large strings, in order of
+    first appearance).
+
+    Computed once per column of a table and cached on the column's arrow data (dropped with
+    it): the metrics, the n-grams, the rules and the proposals of one audit all group by the
+    same million search terms, campaigns and ad groups, and encode each column once.
+    """
+    data = column.astype(STRING_DTYPE).array.__arrow_array__()
+    key = id(data)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0]() is data:
+        return hit[1], hit[2]
+    encoded = pc.dictionary_encode(data)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    codes.flags.writeable = False
+    texts = encoded.dictionary.cast(pa.large_string())
+    if isinstance(data, pa.ChunkedArray):
+        ref = weakref.ref(data, lambda _: _ENCODED.pop(key, None))
+        _ENCODED[key] = (ref, codes, texts)
+    return codes, texts

@@ -48,7 +48,9 @@ def _shape(key: str) -> str:
     """Word count and numbers: a variant has as many words and the same numbers (`pro 2` is
     not `pro 3`)."""
     words = key.split(" ")
-    return f"{len(words)}:" + " ".join(w for w in words if any(c.isdigit() for c in w))
+    if key.replace(" ", "").isalpha():
+        return f"{len(words)}:"
+    return f"{len(words)}:" + " ".join(w for w in words if any(map(str.isdigit, w)))
 
 
 def variant_figures(

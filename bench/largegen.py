@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor.csvio import write_atomic
+from auditor.output.csvio import write_atomic
 
 VERSION = 2
 """Bump when the output changes, so cached files are regenerated."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.jsonform import finding_to_dict, held_back_to_dict, proposal_to_dict
+from auditor.output.jsonform import finding_to_dict, held_back_to_dict, proposal_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.csvio import csv_text, safe_cell, write_atomic, write_csv
 from auditor.errors import EXIT_BAD_INPUT, EXIT_OUTPUT, OutputError, OutputPathError
+from auditor.output.csvio import csv_text, safe_cell, write_atomic, write_csv
 
 
 @pytest.mark.parametrize(

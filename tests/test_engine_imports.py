@@ -22,7 +22,7 @@ def engine_modules() -> list[str]:
 
 def test_engine_modules_are_found() -> None:
     names = engine_modules()
-    for core in ("auditor.audit", "auditor.cli", "auditor.decisions", "auditor.jsonform"):
+    for core in ("auditor.audit", "auditor.cli", "auditor.decisions", "auditor.output.jsonform"):
         assert core in names
     assert not any(n.startswith("auditor.tui") for n in names)
 

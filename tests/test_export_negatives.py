@@ -10,7 +10,7 @@ import pytest
 from auditor.config import Settings
 from auditor.errors import OutputError
 from auditor.model import NegativeProposal
-from auditor.negatives.export import write_negatives
+from auditor.output.negatives import write_negatives
 from auditor.readers.negatives_list import read_path
 
 PROPOSALS = [

@@ -18,7 +18,7 @@ from auditor.cli import main
 from auditor.config import Settings
 from auditor.errors import EXIT_BAD_CONFIG, EXIT_OK, OutputError
 from auditor.model import NegativeProposal
-from auditor.negatives.export import (
+from auditor.output.negatives import (
     as_campaign_negatives,
     default_list_name,
     write_negatives,

@@ -21,8 +21,8 @@ from auditor.config import Settings
 from auditor.matching import blocks
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
-from auditor.negatives.export import write_negatives
 from auditor.negatives.lexicons import load_lexicons
+from auditor.output.negatives import write_negatives
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

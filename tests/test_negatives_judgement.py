@@ -13,12 +13,12 @@ from helpers import negatives_context
 
 from auditor.audit import audit
 from auditor.config import Settings, load_config
-from auditor.jsonform import audit_to_dict
 from auditor.matching import EXACT, PHRASE, blocks, in_scope, normalize_one, term_index
 from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.negatives.lexicons import buying_phrases
 from auditor.negatives.placement import consolidate, subsumes
+from auditor.output.jsonform import audit_to_dict
 from auditor.stats import poisson_cdf_one
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,9 +139,11 @@ def test_review_lists_the_wasteful_rest_ranked_and_capped() -> None:
     review = [h for h in result.held_back if h.kind == "review"]
     assert 0 < len(review) <= 10
     for h in review:
-        assert h.reason.startswith("review: ") and h.would_block
+        assert not h.reason.startswith("review") and h.would_block
         assert h.evidence["conversions"] == 0 and 0 <= h.evidence["closeness"] < 1
     data = audit_to_dict(result)
+    listed = [h for h in data["held_back"] if h["kind"] == "review"]
+    assert [h["reason"] for h in listed] == [f"review: {h.reason}" for h in review]
     assert {"tier", "evidence"} <= set(data["negatives"][0])
     assert {h["kind"] for h in data["held_back"]} == {"review", "unsafe"}
     json.dumps(data)
@@ -236,7 +238,7 @@ LEADGEN = SAMPLES / "leadgen"
 
 
 def test_a_lead_generation_account_never_loses_a_buying_question() -> None:
-    """The solar installer sample (`python -m auditor.samplegen_leadgen`): free quotes, cost
+    """The solar installer sample (`python -m tools.samplegen.leadgen`): free quotes, cost
     and financing questions convert or are relevant; job seekers, DIY, free-panel seekers,
     courses, wrong meanings, competitors and used panels are planted irrelevant families."""
     truth = json.loads((LEADGEN / "truth.json").read_text(encoding="utf-8"))["accounts"]["leadgen"]

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from auditor import metrics
+from auditor.cases import case_context
+from auditor.checks import EVALUATED
 from auditor.cli import main
 from auditor.config import RuleOverride, Settings
 from auditor.engine import explain, rules_table, run_rules
 from auditor.errors import ConfigError, RuleError
 from auditor.model import SEVERITIES
-from auditor.packs import case_context, load_rules
+from auditor.packs import load_rules
 
 ACCOUNT = {
     "rows": [
@@ -322,7 +324,7 @@ def test_config_file_overrides_and_packs_reach_the_rules(tmp_path):
 def test_findings_csv_is_sorted_and_safe(tmp_path):
     import csv
 
-    from auditor.export_findings import write_findings_csv
+    from auditor.output.findings import write_findings_csv
 
     rows = [*ACCOUNT["rows"]]
     rows.append({"search_term": "=HYPERLINK(evil)", "clicks": 60, "cost": 130.0, "conversions": 0})
@@ -351,7 +353,7 @@ def test_the_readme_example_pack_loads_and_its_case_passes(tmp_path):
 
 def test_summary_says_what_the_rules_judged_against():
     from auditor.model import AuditResult
-    from auditor.summary import summary_lines
+    from auditor.output.summary import summary_lines
 
     outcome = run_rules(case_context(ACCOUNT, Settings(target_cpa=40.0, margin=0.4)))
     result = AuditResult(
@@ -371,7 +373,7 @@ def test_summary_says_what_the_rules_judged_against():
     assert "by rule:" in text and "WASTE001 1" in text
 
 
-def test_an_empty_report_skips_every_rule_and_says_so():
+def test_an_empty_report_skips_every_evaluated_rule_and_says_so():
     from auditor import schema
     from auditor.context import AuditContext
 
@@ -381,7 +383,7 @@ def test_an_empty_report_skips_every_rule_and_says_so():
         keywords=schema.empty_table()[["keyword", "keyword_match_type", "campaign", "ad_group"]],
         settings=Settings(),
     )
-    outcome = run_rules(ctx)
+    outcome = run_rules(ctx, stage=EVALUATED)
     assert outcome.findings == []
     assert {c["reason"] for c in outcome.checks_skipped} == {"the reports have no search-term rows"}
 

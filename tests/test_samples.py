@@ -1,7 +1,7 @@
 """The bundled sample reports: reproducible, consistent with their truth, readable.
 
 Later issues assert their rules and negatives on these files and on `truth.json`, so the
-promises the generator makes (see `auditor.samplegen`) are checked here from the files
+promises the generator makes (see `tools.samplegen.shop`) are checked here from the files
 themselves, not from the generator's internals.
 """
 
@@ -17,8 +17,8 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from auditor import samplegen
 from auditor.readers import read_report
+from tools.samplegen import shop as samplegen
 
 SAMPLES = samplegen.SAMPLE_DIR
 TRUTH = samplegen.load_truth()

@@ -1,4 +1,4 @@
-"""The solar lead-generation sample (`auditor.samplegen_leadgen`): reproducible, readable, and
+"""The solar lead-generation sample (`tools.samplegen.leadgen`): reproducible, readable, and
 holding the facts it promises (free quotes convert, families never do, each costs 2+ CPAs)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditor import samplegen_leadgen as gen
 from auditor.readers import read_report
+from tools.samplegen import leadgen as gen
 
 SAMPLES = gen.SAMPLE_DIR
 TRUTH = gen.load_truth()

@@ -1,4 +1,4 @@
-"""The state-split sample (`auditor/samplegen_splits.py`): the bundled files are the
+"""The state-split sample (`tools/samplegen/splits.py`): the bundled files are the
 generator's, and the default rules find exactly the truth's cannibalised and split queries."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine import run_rules
 from auditor.metrics import Workspace
-from auditor.samplegen_splits import REPORT, render_all
+from tools.samplegen.splits import REPORT, render_all
 
 FOLDER = Path(__file__).resolve().parent.parent / "sample_reports" / "splits"
 TRUTH = json.loads((FOLDER / "truth.json").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ import pytest
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.model import AuditResult, Finding
-from auditor.tracking.samplegen import write_samples
+from tools.samplegen.tracking import write_samples
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports" / "tracking"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
-from auditor.negatives.export import default_list_name, write_negatives
+from auditor.output.negatives import default_list_name, write_negatives
 from auditor.tui import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen

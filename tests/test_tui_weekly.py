@@ -382,7 +382,7 @@ def test_findings_show_labelled_figures_and_columns(
 
 
 def test_format_module_is_shared_with_the_cli_summary(sample_result: AuditResult) -> None:
-    from auditor.summary import summary_lines
+    from auditor.output.summary import summary_lines
 
     cost = sample_result.totals["cost"]
     assert any(fmt.money(cost, "SEK") in line for line in summary_lines(sample_result))

@@ -14,7 +14,7 @@ from auditor.audit import audit
 from auditor.cli import main
 from auditor.config import Settings
 from auditor.errors import EXIT_OK, InputError
-from auditor.export_xlsx import negative_columns
+from auditor.output.xlsx import negative_columns
 from auditor.readers import read_report
 
 DATA = Path(__file__).parent / "data"

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.csvio import write_atomic
 from auditor.fetch.api import Account, GoogleAds, dashed
 from auditor.fetch.gaql import (
     AD_GROUP_NEGATIVES,
@@ -41,6 +40,7 @@ from auditor.fetch.gaql import (
     Period,
     Query,
 )
+from auditor.output.csvio import write_atomic
 
 REPORTS: dict[str, Query] = {
     "search-terms.csv": SEARCH_TERMS,

@@ -25,11 +25,12 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from auditor.context import AuditContext
-from auditor.matching import EXACT, PHRASE, word_set, words
+from auditor.matching import EXACT, PHRASE, term_index, word_set, words
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries
 from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
 from auditor.negatives.lexicons import Lexicon, fuzzy_variants
+from auditor.negatives.safety import keyword_index
 
 MAX_CLUSTERED = 20_000
 """Only the costliest non-converting terms are clustered into near-duplicate families."""
@@ -85,14 +86,14 @@ class Family:
 def own_words(ctx: AuditContext, ngrams: pd.DataFrame) -> set[str]:
     """Words the account sells or names: bought keywords, converting terms, campaign and ad
     group names, brand and protected terms."""
-    kws = ctx.keywords
     texts: list[str] = [*ctx.settings.brand, *ctx.settings.protect]
+    index = term_index(ctx.table)
     for col in ("campaign", "ad_group"):
         if col in ctx.table.columns:
-            texts += ctx.table[col].dropna().astype(str).unique().tolist()
+            texts += list(index.label_codes(col)[1])
     found = word_set(texts)
-    if "keyword" in kws.columns:
-        found |= word_set(kws["keyword"].dropna())
+    found |= {w.lstrip("+") for w in keyword_index(ctx.keywords).index.postings.vocab}
+    found.discard("")
     uni = ngrams[ngrams["n"] == 1]
     hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
     found.update(uni.loc[hit, "ngram"].astype(str))
@@ -111,12 +112,14 @@ def _converts(row: pd.Series) -> bool:
 
 def lexicon_families(lexicon: Lexicon, ngrams: pd.DataFrame, own: set[str]) -> list[Family]:
     """Lexicon entries and their misspellings present in the account, per intent and tier."""
-    keyed = ngrams.assign(key=ngrams["ngram"].astype(str))
-    present = keyed.drop_duplicates("key").set_index("key")
     tokens, counts = _unigram_counts(ngrams)
     variants = fuzzy_variants(tokens, lexicon.single_words(), counts, own)
-    items = [(t, None) for t in lexicon.entries if t in present.index]
-    items += [(tok, w) for tok, w in variants.items() if tok in present.index]
+    wanted = ngrams[ngrams["ngram"].isin([*lexicon.entries, *variants])]
+    keyed = wanted.assign(key=wanted["ngram"].astype(str))
+    present = keyed.drop_duplicates("key").set_index("key")
+    found = set(present.index)
+    items = [(t, None) for t in lexicon.entries if t in found]
+    items += [(tok, w) for tok, w in variants.items() if tok in found]
     families: dict[tuple[str, str], Family] = {}
     for text, misspells in items:
         entry = lexicon.entries[misspells or text]
@@ -284,13 +287,13 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
     sums = sums[sums >= floor].nlargest(MAX_FAMILIES)
     terms = terms[terms["label"].isin(sums.index)]
     out = []
-    for _, group in terms.sort_values("cost", ascending=False).groupby("label", sort=False):
-        lead = str(group["text"].iloc[0])
+    for group in _groups(terms.sort_values("cost", ascending=False)):
+        lead = group[0]
         family = f"query: {lead}"
         related = sorted(set(words(lead)) & own)
         cands = [
-            Candidate(" ".join(words(str(t))), EXACT, family, None, f"'{lead}' never converted.")
-            for t in group["text"]
+            Candidate(" ".join(words(t)), EXACT, family, None, f"'{lead}' never converted.")
+            for t in group
         ]
         kind = "term" if len(cands) == 1 else "cluster"
         note = ""
@@ -303,15 +306,27 @@ def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
         out.append(Family(family, cands, TIER_PROVEN, kind, len(cands) == 1, note, related))
     _mark_near_converting(out, converting)
     position = {text: i for i, text in enumerate(terms["text"].tolist())}
-    cost = terms["cost"]
+    cost = terms["cost"].to_numpy(dtype=np.float64)
 
     def members_cost(f: Family) -> float:
         """The family's cost summed in table order (as a mask over `terms` would)."""
         rows = sorted({position[m.text] for m in f.members if m.text in position})
-        return float(cost.iloc[rows].sum())
+        return float(cost[np.array(rows, dtype=np.int64)].sum())
 
     out.sort(key=lambda f: -members_cost(f))
     return out
+
+
+def _groups(terms: pd.DataFrame) -> list[list[str]]:
+    """The texts of `terms` per label, labels in order of first appearance, texts in table
+    order (what iterating `groupby("label", sort=False)` gives, without a frame per group)."""
+    if terms.empty:
+        return []
+    codes, _ = pd.factorize(terms["label"].to_numpy())
+    order = np.argsort(codes, kind="stable")
+    texts = terms["text"].to_numpy(dtype=object)[order].tolist()
+    bounds = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1], True])
+    return [texts[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
 
 
 def _mark_near_converting(families: list[Family], converting: list[str]) -> None:

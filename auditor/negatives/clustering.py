@@ -33,12 +33,23 @@ STEP = 100
 MAX_POSTINGS = 200
 
 
-def _windows(order: np.ndarray, window: int, step: int) -> Iterator[np.ndarray]:
+def _window_pairs(
+    strings: list[str], order: np.ndarray, window: int, step: int, cutoff: float
+) -> Iterator[np.ndarray]:
+    """The linked pairs of the sliding windows (`window` wide, every `step`) over `order`,
+    plus one window at the end. Each pair of positions is scored once: the queries of each
+    step-long stretch against themselves and what follows them inside the last window that
+    starts at or before them (half the scores of a full window against itself)."""
     n = len(order)
-    for start in range(0, max(n - window, 0) + 1, step):
-        yield order[start : start + window]
+    last = step * (max(n - window, 0) // step)
+    end = min(last + window, n)
+    for start in range(0, end, step):
+        reach = min(min(start, last) + window, end)
+        rows = order[start : min(start + step, reach)]
+        if len(rows):
+            yield _block_pairs(strings, rows, cutoff, order[start:reach])
     if n > window and (n - window) % step:
-        yield order[n - window :]
+        yield _block_pairs(strings, order[n - window :], cutoff)
 
 
 def _sort_orders(texts: pa.Array) -> list[np.ndarray]:
@@ -65,14 +76,22 @@ def _posting_blocks(texts: pa.Array, max_postings: int) -> Iterator[np.ndarray]:
         yield parent[bounds[i] : bounds[i + 1]]
 
 
-def _block_pairs(strings: list[str], idx: np.ndarray, cutoff: float) -> np.ndarray:
-    """Linked pairs (i < j, global indices) inside one block."""
-    block = [strings[i] for i in idx]
+def _block_pairs(
+    strings: list[str], idx: np.ndarray, cutoff: float, cols: np.ndarray | None = None
+) -> np.ndarray:
+    """Linked pairs inside one block (global indices): of `idx` with the later ones of `idx`,
+    or of `idx` with the later ones of `cols` (whose start is `idx`)."""
+    cols = idx if cols is None else cols
     scores = process.cdist(
-        block, list(block), scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1
+        [strings[i] for i in idx],
+        [strings[i] for i in cols],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.uint8,
+        workers=1,
     )
     a, b = np.nonzero(np.triu(scores, k=1))
-    return np.column_stack([idx[a], idx[b]])
+    return np.column_stack([idx[a], cols[b]])
 
 
 def candidate_pairs(
@@ -90,7 +109,7 @@ def candidate_pairs(
         return np.empty((0, 2), dtype=np.int64)
     found = [np.empty((0, 2), dtype=np.int64)]
     for order in _sort_orders(texts):
-        found.extend(_block_pairs(strings, w, cutoff) for w in _windows(order, window, step))
+        found.extend(_window_pairs(strings, order, window, step, cutoff))
     found.extend(_block_pairs(strings, b, cutoff) for b in _posting_blocks(texts, max_postings))
     pairs = np.concatenate(found)
     pairs = np.sort(pairs, axis=1)

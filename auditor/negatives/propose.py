@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from auditor import format as fmt
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
@@ -60,7 +61,7 @@ from auditor.negatives.evidence import (
     closeness,
     tier_of,
 )
-from auditor.negatives.existing import existing_findings, read_existing
+from auditor.negatives.existing import read_existing
 from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
@@ -74,6 +75,8 @@ MAX_MODIFIER_TERMS = 500
 """At most this many terms of a proven n-gram are checked for converting remainders."""
 REVIEW_COVERED = 0.8
 """A review item whose spend is this much covered by proposals or better items is left out."""
+ROWS_REMEMBERED = 4_000_000
+"""At most this many row numbers (32 MB) are remembered per kind of row set."""
 _LANGUAGES = ("en", "sv", "nb", "da", "de")
 
 
@@ -93,10 +96,6 @@ class _Plan:
     held_back: list[HeldBack] = field(default_factory=list)
     seen: set[tuple[str, str, str, str | None, str | None]] = field(default_factory=set)
     review: list[_Review] = field(default_factory=list)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
 
 
 def proposal_id(text: str, match_type: str, level: str, target: str) -> str:
@@ -128,6 +127,25 @@ def _new_proposal(
     )
 
 
+class _Remembered(dict):
+    """Row arrays by key, read-only, at most `ROWS_REMEMBERED` row numbers in all (the oldest
+    are forgotten first)."""
+
+    held = 0
+
+    def put(self, key: tuple, rows: np.ndarray) -> np.ndarray:
+        rows.flags.writeable = False
+        self[key] = rows
+        self.held += len(rows)
+        while self.held > ROWS_REMEMBERED and len(self) > 1:
+            self.held -= len(self.pop(next(iter(self))))
+        return rows
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
+
+
 def _reach(p: NegativeProposal, acc: Account, rows: np.ndarray) -> np.ndarray:
     """The subset of `rows` a proposal's level reaches."""
     camp = acc.campaign[rows]
@@ -153,9 +171,20 @@ class _Proposer:
         self.platform = ctx.settings.platform
         self.covered = np.zeros(len(acc.code), dtype=bool)
         """Rows some accepted proposal blocks at its level (each row once)."""
+        self._rows = _Remembered()
+        """Rows per (text, match type), before the level is applied."""
+        self._open = _Remembered()
+        """Open rows per candidate (see `member_rows`), emptied when rows close."""
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
-        return self.acc.index.blocked_rows(text, match_type, self.platform)
+        """The rows `text` blocks (before its level), remembered: a text is asked for by its
+        family's judgement, its review item and its placement. The memory is bounded by
+        `ROWS_REMEMBERED` row numbers, the oldest forgotten first."""
+        key = (text, match_type)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows.put(key, self.acc.index.blocked_rows(text, match_type, self.platform))
+        return rows
 
     def hold(self, cand: Candidate, reason: str, rows: np.ndarray | None = None) -> None:
         blocked = []
@@ -178,12 +207,19 @@ class _Proposer:
         problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
         return problems
 
+    def member_rows(self, cand: Candidate) -> np.ndarray:
+        """The open rows `cand` would block, without the rows it must leave alone; remembered
+        until a proposal is accepted (which closes rows)."""
+        key = (cand.text, cand.match_type, cand.guard_buying)
+        rows = self._open.get(key)
+        if rows is None:
+            rows = self.acc.open_rows(self.rows_of(cand.text, cand.match_type))
+            rows = self._open.put(key, rows[~self.acc.bad_rows(cand.text, rows, cand.guard_buying)])
+        return rows
+
     def family_rows(self, family: Family) -> np.ndarray:
         """The open rows the family's texts would block, without rows each must leave alone."""
-        parts = []
-        for cand in family.members:
-            rows = self.acc.open_rows(self.rows_of(cand.text, cand.match_type))
-            parts.append(rows[~self.acc.bad_rows(cand.text, rows, cand.guard_buying)])
+        parts = [self.member_rows(cand) for cand in family.members]
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def judge(self, family: Family) -> None:
@@ -412,14 +448,17 @@ class _Proposer:
         already = ""
         if len(fresh) < len(reached):
             gone = len(np.setdiff1d(acc.code[reached], acc.code[fresh]))
+            proposal.blocked_by_existing = gone
             already = f" (not counting {gone} term(s) existing negatives or exclusions block)"
+        proposal.why = f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)}"
         proposal.reason = (
-            f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)} Blocks"
-            f" {len(proposal.blocked_terms)} term(s) costing {_money(proposal.blocked_cost)}"
+            f"{proposal.why} Blocks"
+            f" {len(proposal.blocked_terms)} term(s) costing {fmt.money(proposal.blocked_cost)}"
             f" ({proposal.blocked_clicks:g} clicks, no conversions) {where(proposal)}{already}."
         )
         self.plan.proposals.append(proposal)
         acc.done[reached] = True
+        self._open.clear()
         self.covered[fresh] = True
         return left[~acc.done[left]]
 
@@ -477,22 +516,22 @@ def _scope(family: Family) -> str:
 
 
 def _tier_sentence(tier: str, evidence: Evidence, family: Family, acc: Account) -> str:
-    figures_ = evidence.sentence(_money(evidence.cost))
+    figures_ = evidence.sentence(fmt.money(evidence.cost))
     if tier == TIER_INTENT:
         return f"Tier intent (irrelevant by meaning; {family.name}: {figures_})."
     target = acc.target_cpa or 0.0
     if family.single_exact and (evidence.p_value is None or evidence.p_value > 0.05):
         return (
-            f"Tier proven: {figures_}, at least twice the target CPA of {_money(target)} without"
+            f"Tier proven: {figures_}, at least twice the target CPA of {fmt.money(target)} without"
             " a conversion."
         )
-    return f"Tier proven ({family.name}): {figures_}; target CPA {_money(target)}."
+    return f"Tier proven ({family.name}): {figures_}; target CPA {fmt.money(target)}."
 
 
 def _not_proven(evidence: Evidence, acc: Account, family: Family) -> str:
     """One sentence of why a wasteful family is only for review."""
-    figures_ = evidence.sentence(_money(evidence.cost))
-    target = _money(acc.target_cpa or 0.0)
+    figures_ = evidence.sentence(fmt.money(evidence.cost))
+    target = fmt.money(acc.target_cpa or 0.0)
     unsold = family.source in ("ngram", "competitor", "compound") or (
         family.source in ("term", "cluster") and not family.related
     )
@@ -549,7 +588,7 @@ def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
             HeldBack(
                 text=text,
                 match_type=item.match_type,
-                reason=f"review: {item.why}{variants} If it is irrelevant for this account,"
+                reason=f"{item.why}{variants} If it is irrelevant for this account,"
                 " propose it (or add it to [negatives] irrelevant).",
                 would_block=blocked[:20],
                 kind=HELD_REVIEW,
@@ -595,7 +634,6 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
     outcome = NegativesOutcome(ngrams=ngrams)
-    outcome.findings = existing_findings(existing, ctx, acc.index)
     if not acc.has_conversions:
         outcome.notes.append(
             "Negatives: the report has no Conversions column, so no negative can be proven"

@@ -222,7 +222,8 @@ def _figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
     if hit is not None and hit[0]() is table and len(hit[1]["cost"]) == len(table):
         return hit[1]
     out = {c: np.nan_to_num(table[c].to_numpy(dtype=np.float64, na_value=np.nan)) for c in _FIGURES}
-    out["term"] = pa.array(table["search_term"].astype("string").fillna("").array)
+    terms = pa.array(table["search_term"].astype("string").fillna("").array)
+    out["term"] = terms.combine_chunks() if isinstance(terms, pa.ChunkedArray) else terms
     _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
     return out
 

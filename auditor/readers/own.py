@@ -3,7 +3,7 @@
 A findings CSV written beside the reports would be read as a search-terms report (its cost
 counted twice), a negatives file as the account's existing negatives, an `--out-dir` folder
 inside the input folder as more accounts. Recognised from the first bytes:
-- the findings CSV: its exact header (`auditor.export_findings.COLUMNS`);
+- the findings CSV: its exact header (`auditor.output.findings.COLUMNS`);
 - negatives files: the Editor header, the Microsoft bulk header with its `Format Version` row,
   the plain list's `# campaign: ...` / `# ad group: ...` / `# shared list: ...` lines;
 - the audit JSON (`"tool": {"name": "auditor"`) and the batch index (`[{"account": ...`);
@@ -47,8 +47,8 @@ def _header(text: str) -> tuple[str, ...]:
 
 def own_output(path: Path) -> str | None:
     """What the tool wrote this file as (`a findings CSV`, ...), or None for any other file."""
-    from auditor.export_findings import COLUMNS
-    from auditor.negatives.export import BULK_HEADER, EDITOR_HEADER
+    from auditor.output.findings import COLUMNS
+    from auditor.output.negatives import BULK_HEADER, EDITOR_HEADER
 
     text = _head(path)
     if "\x00" in text:

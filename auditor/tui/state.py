@@ -17,7 +17,7 @@ Decisions in words:
 - An edit (text, match type, level) is replayed against every search term by
   `auditor.negatives.safety.check_proposal`; an unsafe edit is refused with the checker's
   reasons and nothing is stored. A safe edit updates the blast radius shown and is stored at once.
-- Export writes the accepted proposals with `auditor.negatives.export.write_negatives`, the
+- Export writes the accepted proposals with `auditor.output.negatives.write_negatives`, the
   same function as `auditor audit --negatives` (the same list name, `auditor negatives -
   <account>`), in the engine's proposal order; ones already exported in the same form are left
   out unless asked for. Every export is stored. Nothing is lost: an export with nothing in it
@@ -57,7 +57,6 @@ from auditor import decisions as dec
 from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.csvio import check_output_paths
 from auditor.errors import AuditorError, ConfigError, OutputError
 from auditor.matching import words
 from auditor.model import (
@@ -70,6 +69,7 @@ from auditor.model import (
     NegativeProposal,
 )
 from auditor.negatives import proposal_id
+from auditor.output.csvio import check_output_paths
 from auditor.readers.negatives_list import read_path
 from auditor.resources import bundled
 
@@ -1120,7 +1120,7 @@ class ReviewState:
     def export(self, path: Path, fmt: str, *, force: bool, include_exported: bool = False) -> int:
         """Write the accepted proposals and store the export; return how many were written.
         An export with nothing in it is refused: it would only wipe a file."""
-        from auditor.negatives.export import default_list_name, write_negatives
+        from auditor.output.negatives import default_list_name, write_negatives
 
         if self.store.read_only:
             raise ConfigError(f"export refused: {self.store.read_only}; export from that review")

@@ -1,6 +1,6 @@
 """Deterministic tracking sample accounts: a faulty one with every fault planted, a clean twin.
 
-`python -m auditor.tracking.samplegen [FOLDER]` (re)writes, by default into
+`python -m tools.samplegen.tracking [FOLDER]` (re)writes, by default into
 `sample_reports/tracking/` (overwriting: the folder is generated):
 
     faulty/search-terms-by-day.csv   Google Ads UI search-terms report segmented by Day
@@ -25,6 +25,9 @@ Planted in the faulty twin only (all listed in truth.json):
 - missing values, a default value of 1.00 on many purchases, two negative values, and
   purchases recorded in EUR in the SEK account;
 - so the platform reports more purchases and value than the shop's orders (backend mismatch).
+
+Over 500 lines: the two accounts, the faults planted into one of them and the four files'
+layouts belong together; none of it ships (it is a tool of the checkout).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditor.csvio import csv_text, write_atomic
+from auditor.output.csvio import csv_text, write_atomic
 
 SEED = 20261001
 START = pd.Timestamp("2026-10-01")

@@ -1,6 +1,6 @@
 """Deterministic sample reports with planted problems, and the truth about them.
 
-`python -m auditor.samplegen [--out DIR]` (re)writes `sample_reports/` (not its `tracking/`
+`python -m tools.samplegen.shop [--out DIR]` (re)writes `sample_reports/` (not its `tracking/`
 folder, which the tracking checks own). Same bytes on every run: a fixed seed, no clock.
 
 The account: Fjällgear AB, a Swedish outdoor-gear shop (hiking boots, kids' boots, trail
@@ -35,7 +35,9 @@ keyword report's figures are each keyword's search terms plus a share of the hid
 in proportion to its cost, so its `Total: Account` equals the search-terms report's. The
 Microsoft file has no hidden-spend row (Microsoft does not report one) and no total rows.
 The generator builds rows with small Python loops: it is not engine code, and runs in half
-a second.
+a second. Over 500 lines because most of it is the account itself (ad groups, keywords,
+families, planted terms as data), read top to bottom beside the code that draws from it; the
+download format and the truth's plumbing are in `common`.
 
 truth.json::
 
@@ -90,12 +92,9 @@ is a converting keyword while "repair hiking boots" is DIY intent; brand queries
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import json
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,16 +103,41 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.csvio import safe_cell, write_atomic
+from auditor.output.csvio import safe_cell
+from tools.samplegen import common
+from tools.samplegen.common import (
+    EN,
+    PERIOD,
+    THRESHOLDS,
+    TRUTH_FILE,
+    Family,
+    Planted,
+    account_rates,
+    check_waste,
+    contains,
+    families,
+    join_cells,
+    json_text,
+    keyword_metrics,
+    keyword_row,
+    p_zero_of,
+    place_planted,
+    render_keywords,
+    render_ui,
+    round_metrics,
+    row_labels,
+    serve,
+    settle,
+    sums,
+    term_frame,
+    term_record,
+)
 
 SEED = 20261030
 VERSION = 1
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
-TRUTH_FILE = "truth.json"
-PERIOD = ("2026-10-01", "2026-10-30")
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_reports"
 CURRENCY = "SEK"
 BRAND = ("fjallgear", "fjällgear", "fjall gear", "fjälgear")
-NBSP = "\u00a0"
 
 FILE_EN = "google-ads-search-terms-en.csv"
 FILE_UTF16 = "google-ads-search-terms-en-utf16.csv"
@@ -121,8 +145,6 @@ FILE_SV = "google-ads-search-terms-sv.csv"
 FILE_KEYWORDS = "google-ads-keywords-en.csv"
 FILE_API = "google-ads-api-search-terms.csv"
 FILE_MICROSOFT = "microsoft-ads-search-terms.csv"
-
-METRICS = ("impressions", "clicks", "cost", "conversions", "conversion_value")
 
 
 # --------------------------------------------------------------------------- the account
@@ -280,18 +302,6 @@ AD_GROUPS: tuple[AdGroup, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Family:
-    name: str
-    intent: str
-    words: tuple[tuple[str, int, str | None], ...]
-    """(word, terms to draw, misspelling_of)."""
-    contexts: tuple[tuple[str, str], ...]
-    """(context text, ad group name) the words are combined with."""
-    terms: tuple[tuple[str, str, str], ...] = ()
-    """Whole queries written out: (text, ad group, the word a negative would target)."""
-
-
 _JOB_CTX = (
     ("fjallgear", "Fjällgear"), ("friluftsbutik", "Ryggsäckar"), ("outdoor butik", "Ryggsäckar"),
     ("sportbutik stockholm", "Vandringskängor"), ("klätterbutik", "Trailskor"),
@@ -400,20 +410,6 @@ FAMILIES: tuple[Family, ...] = (
          ("dunjacka hund", "Dunjackor", "hund"), ("sovsäck hund", "Sovsäckar", "hund")),
     ),
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Planted:
-    """An expensive zero-conversion term: `mult` x account CPA, `kind` significant|expensive."""
-
-    term: str
-    ad_group: str
-    kind: str
-    mult: float
-    relevant: bool
-    clicks: int = 0
-    family: str | None = None
-    word: str | None = None
 
 
 PLANTED: tuple[Planted, ...] = (
@@ -585,29 +581,10 @@ def _keywords(spec: AccountSpec) -> list[dict[str, str]]:
     rows = []
     for g in AD_GROUPS:
         for text, match in g.keywords:
-            rows.append(_kw(text, match, g, "enabled"))
+            rows.append(keyword_row(text, match, g, "enabled"))
         if spec.full_history:
-            rows.extend(_kw(text, match, g, "paused") for text, match in g.paused)
+            rows.extend(keyword_row(text, match, g, "paused") for text, match in g.paused)
     return rows
-
-
-def _kw(text: str, match: str, g: AdGroup, status: str) -> dict[str, str]:
-    return {
-        "keyword": text,
-        "match_type": match,
-        "campaign": g.campaign,
-        "ad_group": g.name,
-        "status": status,
-    }
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-def _contains(term: str, phrase: str) -> bool:
-    t, p = _words(term), _words(phrase)
-    return any(t[i : i + len(p)] == p for i in range(len(t) - len(p) + 1))
 
 
 def _route(term: str, g: AdGroup, forced: str | None) -> tuple[str, str, str]:
@@ -623,7 +600,7 @@ def _route(term: str, g: AdGroup, forced: str | None) -> tuple[str, str, str]:
         if match == "exact" and term == text:
             return text, "exact", schema.MATCH_EXACT
     for text, match in enabled:
-        if match == "phrase" and _contains(term, text):
+        if match == "phrase" and contains(term, text):
             return text, "phrase", schema.MATCH_PHRASE
     broad = next(k for k, m in enabled if m == "broad")
     return broad, "broad", schema.MATCH_BROAD
@@ -749,16 +726,16 @@ def _tail_clicks(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.where(zero, 0, np.minimum(clicks, 90))
 
 
+def _stretch(n: int) -> float:
+    """How far past significance the n-th planted waste row's clicks go (1.2x to 1.8x)."""
+    return 1.2 + 0.15 * (n % 5)
+
+
 def _figures(
     spec: AccountSpec, rows: list[dict[str, Any]], rng: np.random.Generator
 ) -> pd.DataFrame:
     """Clicks, impressions, cost, conversions and value for every row (planted ones later)."""
-    df = pd.DataFrame(rows)
-    for col, default in (("family", None), ("word", None), ("misspelling", False),
-                         ("match", None), ("planted", None)):  # fmt: skip
-        if col not in df:
-            df[col] = default
-        df[col] = df[col].astype(object).where(df[col].notna(), default)
+    df = term_frame(rows)
     n = len(df)
     groups = [_group(a) for a in df["ad_group"]]
     df["campaign"] = [g.campaign for g in groups]
@@ -799,65 +776,6 @@ def _figures(
     return df
 
 
-def _account_rates(df: pd.DataFrame) -> tuple[float, float]:
-    cost, conv, clicks = df["cost"].sum(), df["conversions"].sum(), df["clicks"].sum()
-    return float(cost / conv), float(conv / clicks)
-
-
-def _p_zero(clicks: np.ndarray, cvr: float) -> np.ndarray:
-    return np.power(1.0 - cvr, clicks.astype(float))
-
-
-def _clicks_for_significance(cvr: float) -> int:
-    return math.ceil(math.log(0.05) / math.log(1.0 - cvr))
-
-
-def _place_planted(df: pd.DataFrame) -> None:
-    """Set clicks/cost of the planted rows from the account CPA and CVR (in place).
-
-    Planted rows move the account's own CPA and CVR, so this repeats until they settle.
-    """
-    planted = np.flatnonzero(df["kind"].to_numpy() == "planted")
-    for _ in range(4):
-        cpa, cvr = _account_rates(df)
-        for n, i in enumerate(planted):
-            p: Planted = df.at[i, "planted"]
-            clicks = p.clicks or round(_clicks_for_significance(cvr) * (1.2 + 0.15 * (n % 5)))
-            cost = round(p.mult * cpa * 1.1, 2)
-            df.loc[i, ["clicks", "conversions", "conversion_value"]] = [clicks, 0.0, 0.0]
-            df.at[i, "cpc"] = cost / clicks
-            df.at[i, "cost"] = cost
-            df.at[i, "impressions"] = round(clicks / float(df.at[i, "ctr"])) + 1
-
-
-def _settle(df: pd.DataFrame, family_floor: float) -> None:
-    """Make the truth crisp, repeating until the account's CPA and CVR stop moving.
-
-    Only planted rows may be expensive or statistically clear non-converters: any other
-    zero-conversion row that looks like one gets a conversion (or, for a family term, fewer
-    clicks). Every irrelevant family costs at least `family_floor` CPAs together.
-    """
-    for _ in range(20):
-        cpa, cvr = _account_rates(df)
-        zero = (df["conversions"] == 0) & (df["kind"] != "planted")
-        family = df["kind"] == "family"
-        p_zero = _p_zero(df["clicks"].to_numpy(), cvr)
-        bad = zero & ~family & ((df["cost"] >= 0.9 * cpa) | (p_zero <= 0.25))
-        too_big = zero & family & ((df["cost"] >= 0.9 * cpa) | (p_zero <= 0.25))
-        fam_cost = df[family].groupby("family")["cost"].transform("sum")
-        too_small = family & (fam_cost < family_floor * cpa) & ~too_big
-        if not (bad.any() or too_big.any() or too_small.any()):
-            return
-        df.loc[too_big, "clicks"] = np.maximum(1, df.loc[too_big, "clicks"] // 2)
-        df.loc[too_small, "clicks"] += 1
-        changed = too_big | too_small
-        df.loc[changed, "cost"] = np.round(df.loc[changed, "clicks"] * df.loc[changed, "cpc"], 2)
-        df.loc[bad, "conversions"] = 1.0
-        df.loc[bad, "conversion_value"] = np.round(df.loc[bad, "aov"], 2)
-        _place_planted(df)
-    raise AssertionError("sample figures did not settle")
-
-
 def _hidden_totals(df: pd.DataFrame, share: float) -> dict[str, float]:
     """`Total: Other search terms`: `share` of the account's cost, at a similar CVR."""
     if share <= 0:
@@ -876,40 +794,16 @@ def _hidden_totals(df: pd.DataFrame, share: float) -> dict[str, float]:
 
 
 def _labels(df: pd.DataFrame, keywords: list[dict[str, str]]) -> pd.DataFrame:
-    cpa, cvr = _account_rates(df)
-    df["p_zero"] = _p_zero(df["clicks"].to_numpy(), cvr)
+    cpa, cvr = account_rates(df)
+    df["p_zero"] = p_zero_of(df["clicks"].to_numpy(), cvr)
     bought = {k["keyword"] for k in keywords}
     counts = df.groupby("search_term")["ad_group"].transform("size")
     labels: list[list[str]] = []
     for row, n_groups in zip(df.itertuples(index=False), counts, strict=True):
-        labels.append(_row_labels(row, n_groups, cpa, bought))
+        labels.append(row_labels(row, n_groups, cpa, bought, BRAND))
     df["labels"] = labels
     _close_variant_labels(df)
     return df
-
-
-def _row_labels(row: Any, n_groups: int, cpa: float, bought: set[str]) -> list[str]:
-    out: list[str] = []
-    if any(_contains(row.search_term, b) for b in BRAND):
-        out.append("brand")
-    if row.conversions > 0:
-        out.append("converting")
-    if row.kind == "planted":
-        out.append("planted_waste")
-    elif row.conversions == 0 and 0.25 * cpa <= row.cost < cpa and row.kind != "excluded":
-        out.append("too_early")
-    if row.family is not None and row.kind != "excluded":
-        out.append("irrelevant")
-    if row.relevant and row.conversions == 0 and row.kind != "planted":
-        out.append("relevant_nonconverting")
-    if n_groups > 1:
-        out.append("cannibalised")
-    harvest = row.conversions >= 2 and row.cost / row.conversions <= cpa
-    if harvest and row.search_term not in bought and row.status == schema.STATUS_NONE:
-        out.append("harvest")
-    if row.kind == "excluded":
-        out.append("already_excluded")
-    return out
 
 
 def _close_variant_labels(df: pd.DataFrame) -> None:
@@ -931,276 +825,26 @@ def _close_variant_labels(df: pd.DataFrame) -> None:
 
 
 @dataclass
-class Account:
+class Account(common.Account):
     spec: AccountSpec
-    rows: pd.DataFrame
-    hidden: dict[str, float]
-    keywords: list[dict[str, str]]
 
 
 def build_account(spec: AccountSpec) -> Account:
     """Draw the account's terms and figures, plant the problems and label everything."""
     rng = np.random.default_rng(spec.seed)
     df = _figures(spec, _base_rows(spec, rng), rng)
-    _place_planted(df)
-    _settle(df, spec.family_floor)
-    routes = [
-        _route(t, _group(g), m)
-        for t, g, m in zip(df["search_term"], df["ad_group"], df["match"], strict=True)
-    ]
-    df["keyword"] = [r[0] for r in routes]
-    df["keyword_match_type"] = [r[1] for r in routes]
-    df["match_type"] = [r[2] for r in routes]
-    added = (df["match_type"] == schema.MATCH_EXACT) | (
-        (df["match_type"] == schema.MATCH_PHRASE) & (df["search_term"] == df["keyword"])
-    )
-    df["status"] = np.where(added, schema.STATUS_ADDED, schema.STATUS_NONE)
-    df.loc[df["kind"] == "excluded", "status"] = schema.STATUS_EXCLUDED
+    place_planted(df, _stretch)
+    settle(df, spec.family_floor, _stretch, rounds=20)
+    serve(df, lambda term, group, forced: _route(term, _group(group), forced))
     keywords = _keywords(spec)
     df = _labels(df, keywords)
     order = rng.permutation(len(df))
     df = df.iloc[order].reset_index(drop=True)
-    _check(df)
-    return Account(spec, df, _hidden_totals(df, spec.hidden_share), keywords)
-
-
-def _check(df: pd.DataFrame) -> None:
-    """The promises of the module docstring; a generator change that breaks one fails here."""
-    cpa, _cvr = _account_rates(df)
-    planted = df[df["kind"] == "planted"]
-    for row in planted.itertuples():
-        p: Planted = row.planted
-        ok = (row.cost >= 1.5 * cpa and row.p_zero <= 0.05) or row.cost >= 2.5 * cpa
-        if not ok or row.conversions != 0:
-            raise AssertionError(f"planted {p.term!r}: cost {row.cost} vs CPA {cpa:.2f}")
-    other = df[(df["kind"] != "planted") & (df["conversions"] == 0)]
-    if (other["cost"] >= cpa).any() or (other["p_zero"] <= 0.2).any():
-        raise AssertionError("an unplanted zero-conversion term looks like clear waste")
-    if df.duplicated(["search_term", "campaign", "ad_group"]).any():
-        raise AssertionError("duplicate (search_term, campaign, ad_group)")
+    check_waste(df)
+    return Account(df, _hidden_totals(df, spec.hidden_share), keywords, spec)
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def _join(cells: Sequence[str], delim: str, quote_all: bool = False) -> str:
-    """One CSV line; quote a cell holding the delimiter, a comma, a quote or a line break."""
-    out = []
-    for cell in cells:
-        if quote_all or any(ch in cell for ch in (delim, ",", '"', "\n", "\r")):
-            cell = '"' + cell.replace('"', '""') + '"'
-        out.append(cell)
-    return delim.join(out)
-
-
-@dataclass(frozen=True)
-class Locale:
-    thousands: str
-    decimal: str
-    percent: str
-
-    def count(self, n: float) -> str:
-        return f"{round(n):,}".replace(",", self.thousands)
-
-    def money(self, x: float) -> str:
-        return f"{x:.2f}".replace(".", self.decimal)
-
-    def pct(self, num: float, den: float) -> str:
-        return (
-            (f"{num / den * 100:.2f}".replace(".", self.decimal) + self.percent) if den else " --"
-        )
-
-
-EN = Locale(",", ".", "%")
-SV = Locale(NBSP, ",", NBSP + "%")
-
-MATCH_LABELS = {
-    "en": {
-        schema.MATCH_EXACT: "Exact match",
-        schema.MATCH_EXACT_CV: "Exact match (close variant)",
-        schema.MATCH_PHRASE: "Phrase match",
-        schema.MATCH_PHRASE_CV: "Phrase match (close variant)",
-        schema.MATCH_BROAD: "Broad match",
-    },
-    "sv": {
-        schema.MATCH_EXACT: "Exakt matchning",
-        schema.MATCH_EXACT_CV: "Exakt matchning (närliggande variant)",
-        schema.MATCH_PHRASE: "Frasmatchning",
-        schema.MATCH_PHRASE_CV: "Frasmatchning (närliggande variant)",
-        schema.MATCH_BROAD: "Bred matchning",
-    },
-}
-STATUS_LABELS = {
-    "en": {schema.STATUS_NONE: "None", schema.STATUS_ADDED: "Added",
-           schema.STATUS_EXCLUDED: "Excluded"},
-    "sv": {schema.STATUS_NONE: "Ingen", schema.STATUS_ADDED: "Tillagd",
-           schema.STATUS_EXCLUDED: "Utesluten"},
-}  # fmt: skip
-KEYWORD_MATCH_LABELS = {"exact": "Exact match", "phrase": "Phrase match", "broad": "Broad match"}
-HEADERS = {
-    "en": ("Search term", "Match type", "Added/Excluded", "Campaign", "Ad group", "Keyword",
-           "Clicks", "Impr.", "CTR", "Currency code", "Avg. CPC", "Cost", "Campaign type",
-           "Conv. rate", "Conversions", "Conv. value", "Cost / conv."),
-    "sv": ("Sökterm", "Matchningstyp", "Tillagd/utesluten", "Kampanj", "Annonsgrupp", "Sökord",
-           "Klick", "Visn.", "CTR", "Valutakod", "Genomsn. CPC", "Kostnad", "Kampanjtyp",
-           "Konv.grad", "Konverteringar", "Konv.värde", "Kostnad/konv."),
-}  # fmt: skip
-TOTAL_LABELS = {
-    "en": ("Total: Search terms", "Total: Other search terms", "Total: Account", "Total: Search"),
-    "sv": ("Totalt: Söktermer", "Totalt: Andra söktermer", "Totalt: Konto", "Totalt: Sökning"),
-}
-CAMPAIGN_TYPE = {"en": "Search", "sv": "Sökning"}
-TITLE = {"en": "Search terms report", "sv": "Söktermsrapport"}
-SV_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-             "september", "oktober", "november", "december")  # fmt: skip
-EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")  # fmt: skip
-
-
-def _date_line(lang: str) -> str:
-    (y1, m1, d1), (y2, m2, d2) = (tuple(int(x) for x in d.split("-")) for d in PERIOD)
-    if lang == "sv":
-        return f"{d1} {SV_MONTHS[m1 - 1]} {y1} - {d2} {SV_MONTHS[m2 - 1]} {y2}"
-    return f"{EN_MONTHS[m1 - 1]} {d1}, {y1} - {EN_MONTHS[m2 - 1]} {d2}, {y2}"
-
-
-def keyword_syntax(text: str, match: str) -> str:
-    """The Keyword cell as Google writes it: `[exact]`, `"phrase"`, `broad`."""
-    return {"exact": f"[{text}]", "phrase": f'"{text}"'}.get(match, text)
-
-
-def _metric_cells(loc: Locale, m: dict[str, float]) -> dict[str, str]:
-    clicks, cost, conv = m["clicks"], m["cost"], m["conversions"]
-    return {
-        "clicks": loc.count(clicks),
-        "impr": loc.count(m["impressions"]),
-        "ctr": loc.pct(clicks, m["impressions"]),
-        "cpc": loc.money(cost / clicks) if clicks else "0",
-        "cost": loc.money(cost),
-        "cvr": loc.pct(conv, clicks) if clicks else loc.money(0) + loc.percent,
-        "conv": loc.money(conv),
-        "value": loc.money(m["conversion_value"]),
-        "cpa": loc.money(cost / conv) if conv else loc.money(0),
-    }
-
-
-def _ui_cells(lang: str, r: dict[str, Any]) -> list[str]:
-    loc = SV if lang == "sv" else EN
-    c = _metric_cells(loc, r)
-    return [
-        safe_cell(r["search_term"]), MATCH_LABELS[lang][r["match_type"]],
-        STATUS_LABELS[lang][r["status"]], safe_cell(r["campaign"]), safe_cell(r["ad_group"]),
-        safe_cell(keyword_syntax(r["keyword"], r["keyword_match_type"])), c["clicks"], c["impr"],
-        c["ctr"], CURRENCY, c["cpc"], c["cost"], CAMPAIGN_TYPE[lang], c["cvr"], c["conv"],
-        c["value"], c["cpa"],
-    ]  # fmt: skip
-
-
-def _sums(df: pd.DataFrame) -> dict[str, float]:
-    out = {m: float(df[m].sum()) for m in METRICS}
-    out["cost"] = round(out["cost"], 2)
-    out["conversions"] = round(out["conversions"], 2)
-    out["conversion_value"] = round(out["conversion_value"], 2)
-    return out
-
-
-def _total_cells(lang: str, label: str, m: dict[str, float], ctype: str, width: int) -> list[str]:
-    c = _metric_cells(SV if lang == "sv" else EN, m)
-    cells = [label, "", "", "", "", "", c["clicks"], c["impr"], c["ctr"], CURRENCY, c["cpc"]]
-    cells += [c["cost"], ctype, c["cvr"], c["conv"], c["value"], c["cpa"]]
-    return cells[:width]
-
-
-def _add(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
-    return {k: round(a[k] + b.get(k, 0.0), 2) for k in METRICS}
-
-
-def render_ui(acc: Account, lang: str, delim: str) -> str:
-    """A Google Ads UI search-terms download (English or Swedish)."""
-    records = acc.rows.to_dict("records")
-    lines = [TITLE[lang], _join([_date_line(lang)], delim), _join(HEADERS[lang], delim)]
-    lines += [_join(_ui_cells(lang, r), delim) for r in records]
-    listed = _sums(acc.rows)
-    account = _add(listed, acc.hidden)
-    labels = TOTAL_LABELS[lang]
-    width = len(HEADERS[lang])
-    totals = [
-        (labels[0], listed, ""),
-        (labels[1], acc.hidden, ""),
-        (labels[2], account, ""),
-        (labels[3], account, CAMPAIGN_TYPE[lang]),
-    ]
-    lines += [_join(_total_cells(lang, lab, m, t, width), delim) for lab, m, t in totals]
-    return "\n".join(lines) + "\n"
-
-
-KEYWORD_HEADER = (
-    "Keyword status", "Keyword", "Match type", "Campaign", "Ad group", "Status",
-    "Status reasons", "Final URL", "Impr.", "Interactions", "Interaction rate", "Currency code",
-    "Avg. cost", "Cost", "Clicks", "Conv. rate", "Conversions", "Conv. value", "Avg. CPC",
-    "Cost / conv.",
-)  # fmt: skip
-
-
-def _keyword_metrics(acc: Account) -> pd.DataFrame:
-    """Per keyword: its search terms' figures plus its share of the hidden terms."""
-    kw = pd.DataFrame(acc.keywords)
-    grouped = acc.rows.groupby(["keyword", "keyword_match_type", "ad_group"], sort=False)[
-        list(METRICS)
-    ].sum()
-    grouped.index = grouped.index.set_names(["keyword", "match_type", "ad_group"])
-    kw = kw.merge(grouped.reset_index(), on=["keyword", "match_type", "ad_group"], how="left")
-    kw[list(METRICS)] = kw[list(METRICS)].fillna(0.0)
-    share = kw["cost"] / max(kw["cost"].sum(), 1e-9)
-    for m in METRICS:
-        extra = _spread(acc.hidden.get(m, 0.0), share.to_numpy(), m in ("impressions", "clicks"))
-        kw[m] = np.round(kw[m] + extra, 2)
-    return kw
-
-
-def _spread(total: float, share: np.ndarray, integer: bool) -> np.ndarray:
-    """Split `total` by `share`, exactly (largest remainder in whole units or cents)."""
-    unit = 1 if integer else 100
-    whole = round(total * unit)
-    raw = share * whole
-    base = np.floor(raw).astype(int)
-    rest = whole - base.sum()
-    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
-    return base / unit
-
-
-def render_keywords(acc: Account) -> str:
-    kw = _keyword_metrics(acc)
-    lines = ["Search keyword report", _join([_date_line("en")], ","), _join(KEYWORD_HEADER, ",")]
-    for r in kw.to_dict("records"):
-        c = _metric_cells(EN, r)
-        enabled = r["status"] == "enabled"
-        cells = [
-            "Enabled" if enabled else "Paused",
-            safe_cell(keyword_syntax(r["keyword"], r["match_type"])),
-            KEYWORD_MATCH_LABELS[r["match_type"]], safe_cell(r["campaign"]),
-            safe_cell(r["ad_group"]),
-            "Eligible" if enabled else "Paused", "" if enabled else "Keyword paused", "",
-            c["impr"], c["clicks"], c["ctr"], CURRENCY, c["cpc"], c["cost"], c["clicks"],
-            c["cvr"], c["conv"], c["value"], c["cpc"], c["cpa"],
-        ]  # fmt: skip
-        lines.append(_join(cells, ","))
-    total = _sums(kw)
-    for label, first, ctype in (
-        ("Total: All but removed keywords", " --", None),
-        ("Total: Keywords in your account", "", None),
-        ("Total: Account", "", None),
-        ("Total: Search", "", "Search"),
-    ):
-        c = _metric_cells(EN, total)
-        filler = " --" if first else ""
-        cells = [first, "", label, filler, filler, filler, "", "", c["impr"], c["clicks"],
-                 c["ctr"], CURRENCY, c["cpc"], c["cost"], c["clicks"], c["cvr"], c["conv"],
-                 c["value"], c["cpc"], c["cpa"]]  # fmt: skip
-        if ctype:
-            cells[5] = ""
-        lines.append(_join(cells, ","))
-    return "\n".join(lines) + "\n"
 
 
 API_HEADER = (
@@ -1273,8 +917,8 @@ def render_microsoft(acc: Account) -> str:
         f"Last Completed Available Day: 10/31/2026 4:05:00 AM {MS_TZ}",
         f"Rows: {len(rows)}",
     ]
-    lines = [_join([p], ",", quote_all=True) for p in pre] + [""]
-    lines.append(_join(MS_HEADER, ",", quote_all=True))
+    lines = [join_cells([p], ",", quote_all=True) for p in pre] + [""]
+    lines.append(join_cells(MS_HEADER, ",", quote_all=True))
     for r in rows:
         clicks, cost = r["clicks"], r["cost"]
         cells = [
@@ -1284,92 +928,36 @@ def render_microsoft(acc: Account) -> str:
             f"{cost / clicks:.2f}" if clicks else "0.00", f"{cost:.2f}",
             f"{r['conversions']:.2f}", f"{r['conversion_value']:.2f}", CURRENCY,
         ]  # fmt: skip
-        lines.append(_join([safe_cell(c) for c in cells], ",", quote_all=True))
-    lines += ["", _join(["©2026 Microsoft Corporation. All rights reserved. "], ",", True)]
+        lines.append(join_cells([safe_cell(c) for c in cells], ",", quote_all=True))
+    lines += ["", join_cells(["©2026 Microsoft Corporation. All rights reserved. "], ",", True)]
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- truth
 
 
-def _round_metrics(m: dict[str, float]) -> dict[str, float]:
-    return {
-        k: (int(v) if k in ("impressions", "clicks") else round(float(v), 2)) for k, v in m.items()
-    }
-
-
-def _term_record(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "search_term": r["search_term"],
-        "campaign": r["campaign"],
-        "ad_group": r["ad_group"],
-        "keyword": r["keyword"],
-        "keyword_match_type": r["keyword_match_type"],
-        "match_type": r["match_type"],
-        "status": r["status"],
-        "impressions": int(r["impressions"]),
-        "clicks": int(r["clicks"]),
-        "cost": round(float(r["cost"]), 2),
-        "conversions": round(float(r["conversions"]), 2),
-        "conversion_value": round(float(r["conversion_value"]), 2),
-        "p_zero": round(float(r["p_zero"]), 4),
-        "relevant": bool(r["relevant"]),
-        "family": r["family"],
-        "word": r["word"],
-        "misspelling": bool(r["misspelling"]),
-        "labels": list(r["labels"]),
-    }
-
-
-def _families(df: pd.DataFrame) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    irrelevant = df[df["labels"].map(lambda ls: "irrelevant" in ls)]
-    typo_of = {w: t for f in FAMILIES for w, _, t in f.words}
-    intent = {f.name: f.intent for f in FAMILIES}
-    for fam, rows in irrelevant.groupby("family", sort=True):
-        words = {
-            str(w): {
-                "terms": len(g),
-                "cost": round(float(g["cost"].sum()), 2),
-                "misspelling_of": typo_of.get(str(w)),
-            }
-            for w, g in rows.groupby("word", sort=True)
-        }
-        out[str(fam)] = {
-            "intent": intent[str(fam)],
-            "words": words,
-            "terms": len(rows),
-            "cost": round(float(rows["cost"].sum()), 2),
-            "clicks": int(rows["clicks"].sum()),
-        }
-    return out
-
-
 def account_truth(acc: Account) -> dict[str, Any]:
     df = acc.rows
-    cpa, cvr = _account_rates(df)
-    listed = _sums(df)
+    cpa, cvr = account_rates(df)
+    listed = sums(df)
     return {
         "name": acc.spec.name,
         "currency": CURRENCY,
         "period": {"start": PERIOD[0], "end": PERIOD[1]},
         "brand": list(BRAND),
-        "totals": _round_metrics(listed),
-        "hidden": _round_metrics(acc.hidden) if acc.hidden else None,
+        "totals": round_metrics(listed),
+        "hidden": round_metrics(acc.hidden) if acc.hidden else None,
         "cpa": round(cpa, 2),
         "cvr": round(cvr, 5),
         "roas": round(listed["conversion_value"] / listed["cost"], 3),
-        "thresholds": {
-            "planted_waste": "conversions == 0 and (cost >= 1.5*cpa and p_zero <= 0.05 "
-            "or cost >= 2.5*cpa)",
-            "other_zero_conversion": "cost < cpa and p_zero > 0.2",
-            "too_early": "conversions == 0 and 0.25*cpa <= cost < cpa",
-            "harvest": "conversions >= 2 and cost/conversions <= cpa and not a keyword",
-            "p_zero": "(1 - cvr) ** clicks",
-        },
+        "thresholds": THRESHOLDS,
         "keywords": acc.keywords,
-        "families": _families(df),
-        "terms": [_term_record(r) for r in df.to_dict("records")],
+        "families": families(
+            df[df["labels"].map(lambda ls: "irrelevant" in ls)],
+            {w: t for f in FAMILIES for w, _, t in f.words},
+            {f.name: f.intent for f in FAMILIES},
+        ),
+        "terms": [term_record(r) for r in df.to_dict("records")],
     }
 
 
@@ -1380,8 +968,8 @@ def _file_entry(acc: Account, fmt: str, kind: str, rows: int, totals: dict[str, 
         "format": fmt,
         "kind": kind,
         "rows": rows,
-        "totals": _round_metrics(totals),
-        "hidden": _round_metrics(acc.hidden) if hidden and acc.hidden else None,
+        "totals": round_metrics(totals),
+        "hidden": round_metrics(acc.hidden) if hidden and acc.hidden else None,
     }
 
 
@@ -1392,19 +980,19 @@ def render_all() -> dict[str, bytes]:
     """Every sample file's bytes, keyed by file name (truth.json included)."""
     google = build_account(GOOGLE)
     microsoft = build_account(MICROSOFT)
-    en = render_ui(google, "en", ",")
-    listed = _sums(google.rows)
+    en = render_ui(google, CURRENCY)
+    listed = sums(google.rows)
     n = len(google.rows)
     kw_rows = len(google.keywords)
     files: dict[str, bytes] = {
         FILE_EN: en.encode("utf-8"),
-        FILE_UTF16: b"\xff\xfe" + render_ui(google, "en", "\t").encode("utf-16-le"),
-        FILE_SV: render_ui(google, "sv", ";").encode("utf-8"),
-        FILE_KEYWORDS: render_keywords(google).encode("utf-8"),
+        FILE_UTF16: b"\xff\xfe" + render_ui(google, CURRENCY, "en", "\t").encode("utf-16-le"),
+        FILE_SV: render_ui(google, CURRENCY, "sv", ";").encode("utf-8"),
+        FILE_KEYWORDS: render_keywords(google, CURRENCY).encode("utf-8"),
         FILE_API: render_api(google).encode("utf-8"),
         FILE_MICROSOFT: render_microsoft(microsoft).encode("utf-8-sig"),
     }
-    kw_totals = _sums(_keyword_metrics(google))
+    kw_totals = sums(keyword_metrics(google))
     truth = {
         "version": VERSION,
         "seed": SEED,
@@ -1419,7 +1007,7 @@ def render_all() -> dict[str, bytes]:
                 "microsoft_ui",
                 "search_terms",
                 len(microsoft.rows),
-                _sums(microsoft.rows),
+                sums(microsoft.rows),
                 False,
             ),
         },
@@ -1429,29 +1017,9 @@ def render_all() -> dict[str, bytes]:
     return files
 
 
-def json_text(value: Any, indent: str = "") -> str:
-    """JSON with objects spread over lines but each record of a list of objects on one line.
-
-    Keeps truth.json readable and diff-friendly (one term per line) at a third of the size.
-    """
-    inner = indent + " "
-    if isinstance(value, dict) and value:
-        items = [f"{inner}{json.dumps(k)}: {json_text(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        items = [inner + json.dumps(v, ensure_ascii=False) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def write_samples(out: Path = SAMPLE_DIR) -> list[Path]:
     """Write every sample file into `out` (atomically, replacing what is there)."""
-    written = []
-    for name, data in render_all().items():
-        path = out / name
-        write_atomic(path, data, force=True)
-        written.append(path)
-    return written
+    return common.write_files(render_all(), out)
 
 
 # --------------------------------------------------------------------------- for tests
@@ -1459,33 +1027,19 @@ def write_samples(out: Path = SAMPLE_DIR) -> list[Path]:
 
 def load_truth(folder: Path = SAMPLE_DIR) -> dict[str, Any]:
     """truth.json as a dict."""
-    return json.loads((folder / TRUTH_FILE).read_text(encoding="utf-8"))
+    return common.load_truth(folder)
 
 
 def truth_terms(account: str = "google", folder: Path = SAMPLE_DIR) -> pd.DataFrame:
     """The account's TERM records as a DataFrame, one bool column per label (`is_<label>`)."""
-    terms = pd.DataFrame(load_truth(folder)["accounts"][account]["terms"])
-    for label in LABELS:
-        terms[f"is_{label}"] = terms["labels"].map(lambda ls, lab=label: lab in ls)
-    return terms
-
-
-LABELS: tuple[str, ...] = (
-    "brand", "converting", "planted_waste", "too_early", "irrelevant",
-    "relevant_nonconverting", "cannibalised", "harvest", "close_variant_worse",
-    "already_excluded",
-)  # fmt: skip
+    return common.truth_terms(folder, account)
 
 
 def main(argv: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m auditor.samplegen", description="Write the sample reports and truth."
-    )
-    parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help="folder to write into")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    for path in write_samples(args.out):
-        echo(f"wrote {path}")
-    return 0
+    return common.cli(
+        argv, echo, "python -m tools.samplegen.shop", "Write the sample reports and truth.",
+        SAMPLE_DIR, write_samples,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """A second deterministic sample account: lead generation for a US solar installer.
 
-`python -m auditor.samplegen_leadgen [--out DIR]` (re)writes `sample_reports/leadgen/`. Same
-bytes on every run: a fixed numpy seed, no clock. Formatting helpers come from
-`auditor.samplegen`, so the files look exactly like the Swedish shop's downloads.
+`python -m tools.samplegen.leadgen [--out DIR]` (re)writes `sample_reports/leadgen/`. Same
+bytes on every run: a fixed numpy seed, no clock. The download format and the truth's
+plumbing come from `tools.samplegen.common`, so the files look exactly like the Swedish shop's
+downloads. Over 500 lines because most of it is the account as data (ad groups, families,
+planted terms), read beside the code that draws from it.
 
 The account: SunPeak Solar, a residential solar installer in the US Sun Belt that buys leads
 (quote requests). USD, 30 days (1-30 October 2026), four Search campaigns ("Solar -
@@ -17,11 +19,11 @@ Files:
 - `google-ads-keywords-en.csv`: the "Search keyword report" of the bought keywords (status
   and metrics; each keyword's terms plus its share of the hidden spend).
 - `truth.json`: `{"version", "seed", "files", "accounts": {"leadgen": ACCOUNT}}` with ACCOUNT
-  shaped as in `auditor.samplegen` (name, currency, period, brand, totals, hidden, cpa, cvr,
+  shaped as in `tools.samplegen.shop` (name, currency, period, brand, totals, hidden, cpa, cvr,
   roas, thresholds, keywords, families, terms) plus `lead_value`; each TERM also holds
   `buying_question`.
 
-What is planted (labels as in `auditor.samplegen`; `close_variant_worse` and
+What is planted (labels as in `tools.samplegen.shop`; `close_variant_worse` and
 `already_excluded` do not occur here):
 - Buying questions that convert: "free solar quote", "free solar estimate" and their city /
   state / near-me variants, "solar panel cost", "how much do solar panels cost", "solar
@@ -57,8 +59,6 @@ What is planted (labels as in `auditor.samplegen`; `close_variant_worse` and
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,36 +68,37 @@ import numpy as np
 import pandas as pd
 
 from auditor import schema
-from auditor.csvio import safe_cell, write_atomic
-from auditor.samplegen import (
-    EN,
-    HEADERS,
-    KEYWORD_HEADER,
-    KEYWORD_MATCH_LABELS,
-    LABELS,
-    MATCH_LABELS,
+from tools.samplegen import common
+from tools.samplegen.common import (
     PERIOD,
-    STATUS_LABELS,
-    TITLE,
-    TOTAL_LABELS,
-    _add,
-    _clicks_for_significance,
-    _contains,
-    _date_line,
-    _join,
-    _keyword_metrics,
-    _metric_cells,
-    _p_zero,
-    _round_metrics,
-    _sums,
+    THRESHOLDS,
+    TRUTH_FILE,
+    Account,
+    Family,
+    Planted,
+    account_rates,
+    check_waste,
+    contains,
+    families,
     json_text,
-    keyword_syntax,
+    keyword_metrics,
+    keyword_row,
+    p_zero_of,
+    place_planted,
+    render_keywords,
+    render_ui,
+    round_metrics,
+    row_labels,
+    serve,
+    settle,
+    sums,
+    term_frame,
+    term_record,
 )
 
 SEED = 20261101
 VERSION = 1
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports" / "leadgen"
-TRUTH_FILE = "truth.json"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_reports" / "leadgen"
 ACCOUNT_KEY = "leadgen"
 ACCOUNT_NAME = "SunPeak Solar"
 CURRENCY = "USD"
@@ -247,20 +248,9 @@ AD_GROUPS: tuple[LeadAdGroup, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Family:
-    name: str
-    words: tuple[tuple[str, int, str | None], ...]
-    """(word, terms to draw, misspelling_of)."""
-    contexts: tuple[tuple[str, str], ...]
-    """(context text, ad group name) the words are combined with."""
-    terms: tuple[tuple[str, str, str], ...] = ()
-    """Whole queries written out: (text, ad group, the word a negative would target)."""
-
-
 FAMILIES: tuple[Family, ...] = (
     Family(
-        "jobs",
+        "jobs", "jobs",
         (("jobs", 5, None), ("jbos", 2, "jobs"), ("hiring", 3, None), ("salary", 2, None),
          ("careers", 2, None)),
         (("solar", G_PANELS), ("solar installer", G_INSTALLERS),
@@ -273,7 +263,7 @@ FAMILIES: tuple[Family, ...] = (
          ("solar companies hiring", G_INSTALLERS, "hiring")),
     ),
     Family(
-        "diy",
+        "diy", "diy",
         (("diy", 5, None), ("how to build", 2, None), ("how to install", 3, None)),
         (("solar panels", G_PANELS), ("solar panel", G_PANELS), ("solar battery", G_BATTERY),
          ("solar panel system", G_PANELS), ("home battery backup", G_BACKUP),
@@ -284,7 +274,7 @@ FAMILIES: tuple[Family, ...] = (
          ("how to install solar panels yourself", G_PANELS, "how to install")),
     ),
     Family(
-        "free",
+        "free", "free",
         (),
         (),
         (("free solar panels government program", G_PANELS, "free solar panels"),
@@ -302,7 +292,7 @@ FAMILIES: tuple[Family, ...] = (
          ("free solar battery program", G_BATTERY, "free solar battery")),
     ),
     Family(
-        "education",
+        "education", "education",
         (("course", 3, None), ("training", 3, None), ("certification", 2, None),
          ("class", 2, None)),
         (("solar panel installation", G_PANELS), ("solar installer", G_INSTALLERS),
@@ -314,7 +304,7 @@ FAMILIES: tuple[Family, ...] = (
          ("nabcep pv associate", G_INSTALLERS, "nabcep")),
     ),
     Family(
-        "wrong_meaning",
+        "wrong_meaning", "wrong_meaning",
         (),
         (),
         (("solar eclipse", G_PANELS, "eclipse"), ("solar eclipse 2026", G_PANELS, "eclipse"),
@@ -328,7 +318,7 @@ FAMILIES: tuple[Family, ...] = (
          ("solar flare today", G_PANELS, "flare")),
     ),
     Family(
-        "competitor",
+        "competitor", "competitor",
         (),
         (),
         (("sunrun", G_INSTALLERS, "sunrun"), ("sunrun solar", G_INSTALLERS, "sunrun"),
@@ -343,7 +333,7 @@ FAMILIES: tuple[Family, ...] = (
          ("vivint solar", G_INSTALLERS, "vivint")),
     ),
     Family(
-        "used",
+        "used", "used",
         (("used", 5, None), ("refurbished", 2, None), ("second hand", 2, None)),
         (("solar panels", G_PANELS), ("solar panels for sale", G_PANELS),
          ("solar batteries", G_BATTERY), ("solar inverter", G_PANELS), ("solar panel", G_PANELS),
@@ -352,18 +342,6 @@ FAMILIES: tuple[Family, ...] = (
     ),
 )  # fmt: skip
 MISSPELLINGS = {"jbos": "jobs", "sun run": "sunrun"}
-
-
-@dataclass(frozen=True)
-class Planted:
-    """An expensive zero-conversion term: `mult` x account CPA, `kind` significant|expensive."""
-
-    term: str
-    ad_group: str
-    kind: str
-    mult: float
-    relevant: bool
-    clicks: int = 0
 
 
 PLANTED: tuple[Planted, ...] = (
@@ -460,19 +438,9 @@ def _group(name: str) -> LeadAdGroup:
 def _keywords() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for g in AD_GROUPS:
-        rows.extend(_kw(text, match, g, "enabled") for text, match in g.keywords)
-        rows.extend(_kw(text, match, g, "paused") for text, match in g.paused)
+        rows.extend(keyword_row(text, match, g, "enabled") for text, match in g.keywords)
+        rows.extend(keyword_row(text, match, g, "paused") for text, match in g.paused)
     return rows
-
-
-def _kw(text: str, match: str, g: LeadAdGroup, status: str) -> dict[str, str]:
-    return {
-        "keyword": text,
-        "match_type": match,
-        "campaign": g.campaign,
-        "ad_group": g.name,
-        "status": status,
-    }
 
 
 def _route(term: str, g: LeadAdGroup, forced: str | None) -> tuple[str, str, str]:
@@ -483,7 +451,7 @@ def _route(term: str, g: LeadAdGroup, forced: str | None) -> tuple[str, str, str
         if match == "exact" and term == text:
             return text, "exact", schema.MATCH_EXACT
     for text, match in g.keywords:
-        if match == "phrase" and _contains(term, text):
+        if match == "phrase" and contains(term, text):
             return text, "phrase", schema.MATCH_PHRASE
     broad = next(k for k, m in g.keywords if m == "broad")
     return broad, "broad", schema.MATCH_BROAD
@@ -491,7 +459,7 @@ def _route(term: str, g: LeadAdGroup, forced: str | None) -> tuple[str, str, str
 
 def is_buying_question(term: str) -> bool:
     """The query holds a buying word (price, cost, quote, financing, near me, ...)."""
-    return any(_contains(term, w) for w in BUYING_WORDS)
+    return any(contains(term, w) for w in BUYING_WORDS)
 
 
 def _off_intent(term: str) -> bool:
@@ -499,7 +467,7 @@ def _off_intent(term: str) -> bool:
     words = {w for f in FAMILIES for w, _, _ in f.words} | {
         w for f in FAMILIES for _, _, w in f.terms
     }
-    return any(_contains(term, w) for w in (*sorted(words), "free", "efficiency"))
+    return any(contains(term, w) for w in (*sorted(words), "free", "efficiency"))
 
 
 def _long_tail(rng: np.random.Generator, g: LeadAdGroup, n: int, taken: set[str]) -> list[str]:
@@ -516,7 +484,7 @@ def _long_tail(rng: np.random.Generator, g: LeadAdGroup, n: int, taken: set[str]
         repeated = len(set(term.split())) < len(term.split()) or sum(w in PLACES for w in words) > 1
         if term in taken or repeated or _off_intent(term):
             continue
-        if g.name != G_BRAND and any(_contains(term, b) for b in BRAND):
+        if g.name != G_BRAND and any(contains(term, b) for b in BRAND):
             continue
         taken.add(term)
         out.append(term)
@@ -591,14 +559,14 @@ def _base_rows(rng: np.random.Generator) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- figures
 
 
+def _stretch(n: int) -> float:
+    """How far past significance the n-th planted waste row's clicks go."""
+    return 1.3 + 0.1 * n
+
+
 def _figures(rows: list[dict[str, Any]], rng: np.random.Generator) -> pd.DataFrame:
     """Clicks, impressions, cost, leads and value for every row (planted ones later)."""
-    df = pd.DataFrame(rows)
-    for col, default in (("family", None), ("word", None), ("misspelling", False),
-                         ("match", None), ("planted", None)):  # fmt: skip
-        if col not in df:
-            df[col] = default
-        df[col] = df[col].astype(object).where(df[col].notna(), default)
+    df = term_frame(rows)
     n = len(df)
     groups = [_group(a) for a in df["ad_group"]]
     df["campaign"] = [g.campaign for g in groups]
@@ -630,55 +598,6 @@ def _figures(rows: list[dict[str, Any]], rng: np.random.Generator) -> pd.DataFra
     return df
 
 
-def _account_rates(df: pd.DataFrame) -> tuple[float, float]:
-    cost, conv, clicks = df["cost"].sum(), df["conversions"].sum(), df["clicks"].sum()
-    return float(cost / conv), float(conv / clicks)
-
-
-def _place_planted(df: pd.DataFrame) -> None:
-    """Set clicks/cost of the planted rows from the account CPA and CVR (in place)."""
-    planted = np.flatnonzero(df["kind"].to_numpy() == "planted")
-    for _ in range(4):
-        cpa, cvr = _account_rates(df)
-        for n, i in enumerate(planted):
-            p: Planted = df.at[i, "planted"]
-            clicks = p.clicks or round(_clicks_for_significance(cvr) * (1.3 + 0.1 * n))
-            cost = round(p.mult * cpa * 1.1, 2)
-            df.loc[i, ["clicks", "conversions", "conversion_value"]] = [clicks, 0.0, 0.0]
-            df.at[i, "cpc"] = cost / clicks
-            df.at[i, "cost"] = cost
-            df.at[i, "impressions"] = round(clicks / float(df.at[i, "ctr"])) + 1
-
-
-def _settle(df: pd.DataFrame) -> None:
-    """Make the truth crisp, repeating until the account's CPA and CVR stop moving.
-
-    Only planted rows may be expensive or statistically clear non-converters: any other
-    zero-lead row that looks like one gets a lead (or, for a family term, fewer clicks).
-    Every irrelevant family costs at least `FAMILY_FLOOR` CPAs together.
-    """
-    for _ in range(40):
-        cpa, cvr = _account_rates(df)
-        zero = (df["conversions"] == 0) & (df["kind"] != "planted")
-        family = df["kind"] == "family"
-        p_zero = _p_zero(df["clicks"].to_numpy(), cvr)
-        clear = (df["cost"] >= 0.9 * cpa) | (p_zero <= 0.25)
-        bad = zero & ~family & clear
-        too_big = zero & family & clear
-        fam_cost = df[family].groupby("family")["cost"].transform("sum")
-        too_small = family & (fam_cost < FAMILY_FLOOR * cpa) & ~too_big
-        if not (bad.any() or too_big.any() or too_small.any()):
-            return
-        df.loc[too_big, "clicks"] = np.maximum(1, df.loc[too_big, "clicks"] // 2)
-        df.loc[too_small, "clicks"] += 1
-        changed = too_big | too_small
-        df.loc[changed, "cost"] = np.round(df.loc[changed, "clicks"] * df.loc[changed, "cpc"], 2)
-        df.loc[bad, "conversions"] = 1.0
-        df.loc[bad, "conversion_value"] = LEAD_VALUE
-        _place_planted(df)
-    raise AssertionError("sample figures did not settle")
-
-
 def _hidden_totals(df: pd.DataFrame) -> dict[str, float]:
     """`Total: Other search terms`: `HIDDEN_SHARE` of the account's cost, at a similar CVR."""
     scale = HIDDEN_SHARE / (1 - HIDDEN_SHARE)
@@ -695,31 +614,9 @@ def _hidden_totals(df: pd.DataFrame) -> dict[str, float]:
 # --------------------------------------------------------------------------- labels
 
 
-def _row_labels(row: Any, n_groups: int, cpa: float, bought: set[str]) -> list[str]:
-    out: list[str] = []
-    if any(_contains(row.search_term, b) for b in BRAND):
-        out.append("brand")
-    if row.conversions > 0:
-        out.append("converting")
-    if row.kind == "planted":
-        out.append("planted_waste")
-    elif row.conversions == 0 and 0.25 * cpa <= row.cost < cpa:
-        out.append("too_early")
-    if row.family is not None:
-        out.append("irrelevant")
-    if row.relevant and row.conversions == 0 and row.kind != "planted":
-        out.append("relevant_nonconverting")
-    if n_groups > 1:
-        out.append("cannibalised")
-    harvest = row.conversions >= 2 and row.cost / row.conversions <= cpa
-    if harvest and row.search_term not in bought and row.status == schema.STATUS_NONE:
-        out.append("harvest")
-    return out
-
-
 def _labels(df: pd.DataFrame, keywords: list[dict[str, str]]) -> pd.DataFrame:
-    cpa, cvr = _account_rates(df)
-    df["p_zero"] = _p_zero(df["clicks"].to_numpy(), cvr)
+    cpa, cvr = account_rates(df)
+    df["p_zero"] = p_zero_of(df["clicks"].to_numpy(), cvr)
     df["buying_question"] = [
         bool(rel) and is_buying_question(t)
         for t, rel in zip(df["search_term"], df["relevant"], strict=True)
@@ -727,7 +624,7 @@ def _labels(df: pd.DataFrame, keywords: list[dict[str, str]]) -> pd.DataFrame:
     bought = {k["keyword"] for k in keywords}
     counts = df.groupby("search_term")["ad_group"].transform("size")
     df["labels"] = [
-        _row_labels(row, n, cpa, bought)
+        row_labels(row, n, cpa, bought, BRAND)
         for row, n in zip(df.itertuples(index=False), counts, strict=True)
     ]
     return df
@@ -736,30 +633,13 @@ def _labels(df: pd.DataFrame, keywords: list[dict[str, str]]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- account build
 
 
-@dataclass
-class Account:
-    rows: pd.DataFrame
-    hidden: dict[str, float]
-    keywords: list[dict[str, str]]
-
-
 def build_account() -> Account:
     """Draw the account's terms and figures, plant the problems and label everything."""
     rng = np.random.default_rng(SEED)
     df = _figures(_base_rows(rng), rng)
-    _place_planted(df)
-    _settle(df)
-    routes = [
-        _route(t, _group(g), m)
-        for t, g, m in zip(df["search_term"], df["ad_group"], df["match"], strict=True)
-    ]
-    df["keyword"] = [r[0] for r in routes]
-    df["keyword_match_type"] = [r[1] for r in routes]
-    df["match_type"] = [r[2] for r in routes]
-    added = (df["match_type"] == schema.MATCH_EXACT) | (
-        (df["match_type"] == schema.MATCH_PHRASE) & (df["search_term"] == df["keyword"])
-    )
-    df["status"] = np.where(added, schema.STATUS_ADDED, schema.STATUS_NONE)
+    place_planted(df, _stretch)
+    settle(df, FAMILY_FLOOR, _stretch, rounds=40, lead_value=LEAD_VALUE)
+    serve(df, lambda term, group, forced: _route(term, _group(group), forced))
     keywords = _keywords()
     df = _labels(df, keywords)
     df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
@@ -769,168 +649,45 @@ def build_account() -> Account:
 
 def _check(df: pd.DataFrame) -> None:
     """The promises of the module docstring; a generator change that breaks one fails here."""
-    cpa, _cvr = _account_rates(df)
-    for row in df[df["kind"] == "planted"].itertuples():
-        ok = (row.cost >= 1.5 * cpa and row.p_zero <= 0.05) or row.cost >= 2.5 * cpa
-        if not ok or row.conversions != 0:
-            raise AssertionError(f"planted {row.search_term!r}: cost {row.cost} vs CPA {cpa:.2f}")
-    other = df[(df["kind"] != "planted") & (df["conversions"] == 0)]
-    if (other["cost"] >= cpa).any() or (other["p_zero"] <= 0.2).any():
-        raise AssertionError("an unplanted zero-conversion term looks like clear waste")
+    cpa = check_waste(df)
     family = df[df["family"].notna()]
     if (family["conversions"] > 0).any() or family["buying_question"].any():
         raise AssertionError("a family term converts or counts as a buying question")
     if (family.groupby("family")["cost"].sum() < 2 * cpa).any():
         raise AssertionError("a family costs less than two CPAs")
-    if df.duplicated(["search_term", "campaign", "ad_group"]).any():
-        raise AssertionError("duplicate (search_term, campaign, ad_group)")
 
 
 # --------------------------------------------------------------------------- formatting
 
 
-def _ui_cells(r: dict[str, Any]) -> list[str]:
-    c = _metric_cells(EN, r)
-    return [
-        safe_cell(r["search_term"]), MATCH_LABELS["en"][r["match_type"]],
-        STATUS_LABELS["en"][r["status"]], safe_cell(r["campaign"]), safe_cell(r["ad_group"]),
-        safe_cell(keyword_syntax(r["keyword"], r["keyword_match_type"])), c["clicks"], c["impr"],
-        c["ctr"], CURRENCY, c["cpc"], c["cost"], "Search", c["cvr"], c["conv"], c["value"],
-        c["cpa"],
-    ]  # fmt: skip
-
-
-def _total_cells(label: str, m: dict[str, float], ctype: str) -> list[str]:
-    c = _metric_cells(EN, m)
-    return [label, "", "", "", "", "", c["clicks"], c["impr"], c["ctr"], CURRENCY, c["cpc"],
-            c["cost"], ctype, c["cvr"], c["conv"], c["value"], c["cpa"]]  # fmt: skip
-
-
-def render_ui(acc: Account) -> str:
-    """The account's Google Ads UI search-terms download (English, comma)."""
-    lines = [TITLE["en"], _join([_date_line("en")], ","), _join(HEADERS["en"], ",")]
-    lines += [_join(_ui_cells(r), ",") for r in acc.rows.to_dict("records")]
-    listed = _sums(acc.rows)
-    account = _add(listed, acc.hidden)
-    labels = TOTAL_LABELS["en"]
-    totals = [
-        (labels[0], listed, ""),
-        (labels[1], acc.hidden, ""),
-        (labels[2], account, ""),
-        (labels[3], account, "Search"),
-    ]
-    lines += [_join(_total_cells(lab, m, t), ",") for lab, m, t in totals]
-    return "\n".join(lines) + "\n"
-
-
-def render_keywords(acc: Account) -> str:
-    """The account's "Search keyword report" download (bought keywords with status)."""
-    kw = _keyword_metrics(acc)
-    lines = ["Search keyword report", _join([_date_line("en")], ","), _join(KEYWORD_HEADER, ",")]
-    for r in kw.to_dict("records"):
-        c = _metric_cells(EN, r)
-        enabled = r["status"] == "enabled"
-        cells = [
-            "Enabled" if enabled else "Paused",
-            safe_cell(keyword_syntax(r["keyword"], r["match_type"])),
-            KEYWORD_MATCH_LABELS[r["match_type"]], safe_cell(r["campaign"]),
-            safe_cell(r["ad_group"]),
-            "Eligible" if enabled else "Paused", "" if enabled else "Keyword paused", "",
-            c["impr"], c["clicks"], c["ctr"], CURRENCY, c["cpc"], c["cost"], c["clicks"],
-            c["cvr"], c["conv"], c["value"], c["cpc"], c["cpa"],
-        ]  # fmt: skip
-        lines.append(_join(cells, ","))
-    c = _metric_cells(EN, _sums(kw))
-    for label, first in (
-        ("Total: All but removed keywords", " --"),
-        ("Total: Keywords in your account", ""),
-        ("Total: Account", ""),
-        ("Total: Search", ""),
-    ):
-        filler = " --" if first else ""
-        cells = [first, "", label, filler, filler, filler, "", "", c["impr"], c["clicks"],
-                 c["ctr"], CURRENCY, c["cpc"], c["cost"], c["clicks"], c["cvr"], c["conv"],
-                 c["value"], c["cpc"], c["cpa"]]  # fmt: skip
-        lines.append(_join(cells, ","))
-    return "\n".join(lines) + "\n"
-
-
 # --------------------------------------------------------------------------- truth
-
-
-def _term_record(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "search_term": r["search_term"],
-        "campaign": r["campaign"],
-        "ad_group": r["ad_group"],
-        "keyword": r["keyword"],
-        "keyword_match_type": r["keyword_match_type"],
-        "match_type": r["match_type"],
-        "status": r["status"],
-        "impressions": int(r["impressions"]),
-        "clicks": int(r["clicks"]),
-        "cost": round(float(r["cost"]), 2),
-        "conversions": round(float(r["conversions"]), 2),
-        "conversion_value": round(float(r["conversion_value"]), 2),
-        "p_zero": round(float(r["p_zero"]), 4),
-        "relevant": bool(r["relevant"]),
-        "buying_question": bool(r["buying_question"]),
-        "family": r["family"],
-        "word": r["word"],
-        "misspelling": bool(r["misspelling"]),
-        "labels": list(r["labels"]),
-    }
-
-
-def _families(df: pd.DataFrame) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for fam, rows in df[df["family"].notna()].groupby("family", sort=True):
-        words = {
-            str(w): {
-                "terms": len(g),
-                "cost": round(float(g["cost"].sum()), 2),
-                "misspelling_of": MISSPELLINGS.get(str(w)),
-            }
-            for w, g in rows.groupby("word", sort=True)
-        }
-        out[str(fam)] = {
-            "intent": str(fam),
-            "words": words,
-            "terms": len(rows),
-            "cost": round(float(rows["cost"].sum()), 2),
-            "clicks": int(rows["clicks"].sum()),
-        }
-    return out
 
 
 def account_truth(acc: Account) -> dict[str, Any]:
     df = acc.rows
-    cpa, cvr = _account_rates(df)
-    listed = _sums(df)
+    cpa, cvr = account_rates(df)
+    listed = sums(df)
     return {
         "name": ACCOUNT_NAME,
         "currency": CURRENCY,
         "period": {"start": PERIOD[0], "end": PERIOD[1]},
         "brand": list(BRAND),
         "lead_value": LEAD_VALUE,
-        "totals": _round_metrics(listed),
-        "hidden": _round_metrics(acc.hidden),
+        "totals": round_metrics(listed),
+        "hidden": round_metrics(acc.hidden),
         "cpa": round(cpa, 2),
         "cvr": round(cvr, 5),
         "roas": round(listed["conversion_value"] / listed["cost"], 3),
         "thresholds": {
-            "planted_waste": "conversions == 0 and (cost >= 1.5*cpa and p_zero <= 0.05 "
-            "or cost >= 2.5*cpa)",
-            "other_zero_conversion": "cost < cpa and p_zero > 0.2",
-            "too_early": "conversions == 0 and 0.25*cpa <= cost < cpa",
-            "harvest": "conversions >= 2 and cost/conversions <= cpa and not a keyword",
-            "p_zero": "(1 - cvr) ** clicks",
+            **THRESHOLDS,
             "family": "each family: no conversions, cost >= 2*cpa together",
             "buying_question": "relevant and holds one of " + ", ".join(BUYING_WORDS),
         },
         "keywords": acc.keywords,
-        "families": _families(df),
-        "terms": [_term_record(r) for r in df.to_dict("records")],
+        "families": families(
+            df[df["family"].notna()], MISSPELLINGS, {f.name: f.intent for f in FAMILIES}
+        ),
+        "terms": [term_record(r, ("buying_question",)) for r in df.to_dict("records")],
     }
 
 
@@ -940,7 +697,7 @@ def _file_entry(kind: str, rows: int, totals: dict[str, float], hidden: Any) -> 
         "format": "google_ui",
         "kind": kind,
         "rows": rows,
-        "totals": _round_metrics(totals),
+        "totals": round_metrics(totals),
         "hidden": hidden,
     }
 
@@ -951,33 +708,28 @@ def _file_entry(kind: str, rows: int, totals: dict[str, float], hidden: Any) -> 
 def render_all() -> dict[str, bytes]:
     """Every file's bytes, keyed by file name (truth.json included)."""
     acc = build_account()
-    kw_totals = _sums(_keyword_metrics(acc))
+    kw_totals = sums(keyword_metrics(acc))
     truth = {
         "version": VERSION,
         "seed": SEED,
         "files": {
             FILE_EN: _file_entry(
-                "search_terms", len(acc.rows), _sums(acc.rows), _round_metrics(acc.hidden)
+                "search_terms", len(acc.rows), sums(acc.rows), round_metrics(acc.hidden)
             ),
             FILE_KEYWORDS: _file_entry("keywords", len(acc.keywords), kw_totals, None),
         },
         "accounts": {ACCOUNT_KEY: account_truth(acc)},
     }
     return {
-        FILE_EN: render_ui(acc).encode("utf-8"),
-        FILE_KEYWORDS: render_keywords(acc).encode("utf-8"),
+        FILE_EN: render_ui(acc, CURRENCY).encode("utf-8"),
+        FILE_KEYWORDS: render_keywords(acc, CURRENCY).encode("utf-8"),
         TRUTH_FILE: (json_text(truth) + "\n").encode("utf-8"),
     }
 
 
 def write_samples(out: Path = SAMPLE_DIR) -> list[Path]:
     """Write every file into `out` (atomically, replacing what is there)."""
-    written = []
-    for name, data in render_all().items():
-        path = out / name
-        write_atomic(path, data, force=True)
-        written.append(path)
-    return written
+    return common.write_files(render_all(), out)
 
 
 # --------------------------------------------------------------------------- for tests
@@ -985,27 +737,20 @@ def write_samples(out: Path = SAMPLE_DIR) -> list[Path]:
 
 def load_truth(folder: Path = SAMPLE_DIR) -> dict[str, Any]:
     """truth.json as a dict."""
-    return json.loads((folder / TRUTH_FILE).read_text(encoding="utf-8"))
+    return common.load_truth(folder)
 
 
 def truth_terms(folder: Path = SAMPLE_DIR, account: str = ACCOUNT_KEY) -> pd.DataFrame:
     """The account's TERM records as a DataFrame, one bool column per label (`is_<label>`)."""
-    terms = pd.DataFrame(load_truth(folder)["accounts"][account]["terms"])
-    for label in LABELS:
-        terms[f"is_{label}"] = terms["labels"].map(lambda ls, lab=label: lab in ls)
-    return terms
+    return common.truth_terms(folder, account)
 
 
 def main(argv: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m auditor.samplegen_leadgen",
-        description="Write the solar lead-generation sample reports and their truth.",
-    )
-    parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help="folder to write into")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    for path in write_samples(args.out):
-        echo(f"wrote {path}")
-    return 0
+    return common.cli(
+        argv, echo, "python -m tools.samplegen.leadgen",
+        "Write the solar lead-generation sample reports and their truth.", SAMPLE_DIR,
+        write_samples,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

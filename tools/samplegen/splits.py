@@ -10,7 +10,7 @@ State-specific queries (`solar panels houston`) are served once.
 `truth.json` lists every row with its labels and the findings the default rules must give:
 `expect.STRUCT001` (the cannibalised queries) and `expect.STRUCT005` (the split ones), both
 above the rules' data floor (a quarter of the account CPA). Deterministic (fixed seed, no
-clock): `python -m auditor.samplegen_splits` rewrites the folder byte for byte.
+clock): `python -m tools.samplegen.splits` rewrites the folder byte for byte.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.csvio import write_atomic
+from auditor.output.csvio import write_atomic
 from auditor.resources import bundled
 
 SEED = 11

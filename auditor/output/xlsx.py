@@ -1,7 +1,7 @@
 """The audit as one Excel workbook managers share: Summary, Findings, Negatives, Held back,
 N-grams and Tracking sheets.
 
-Every figure comes from the audit JSON form (`auditor.jsonform.audit_to_dict`, the only builder
+Every figure comes from the audit JSON form (`jsonform.audit_to_dict`, the only builder
 of the JSON), so a cell equals the JSON's value; the N-grams sheet, which the JSON does not
 carry, comes from the audit's n-gram table (the costliest `NGRAM_ROWS`). Figures are numbers
 with number formats (money, counts, shares), never text; every sheet has a frozen header row,
@@ -28,9 +28,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from auditor import __version__
-from auditor.csvio import defused, write_atomic
-from auditor.jsonform import audit_to_dict
 from auditor.model import SEVERITIES, AuditResult
+from auditor.output.csvio import defused, write_atomic
+from auditor.output.jsonform import audit_to_dict
 
 TOOL = "auditor"
 NGRAM_ROWS = 10_000

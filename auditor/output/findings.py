@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.csvio import write_csv
-from auditor.jsonform import finding_to_dict
 from auditor.model import SEVERITIES, Finding
+from auditor.output.csvio import write_csv
+from auditor.output.jsonform import finding_to_dict
 
 COLUMNS = (
     "rule",
