@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import auditor.audit  # noqa: F401  (imports every module that registers a check)
-from auditor import packs
+import auditor.packs as packs
 from auditor.audit import audit
 from auditor.cases import case_context
 from auditor.checks import CHECKS, Check
