@@ -1,9 +1,11 @@
 """How figures read, in the CLI summary and in the review app alike (no UI code here).
 
 Money is `SEK 1,234.56` (the currency first, two decimals; a bare `1,234.56` in table cells
-whose header names the money), rates are percent (`2.7%`), chances `<1%` / `12%` / `>99%`,
-multiples `2.0×`. `figures` turns a rule's `metrics` or a tracking check's `evidence` into
-labelled lines, each value formatted by what its key names (cost, CPA, rate, chance, ...).
+and sentences whose context names the currency), rates are percent (`2.7%`), chances `<1%` /
+`12%` / `>99%` (in a proposal's evidence sentence `<0.1%` / `3.6%` / `41%`: `chance_fine`),
+multiples `2.0×`, keywords and negatives as the platforms write them (`kw`, `"kw"`, `[kw]`).
+`figures` turns a rule's `metrics` or a tracking check's `evidence` into labelled lines, each
+value formatted by what its key names (cost, CPA, rate, chance, ...).
 """
 
 from __future__ import annotations
@@ -77,6 +79,24 @@ def chance(value: float | None, *, missing: str = DASH) -> str:
     if v > 0.99:
         return ">99%"
     return f"{v:.0%}"
+
+
+def chance_fine(p: float) -> str:
+    """A small probability in a sentence, one decimal below 10%: `<0.1%`, `3.6%`, `41%`."""
+    if p < 0.001:
+        return "<0.1%"
+    if p < 0.1:
+        return f"{p:.1%}"
+    return f"{p:.0%}"
+
+
+def keyword(text: str, match_type: str) -> str:
+    """A keyword or negative as the platforms write it: `kw` (broad), `"kw"`, `[kw]`."""
+    if match_type == "phrase":
+        return f'"{text}"'
+    if match_type == "exact":
+        return f"[{text}]"
+    return text
 
 
 def multiple(value: float | None, *, missing: str = DASH) -> str:

@@ -1,7 +1,9 @@
 """Typed results of the engine: reports read, findings, negative proposals, the audit.
 
 These are plain dataclasses; `auditor.output.jsonform` is the one place that turns them into the
-public audit JSON.
+public audit JSON. The closed vocabularies (severity, category, level, match type, negative
+level, input role, held-back kind, tier) are `Literal` types, so the engine and the review app
+share them as types rather than as strings parsed out of sentences.
 """
 
 from __future__ import annotations
@@ -9,13 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
 import pandas as pd
 
-SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "info")
-CATEGORIES: tuple[str, ...] = ("waste", "profit", "structure", "visibility", "tracking")
-LEVELS: tuple[str, ...] = ("search_term", "keyword", "ngram", "ad_group", "campaign", "account")
+Severity = Literal["high", "medium", "low", "info"]
+Category = Literal["waste", "profit", "structure", "visibility", "tracking"]
+Level = Literal["search_term", "keyword", "ngram", "ad_group", "campaign", "account"]
+"""What a finding is about."""
+MatchType = Literal["broad", "phrase", "exact"]
+NegativeLevel = Literal["ad_group", "campaign", "shared_list"]
+"""Where a negative goes."""
+Role = Literal[
+    "report", "keywords", "conversions", "by_action", "by_day", "orders",
+    "existing_negatives", "duplicate",
+]  # fmt: skip
+"""How an input was given, or what it turned out to be (`InputSummary.role`)."""
+HeldKind = Literal["review", "unsafe"]
+Tier = Literal["proven", "intent"]
+
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+"""Most severe first: the one severity order (sorting, `--fail-on`, the app)."""
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+LEVELS: tuple[Level, ...] = get_args(Level)
+MATCH_TYPES: tuple[MatchType, ...] = get_args(MatchType)
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,15 @@ class SkippedRow:
 
     line: int
     reason: str
+
+
+class SkippedCheck(TypedDict):
+    """A rule or tracking check that could not run on these inputs (`checks_skipped`)."""
+
+    rule: str
+    reason: str
+    check: NotRequired[str]
+    """Tracking checks only: the check's name (`outage`, `duplicate_transactions`, ...)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +90,9 @@ class Finding:
     """One thing the audit found, explained in numbers."""
 
     rule: str
-    category: str
-    severity: str
-    level: str
+    category: Category
+    severity: Severity
+    level: Level
     message: str
     title: str = ""
     campaign: str | None = None
@@ -90,10 +118,8 @@ class NegativeProposal:
     id: str
     """Stable across runs: derived from text, match type, level and target."""
     text: str
-    match_type: str
-    """`broad`, `phrase` or `exact`."""
-    level: str
-    """`ad_group`, `campaign` or `shared_list`."""
+    match_type: MatchType
+    level: NegativeLevel
     campaign: str | None = None
     ad_group: str | None = None
     list_name: str | None = None
@@ -108,16 +134,23 @@ class NegativeProposal:
     blocked_clicks: float = 0.0
     blocked_conversions: float = 0.0
     reason: str = ""
-    tier: str = ""
+    """Why, then the blast radius in words (`Blocks N term(s) costing ...`)."""
+    tier: Tier | Literal[""] = ""
     """Why it is proposed: `proven` (the account's data prove the waste) or `intent` (an
     unambiguous irrelevant word, a competitor or the user's own word, on thin evidence)."""
     evidence: dict[str, Any] = field(default_factory=dict)
     """The figures behind the tier (`auditor.negatives.evidence.Evidence.as_dict`), with
     `scope`: what they were summed over (the family, the n-gram, the term)."""
+    why: str = ""
+    """`reason` without its closing blast-radius sentence: why the negative is proposed (the
+    review app shows it after an edit, when the engine's blast radius no longer holds)."""
+    blocked_by_existing: int = 0
+    """Terms it reaches that existing negatives or exclusions already block (not counted in
+    `blocked_terms`)."""
 
 
-HELD_REVIEW = "review"
-HELD_UNSAFE = "unsafe"
+HELD_REVIEW: HeldKind = "review"
+HELD_UNSAFE: HeldKind = "unsafe"
 
 
 @dataclass
@@ -125,10 +158,12 @@ class HeldBack:
     """A negative that was considered and not proposed, and why."""
 
     text: str
-    match_type: str
+    match_type: MatchType
     reason: str
+    """Why it was held back. Review items carry no marker here: the JSON writes them as
+    `review: ...` (`auditor.output.jsonform.held_back_to_dict`), as it always has."""
     would_block: list[str] = field(default_factory=list)
-    kind: str = HELD_UNSAFE
+    kind: HeldKind = HELD_UNSAFE
     """`review`: wasteful but not proven (a manager decides); `unsafe`: the account converts
     on it, it blocks bought keywords or protected terms, or it could not go wider."""
     family: str = ""
@@ -143,9 +178,7 @@ class InputSummary:
     format: str
     rows: int
     skipped: list[SkippedRow]
-    role: str = "report"
-    """How the file was given: `report`, `conversions`, `by_action`, `by_day`, `orders`,
-    `existing_negatives`, `keywords`."""
+    role: Role = "report"
     unknown_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     locale: str | None = None
@@ -168,7 +201,7 @@ class AuditResult:
     held_back: list[HeldBack] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Sentences for the summary: baselines used, checks that could not run, and why."""
-    checks_skipped: list[dict[str, str]] = field(default_factory=list)
+    checks_skipped: list[SkippedCheck] = field(default_factory=list)
     baseline: dict[str, float | None] = field(default_factory=dict)
     """Account figures the rules judged against: cpa, roas, cvr, target_cpa, ..."""
     table: pd.DataFrame | None = None
@@ -193,7 +226,7 @@ class RulesOutcome:
     findings: list[Finding] = field(default_factory=list)
     baseline: dict[str, float | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    checks_skipped: list[dict[str, str]] = field(default_factory=list)
+    checks_skipped: list[SkippedCheck] = field(default_factory=list)
     """`{"rule": id, "reason": "needs conversions; the report has no Conversions column"}`."""
 
 

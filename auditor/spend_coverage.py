@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from auditor import format as fmt
 from auditor import schema
 from auditor.model import Report
 
@@ -90,16 +91,12 @@ def _type_name(kind: str) -> str:
     return kind.replace("_", " ").title()
 
 
-def _money(value: float, currency: str | None) -> str:
-    return f"{currency + ' ' if currency else ''}{value:,.2f}"
-
-
 def coverage_line(cov: Coverage, currency: str | None) -> str:
     """One summary line: the share of the account's spend the audited rows hold, by type."""
     label = str(cov["source"]).replace("_", " ")
     text = (
         f"{float(cov['share']):.1%} of the {label}'s spend"  # type: ignore[arg-type]
-        f" ({_money(float(cov['account_cost']), currency)}, its Total row) is in the"  # type: ignore[arg-type]
+        f" ({fmt.money(float(cov['account_cost']), currency)}, its Total row) is in the"  # type: ignore[arg-type]
         " audited search-term rows"
     )
     types = cov["by_campaign_type"]
@@ -108,7 +105,7 @@ def coverage_line(cov: Coverage, currency: str | None) -> str:
         text += "; by campaign type: " + ", ".join(
             f"{_type_name(t['campaign_type'])}"
             f" {'-' if t['share'] is None else format(t['share'], '.0%')}"
-            f" of {_money(t['cost'], currency)}"
+            f" of {fmt.money(t['cost'], currency)}"
             for t in types
         )
     return text
@@ -123,14 +120,14 @@ def coverage_note(cov: Coverage, currency: str | None) -> str | None:
     types = cov["by_campaign_type"]
     assert isinstance(types, list)
     missing = [
-        f"{_type_name(t['campaign_type'])} {_money(t['cost'] - t['audited_cost'], currency)}"
+        f"{_type_name(t['campaign_type'])} {fmt.money(t['cost'] - t['audited_cost'], currency)}"
         for t in types
         if t["cost"] - t["audited_cost"] >= 0.01
     ]
     where = f" ({', '.join(missing)})" if missing else ""
     label = str(cov["source"]).replace("_", " ")
     return (
-        f"{outside / account:.1%} of the {label}'s spend ({_money(outside, currency)}) is in"
+        f"{outside / account:.1%} of the {label}'s spend ({fmt.money(outside, currency)}) is in"
         f" neither the search-term rows nor 'Other search terms'{where}: campaign types or"
         " networks whose search terms this report does not list, so no finding covers it"
     )

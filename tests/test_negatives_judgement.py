@@ -139,9 +139,11 @@ def test_review_lists_the_wasteful_rest_ranked_and_capped() -> None:
     review = [h for h in result.held_back if h.kind == "review"]
     assert 0 < len(review) <= 10
     for h in review:
-        assert h.reason.startswith("review: ") and h.would_block
+        assert not h.reason.startswith("review") and h.would_block
         assert h.evidence["conversions"] == 0 and 0 <= h.evidence["closeness"] < 1
     data = audit_to_dict(result)
+    listed = [h for h in data["held_back"] if h["kind"] == "review"]
+    assert [h["reason"] for h in listed] == [f"review: {h.reason}" for h in review]
     assert {"tier", "evidence"} <= set(data["negatives"][0])
     assert {h["kind"] for h in data["held_back"]} == {"review", "unsafe"}
     json.dumps(data)

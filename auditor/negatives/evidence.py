@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from auditor import format as fmt
 from auditor.stats import PRIOR_CLICKS, poisson_cdf_one, shrunk_rate
 
 P_MAX = 0.05
@@ -82,18 +83,9 @@ class Evidence:
             few = "none" if not self.conversions else f"at most {self.conversions:g}"
             text += (
                 f"; {self.expected:.1f} were expected at {rate:.1%}"
-                f" (chance of {few}: {chance(self.p_value)})"
+                f" (chance of {few}: {fmt.chance_fine(self.p_value)})"
             )
         return text
-
-
-def chance(p: float) -> str:
-    """A probability as a manager reads it: `<0.1%`, `3.6%`, `41%`."""
-    if p < 0.001:
-        return "<0.1%"
-    if p < 0.1:
-        return f"{p:.1%}"
-    return f"{p:.0%}"
 
 
 class Rates:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from auditor import format as fmt
 from auditor import schema
 from auditor.config import Settings
 from auditor.context import AuditContext
@@ -80,8 +81,7 @@ class ExistingNegative:
         return "the account"
 
     def label(self) -> str:
-        syntax = {"exact": f"[{self.text}]", "phrase": f'"{self.text}"'}
-        return syntax.get(self.match_type, self.text)
+        return fmt.keyword(self.text, self.match_type)
 
 
 def _text(value: object) -> str | None:

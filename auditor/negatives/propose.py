@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from auditor import format as fmt
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
@@ -95,10 +96,6 @@ class _Plan:
     held_back: list[HeldBack] = field(default_factory=list)
     seen: set[tuple[str, str, str, str | None, str | None]] = field(default_factory=set)
     review: list[_Review] = field(default_factory=list)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
 
 
 def proposal_id(text: str, match_type: str, level: str, target: str) -> str:
@@ -451,10 +448,12 @@ class _Proposer:
         already = ""
         if len(fresh) < len(reached):
             gone = len(np.setdiff1d(acc.code[reached], acc.code[fresh]))
+            proposal.blocked_by_existing = gone
             already = f" (not counting {gone} term(s) existing negatives or exclusions block)"
+        proposal.why = f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)}"
         proposal.reason = (
-            f"{proposal.reason} {_tier_sentence(tier, evidence, family, acc)} Blocks"
-            f" {len(proposal.blocked_terms)} term(s) costing {_money(proposal.blocked_cost)}"
+            f"{proposal.why} Blocks"
+            f" {len(proposal.blocked_terms)} term(s) costing {fmt.money(proposal.blocked_cost)}"
             f" ({proposal.blocked_clicks:g} clicks, no conversions) {where(proposal)}{already}."
         )
         self.plan.proposals.append(proposal)
@@ -517,22 +516,22 @@ def _scope(family: Family) -> str:
 
 
 def _tier_sentence(tier: str, evidence: Evidence, family: Family, acc: Account) -> str:
-    figures_ = evidence.sentence(_money(evidence.cost))
+    figures_ = evidence.sentence(fmt.money(evidence.cost))
     if tier == TIER_INTENT:
         return f"Tier intent (irrelevant by meaning; {family.name}: {figures_})."
     target = acc.target_cpa or 0.0
     if family.single_exact and (evidence.p_value is None or evidence.p_value > 0.05):
         return (
-            f"Tier proven: {figures_}, at least twice the target CPA of {_money(target)} without"
+            f"Tier proven: {figures_}, at least twice the target CPA of {fmt.money(target)} without"
             " a conversion."
         )
-    return f"Tier proven ({family.name}): {figures_}; target CPA {_money(target)}."
+    return f"Tier proven ({family.name}): {figures_}; target CPA {fmt.money(target)}."
 
 
 def _not_proven(evidence: Evidence, acc: Account, family: Family) -> str:
     """One sentence of why a wasteful family is only for review."""
-    figures_ = evidence.sentence(_money(evidence.cost))
-    target = _money(acc.target_cpa or 0.0)
+    figures_ = evidence.sentence(fmt.money(evidence.cost))
+    target = fmt.money(acc.target_cpa or 0.0)
     unsold = family.source in ("ngram", "competitor", "compound") or (
         family.source in ("term", "cluster") and not family.related
     )
@@ -589,7 +588,7 @@ def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
             HeldBack(
                 text=text,
                 match_type=item.match_type,
-                reason=f"review: {item.why}{variants} If it is irrelevant for this account,"
+                reason=f"{item.why}{variants} If it is irrelevant for this account,"
                 " propose it (or add it to [negatives] irrelevant).",
                 would_block=blocked[:20],
                 kind=HELD_REVIEW,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from auditor import __version__
-from auditor.model import AuditResult, Finding, HeldBack, NegativeProposal
+from auditor.model import HELD_REVIEW, AuditResult, Finding, HeldBack, NegativeProposal
 from auditor.output.csvio import write_atomic
 
 SCHEMA_VERSION = 1
@@ -77,8 +77,15 @@ def proposal_to_dict(p: NegativeProposal) -> dict[str, Any]:
     return _clean(asdict(p))
 
 
+REVIEW_MARKER = "review: "
+"""How the JSON's `reason` of a review item starts (the public form since `kind` was added)."""
+
+
 def held_back_to_dict(h: HeldBack) -> dict[str, Any]:
-    return _clean(asdict(h))
+    out = asdict(h)
+    if h.kind == HELD_REVIEW:
+        out["reason"] = REVIEW_MARKER + h.reason
+    return _clean(out)
 
 
 def audit_to_dict(result: AuditResult) -> dict[str, Any]:

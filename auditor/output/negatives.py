@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from auditor import format as fmt
 from auditor.config import Settings
 from auditor.errors import OutputError
 from auditor.matching import LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED
@@ -66,15 +67,6 @@ BULK_HEADER = (
 )
 BULK_FORMAT_VERSION = "6.0"
 _LABEL = {"broad": "Broad", "phrase": "Phrase", "exact": "Exact"}
-
-
-def keyword_syntax(text: str, match_type: str) -> str:
-    """`kw` (broad), `"kw"` (phrase) or `[kw]` (exact)."""
-    if match_type == "phrase":
-        return f'"{text}"'
-    if match_type == "exact":
-        return f"[{text}]"
-    return text
 
 
 def _list_name(p: NegativeProposal, settings: Settings) -> str:
@@ -149,7 +141,7 @@ def editor_rows(proposals: Sequence[NegativeProposal], settings: Settings) -> li
     rows: list[list[str]] = []
     for p in proposals:
         kind = _LABEL[p.match_type]
-        keyword = keyword_syntax(p.text, p.match_type)
+        keyword = fmt.keyword(p.text, p.match_type)
         if p.level == LEVEL_SHARED:
             rows.append(["", "", keyword, f"Negative {kind}", _list_name(p, settings)])
         elif p.level == LEVEL_CAMPAIGN:
@@ -220,7 +212,7 @@ def list_text(proposals: Sequence[NegativeProposal], settings: Settings) -> str:
             head = f"# campaign: {p.campaign}"
         else:
             head = f"# ad group: {p.campaign} > {p.ad_group}"
-        groups.setdefault(head, []).append(keyword_syntax(p.text, p.match_type))
+        groups.setdefault(head, []).append(fmt.keyword(p.text, p.match_type))
     lines: list[str] = []
     for head, items in groups.items():
         lines.extend([head, *items, ""])

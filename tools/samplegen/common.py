@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from auditor import format as fmt
 from auditor import schema
 from auditor.output.csvio import safe_cell, write_atomic
 
@@ -127,11 +128,6 @@ def date_line(lang: str) -> str:
     return f"{EN_MONTHS[m1 - 1]} {d1}, {y1} - {EN_MONTHS[m2 - 1]} {d2}, {y2}"
 
 
-def keyword_syntax(text: str, match: str) -> str:
-    """The Keyword cell as Google writes it: `[exact]`, `"phrase"`, `broad`."""
-    return {"exact": f"[{text}]", "phrase": f'"{text}"'}.get(match, text)
-
-
 def metric_cells(loc: Locale, m: dict[str, float]) -> dict[str, str]:
     clicks, cost, conv = m["clicks"], m["cost"], m["conversions"]
     return {
@@ -153,7 +149,7 @@ def _ui_cells(lang: str, r: dict[str, Any], currency: str) -> list[str]:
     return [
         safe_cell(r["search_term"]), MATCH_LABELS[lang][r["match_type"]],
         STATUS_LABELS[lang][r["status"]], safe_cell(r["campaign"]), safe_cell(r["ad_group"]),
-        safe_cell(keyword_syntax(r["keyword"], r["keyword_match_type"])), c["clicks"], c["impr"],
+        safe_cell(fmt.keyword(r["keyword"], r["keyword_match_type"])), c["clicks"], c["impr"],
         c["ctr"], currency, c["cpc"], c["cost"], CAMPAIGN_TYPE[lang], c["cvr"], c["conv"],
         c["value"], c["cpa"],
     ]  # fmt: skip
@@ -253,7 +249,7 @@ def render_keywords(acc: Account, currency: str) -> str:
         enabled = r["status"] == "enabled"
         cells = [
             "Enabled" if enabled else "Paused",
-            safe_cell(keyword_syntax(r["keyword"], r["match_type"])),
+            safe_cell(fmt.keyword(r["keyword"], r["match_type"])),
             KEYWORD_MATCH_LABELS[r["match_type"]], safe_cell(r["campaign"]),
             safe_cell(r["ad_group"]),
             "Eligible" if enabled else "Paused", "" if enabled else "Keyword paused", "",
