@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.account import account_name
+from auditor.checks import EVALUATED
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
@@ -26,11 +27,13 @@ from auditor.errors import InputError
 from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
-from auditor.negatives.existing import negated_rows
+from auditor.negatives.existing import EXISTING, negated_rows
+from auditor.packs import load_rules
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.spend_coverage import coverage_note, spend_coverage
-from auditor.tracking import apply_reliability, run_tracking, tracking_skipped
+from auditor.tracking import apply_reliability
+from auditor.tracking.coverage import TRACKING
 
 ProgressFn = Callable[[str, float], None]
 """Called with a short step description and the share of work done (0..1)."""
@@ -391,18 +394,20 @@ def audit(
     step("reading reports", 0.0)
     with stage("read"):
         ctx = build_context(paths, settings)
+        packs = load_rules(settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
     step("checking conversion tracking", 0.3)
     with stage("tracking"):
-        tracking = run_tracking(ctx)
+        tracking = run_rules(ctx, packs, stage=TRACKING.stage)
     step("running rules", 0.45)
     with stage("rules"):
-        rules = run_rules(ctx)
+        rules = run_rules(ctx, packs, stage=EVALUATED)
     step("finding negative keywords", 0.7)
     with stage("proposals"):
         negatives = propose_negatives(ctx)
+        existing = run_rules(ctx, packs, stage=EXISTING.stage)
     with stage("tracking"):
-        findings = apply_reliability([*rules.findings, *negatives.findings], tracking)
+        findings = apply_reliability([*rules.findings, *existing.findings], tracking.findings)
     with stage("rules"):
         findings = mark_already_negated(findings, ctx)
     notes = [*ctx.input_notes, *rules.notes, *negatives.notes]
@@ -411,7 +416,7 @@ def audit(
             "Only a keyword report was given: it tells the auditor which keywords you bought;"
             " add the search-terms report of the same period to audit where the money goes."
         )
-    if negatives.proposals and any(f.check == "no_conversions" for f in tracking):
+    if negatives.proposals and any(f.check == "no_conversions" for f in tracking.findings):
         notes.append(
             "Negatives: nothing converts in this report, so their safety check cannot protect"
             " converting traffic; judge each by its intent before you add it."
@@ -428,11 +433,15 @@ def audit(
         totals=_totals(ctx.table, ctx.columns_present),
         hidden_cost=share,
         hidden_cost_amount=amount,
-        findings=[*tracking, *findings],
+        findings=[*tracking.findings, *findings],
         negatives=negatives.proposals,
         held_back=negatives.held_back,
         notes=notes,
-        checks_skipped=[*tracking_skipped(ctx), *rules.checks_skipped],
+        checks_skipped=[
+            *tracking.checks_skipped,
+            *rules.checks_skipped,
+            *existing.checks_skipped,
+        ],
         baseline=rules.baseline,
         table=ctx.table,
         keywords=ctx.keywords,

@@ -1,12 +1,14 @@
-"""The rule engine: loads rule packs from `rules/`, evaluates them, returns findings.
+"""The rule engine: the one dispatcher of every rule of the packs, and `explain`.
 
-Each enabled rule (`check` rules excepted: `auditor.tracking` and `auditor.negatives.existing`
-run those in Python) is evaluated on whole columns of its level's metrics (`auditor.metrics`);
-every row where the condition holds becomes one `Finding`. Decisions:
+`run_rules` runs each enabled rule: a rule with a `when` is evaluated on whole columns of its
+level's metrics (`auditor.metrics`), every row where the condition holds becoming one `Finding`;
+a rule with a `check` calls the Python function registered under that name (`auditor.checks`:
+the tracking checks, NEG001 / NEG002). The audit loads the packs once and runs the dispatcher
+once per stage (tracking, rules, negatives). Decisions:
 
 - A rule whose inputs are missing (no Conversions column, no margin, no hidden-spend row, no
-  keywords, no conversions at all and no target) is not run; it is listed in
-  `checks_skipped` with the reason.
+  keywords, no conversions at all and no target; for a check, what its family says it lacks)
+  is not run; it is listed in `checks_skipped` with the reason.
 - A rule that raises becomes one `internal-error` finding naming it; the other rules run.
 - Overlap: a rule may say `unless = ["WASTE001"]`: it stays silent on rows another rule
   already flagged (same level, campaign, ad group and text). The default pack uses this so a
@@ -20,7 +22,8 @@ every row where the condition holds becomes one `Finding`. Decisions:
   value describe the same scope: `<scope>_clicks`, `<scope>_conversions`, `<scope>_value` for a
   `cost_metric` of `<scope>_cost` (None where the scope has no such metric), never the whole
   row's while the cost is a part of it.
-- Findings are sorted by severity, then cost (highest first).
+- Findings are sorted by severity, then cost (highest first); a check's findings follow the
+  evaluated rules' of the same severity, in the order the check gave them.
 - A message lists at most `SHOWN_IN_MESSAGE` items (`capped`: "... and 1,990 more"); the
   full list goes to the finding's `evidence` (cannibalisation rules: every ad group serving
   the term).
@@ -29,23 +32,24 @@ every row where the condition holds becomes one `Finding`. Decisions:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditor.checks import CHECKS, EVALUATED, Check, stage_of
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, RuleError
 from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
-from auditor.model import SEVERITIES, Finding, RulesOutcome
+from auditor.model import SEVERITIES, Finding, RulesOutcome, SkippedCheck
 from auditor.packs import PLACEHOLDER, Rule, load_rules
 from auditor.splits import Signature, describe
 from auditor.stats import format_chance, format_count
 
-__all__ = ["evaluate_rule", "explain", "load_rules", "rules_table", "run_rules"]
-"""`load_rules` (from `auditor.packs`) is re-exported: `check` rules read their settings here."""
+__all__ = ["evaluate_rule", "explain", "rules_table", "run_rules"]
 
 _SCALAR_TARGETS = {
     "target_cpa": "no conversions in the report and no target CPA (--target-cpa)",
@@ -56,33 +60,95 @@ _SCALAR_TARGETS = {
 _STANDARD_FIGURES = ("cost", "clicks", "conversions", "value")
 
 
-def run_rules(ctx: AuditContext) -> RulesOutcome:
-    """Evaluate every enabled rule of every pack on the context's table."""
-    rules = load_rules(ctx.settings)
-    ws = Workspace(ctx)
-    outcome = RulesOutcome(baseline=ws.baseline.as_dict(), notes=baseline_notes(ws, ctx.currency))
+def run_rules(
+    ctx: AuditContext, rules: Sequence[Rule] | None = None, *, stage: str | None = None
+) -> RulesOutcome:
+    """Run every enabled rule of `rules` (default: every pack's) on the audit's inputs.
+
+    The one dispatcher: a rule with a `when` is evaluated on the metrics workspace, a rule with
+    a `check` calls its registered function (`auditor.checks`) on its family's inputs, built
+    once per call. `stage` keeps the rules of one audit stage (`auditor.checks.stage_of`); the
+    evaluated rules' stage also gives the baseline and its notes.
+    """
+    rules = load_rules(ctx.settings) if rules is None else rules
+    chosen = [r for r in rules if stage is None or stage_of(r) == stage]
+    run = _Run(ctx)
+    outcome = RulesOutcome()
+    if stage in (None, EVALUATED):
+        outcome.baseline = run.ws.baseline.as_dict()
+        outcome.notes = baseline_notes(run.ws, ctx.currency)
     flagged: dict[str, set[tuple[object, ...]]] = {}
-    for rule in _in_order(rules):
-        if not rule.enabled or rule.check is not None:
+    ranked: list[tuple[tuple[int, bool, float], Finding]] = []
+    for rule in _in_order(chosen):
+        if not rule.enabled:
             continue
-        reason = _skip_reason(rule, ws)
+        reason = run.skip_reason(rule)
         if reason is not None:
-            outcome.checks_skipped.append({"rule": rule.id, "reason": reason})
+            outcome.checks_skipped.append(_skipped(rule, reason))
             continue
         try:
-            found = evaluate_rule(rule, ws, ctx.currency)
+            found = run.findings(rule)
         except Exception as exc:  # a broken rule must not stop the audit
-            outcome.findings.append(_internal_error(rule, exc))
+            error = _internal_error(rule, exc)
+            ranked.append((_rank(error, rule), error))
             continue
         hidden = set().union(*(flagged.get(u, set()) for u in rule.unless))
         found = [f for f in found if _key(f) not in hidden]
         flagged[rule.id] = {_key(f) for f in found}
-        outcome.findings.extend(found)
-    ws.clear()
-    for f in outcome.findings:
-        apply_materiality(f, ws.baseline.target_cpa, ws.baseline.cost, ctx.currency)
-    outcome.findings.sort(key=_rank)
+        for f in found:
+            if rule.check is None:
+                apply_materiality(f, run.ws.baseline.target_cpa, run.ws.baseline.cost, ctx.currency)
+            ranked.append((_rank(f, rule), f))
+    run.close()
+    ranked.sort(key=lambda pair: pair[0])
+    outcome.findings = [f for _, f in ranked]
     return outcome
+
+
+class _Run:
+    """One call of the dispatcher: the metrics workspace and each check family's inputs,
+    built when a rule first needs them."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self._inputs: dict[str, object] = {}
+
+    @cached_property
+    def ws(self) -> Workspace:
+        return Workspace(self.ctx)
+
+    def close(self) -> None:
+        """Free the workspace's levels (the baseline stays) and the checks' inputs."""
+        if "ws" in self.__dict__:
+            self.ws.clear()
+        self._inputs.clear()
+
+    def _check(self, rule: Rule) -> tuple[Check[object], object]:
+        found = CHECKS.get(str(rule.check))
+        if found is None:
+            raise RuleError(f"no check named {rule.check!r} is registered")
+        key = found.inputs.stage
+        if key not in self._inputs:
+            self._inputs[key] = found.inputs.build(self.ctx)
+        return found, self._inputs[key]
+
+    def skip_reason(self, rule: Rule) -> str | None:
+        if rule.check is None:
+            return _skip_reason(rule, self.ws)
+        found, inputs = self._check(rule)
+        return found.inputs.lacks(found.name, inputs)
+
+    def findings(self, rule: Rule) -> list[Finding]:
+        if rule.check is None:
+            return evaluate_rule(rule, self.ws, self.ctx.currency)
+        found, inputs = self._check(rule)
+        return found.run(inputs, rule)
+
+
+def _skipped(rule: Rule, reason: str) -> SkippedCheck:
+    if rule.check is None:
+        return {"rule": rule.id, "reason": reason}
+    return {"rule": rule.id, "check": rule.check, "reason": reason}
 
 
 HIGH_MIN_SHARE = 0.002
@@ -113,8 +179,11 @@ def apply_materiality(
     )
 
 
-def _rank(f: Finding) -> tuple[int, float]:
-    return (SEVERITIES.index(f.severity), -(f.cost or 0.0))
+def _rank(f: Finding, rule: Rule) -> tuple[int, bool, float]:
+    """Severity first; within one, the evaluated rules' findings by cost (highest first), then
+    the checks' findings in pack order (each check orders its own)."""
+    checked = rule.check is not None
+    return (SEVERITIES.index(f.severity), checked, 0.0 if checked else -(f.cost or 0.0))
 
 
 def _key(f: Finding) -> tuple[object, ...]:
@@ -383,6 +452,7 @@ def _internal_error(rule: Rule, exc: Exception) -> Finding:
         title=f"Rule {rule.id} failed",
         message=f"Rule {rule.id} ({rule.name}) failed and was skipped: {type(exc).__name__}: {exc}",
         metrics={"failed_rule": rule.id},
+        check=rule.check,
     )
 
 

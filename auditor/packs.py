@@ -14,10 +14,11 @@ A pack is `[pack]` (name, description) and `[[rules]]`, one table per rule:
                                                   (default `cost`: the row's whole cost)
     enabled = true
     [rules.docs]  what, why, fix, example
-    [[rules.cases]]  name, rows, keywords, settings, hidden_share, expect
+    [[rules.cases]]  name, expect, and the inputs (see `auditor.cases`)
 
-Tracking checks (`rules/tracking.toml`) carry `check = "<name>"` instead of `when`: they are
-validated and listed here, and run by `auditor.tracking`.
+Check rules (`rules/tracking.toml`, `rules/negatives.toml`) carry `check = "<name>"` instead of
+`when`: they are validated and listed here, and the dispatcher (`auditor.engine.run_rules`) calls
+the Python function registered under that name (`auditor.checks`).
 
 Every problem of every pack (unknown keys, duplicate ids across packs, unknown names and bad
 expressions, bad severities / levels / categories, overrides of unknown rules) is collected and
@@ -33,11 +34,8 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from auditor import schema
+from auditor.cases import check_case
 from auditor.config import RuleOverride, Settings
-from auditor.context import AuditContext
 from auditor.errors import ConfigError, RuleError
 from auditor.expr import Expr, ExprError, compile_expr
 from auditor.metrics import METRICS, names_at
@@ -74,9 +72,6 @@ RULE_KEYS = frozenset(
     }
 )
 DOC_KEYS = frozenset({"what", "why", "fix", "example"})
-CASE_KEYS = frozenset({"name", "rows", "keywords", "settings", "hidden_share", "expect"})
-CASE_SETTINGS = frozenset({"target_cpa", "target_roas", "margin", "brand"})
-ROW_KEYS = frozenset({*schema.TEXT_COLUMNS, *schema.METRIC_COLUMNS})
 TEXT_FIELDS = frozenset({"subject", "campaign", "ad_group", "search_term", "keyword", "ngram"})
 LABELS = frozenset({"cpa_label", "roas_label"})
 """Message words naming the yardstick: "your target CPA" when one is set, else "the account's
@@ -113,6 +108,13 @@ class Rule:
     def frame(self) -> str:
         """The metrics level the condition is evaluated on."""
         return "term_account" if self.kind == "cannibalisation" else self.level
+
+    def param(self, name: str) -> float:
+        """A numeric parameter; a missing one is a pack error, not a silent default."""
+        try:
+            return self.params[name]
+        except KeyError:
+            raise RuleError(f"{self.source}: {self.id}: missing param {name!r}") from None
 
     def reads(self) -> frozenset[str]:
         """Metric names the condition and the message read."""
@@ -194,7 +196,7 @@ def _parse_rule(path: Path, index: int, body: Any, problems: list[str]) -> Rule 
         bad("kind 'cannibalisation' works at level 'search_term'")
     params = _params(body.get("params", {}), bad)
     docs = _docs(body.get("docs"), bad)
-    cases = _cases(body.get("cases", []), bad, required=not is_check)
+    cases = _cases(body.get("cases", []), bad)
     unless = body.get("unless", [])
     if not isinstance(unless, list) or not all(isinstance(u, str) for u in unless):
         bad("unless must be a list of rule ids")
@@ -270,28 +272,14 @@ def _docs(docs: Any, bad: Any) -> dict[str, str]:
     return {k: str(v) for k, v in docs.items() if k in DOC_KEYS}
 
 
-def _cases(cases: Any, bad: Any, *, required: bool) -> list[dict[str, Any]]:
+def _cases(cases: Any, bad: Any) -> list[dict[str, Any]]:
     if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
         bad("cases must be an array of tables ([[rules.cases]])")
         return []
-    if required and not cases:
-        bad("needs at least one [[rules.cases]] (rows in, expected findings out)")
-    if not required:
-        return cases
+    if not cases:
+        bad("needs at least one [[rules.cases]] (inputs in, expected findings out)")
     for i, case in enumerate(cases):
-        where = f"cases[{i}]"
-        for key in sorted(set(case) - CASE_KEYS):
-            bad(f"{where}: unknown key {key!r}")
-        rows = case.get("rows")
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            bad(f"{where}: rows must be a non-empty array of tables")
-        else:
-            for key in sorted({k for r in rows for k in r} - ROW_KEYS):
-                bad(f"{where}: unknown row column {key!r}{_near(key, ROW_KEYS)}")
-        if not isinstance(case.get("expect"), list):
-            bad(f"{where}: expect must be a list of the texts the rule flags ([] for none)")
-        for key in sorted(set(case.get("settings", {})) - CASE_SETTINGS):
-            bad(f"{where}: unknown setting {key!r}")
+        check_case(case, f"cases[{i}]", bad, _near)
     return cases
 
 
@@ -361,33 +349,3 @@ def _apply_overrides(
             params={**rule.params, **{k: v for k, v in ov.params.items() if k not in unknown}},
         )
     return [by_id[r.id] for r in rules]
-
-
-CASE_DEFAULTS = {"campaign": "Search - Generic", "ad_group": "Running shoes", "status": "none"}
-"""Values a test case row gets for the columns it does not give."""
-
-
-def case_context(case: dict[str, Any], settings: Settings) -> AuditContext:
-    """The audit context of one `[[rules.cases]]` entry (rows in; `expect` is checked by tests).
-
-    A metric column no row gives is unknown (absent from the report), as in a real download.
-    """
-    rows = [CASE_DEFAULTS | row for row in case["rows"]]
-    table = schema.conform(pd.DataFrame(rows))
-    present = frozenset(c for c in schema.METRIC_COLUMNS if any(c in r for r in case["rows"]))
-    keywords = pd.DataFrame(
-        [CASE_DEFAULTS | k for k in case.get("keywords", [])],
-        columns=["keyword", "keyword_match_type", "campaign", "ad_group", "status"],
-    ).astype(schema.STRING_DTYPE)
-    from_rows = table.loc[table["keyword"].notna(), list(keywords.columns)]
-    extra = {k: v for k, v in case.get("settings", {}).items()}
-    if "brand" in extra:
-        extra["brand"] = tuple(extra["brand"])
-    return AuditContext(
-        table=table,
-        columns_present=present,
-        keywords=pd.concat([keywords, from_rows], ignore_index=True),
-        settings=replace(settings, **extra),
-        hidden_share=case.get("hidden_share"),
-        currency="SEK",
-    )

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from auditor import metrics
+from auditor.cases import case_context
+from auditor.checks import EVALUATED
 from auditor.cli import main
 from auditor.config import RuleOverride, Settings
 from auditor.engine import explain, rules_table, run_rules
 from auditor.errors import ConfigError, RuleError
 from auditor.model import SEVERITIES
-from auditor.packs import case_context, load_rules
+from auditor.packs import load_rules
 
 ACCOUNT = {
     "rows": [
@@ -371,7 +373,7 @@ def test_summary_says_what_the_rules_judged_against():
     assert "by rule:" in text and "WASTE001 1" in text
 
 
-def test_an_empty_report_skips_every_rule_and_says_so():
+def test_an_empty_report_skips_every_evaluated_rule_and_says_so():
     from auditor import schema
     from auditor.context import AuditContext
 
@@ -381,7 +383,7 @@ def test_an_empty_report_skips_every_rule_and_says_so():
         keywords=schema.empty_table()[["keyword", "keyword_match_type", "campaign", "ad_group"]],
         settings=Settings(),
     )
-    outcome = run_rules(ctx)
+    outcome = run_rules(ctx, stage=EVALUATED)
     assert outcome.findings == []
     assert {c["reason"] for c in outcome.checks_skipped} == {"the reports have no search-term rows"}
 

@@ -8,18 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import auditor.tracking  # noqa: F401  (registers the checks)
 from auditor import schema
+from auditor.checks import CHECKS
 from auditor.config import Settings
 from auditor.model import Finding
+from auditor.packs import Rule, load_rules
 from auditor.stats import poisson_cdf_one as poisson_cdf
-from auditor.tracking import apply_reliability, run_checks
+from auditor.tracking import apply_reliability
 from auditor.tracking.inputs import TrackingInputs, daily_table
-from auditor.tracking.rules import TrackingRule, load_tracking_rules
 
 
 @pytest.fixture(scope="module")
-def rules() -> dict[str, TrackingRule]:
-    return load_tracking_rules(Settings())
+def rules() -> dict[str, Rule]:
+    return {r.check: r for r in load_rules(Settings()) if r.check}
 
 
 def _daily(conversions: dict[str, list[float]], clicks: dict[str, list[float]]) -> pd.DataFrame:
@@ -45,8 +47,8 @@ def _steady(days: int, per_day: float, seed: int) -> list[float]:
     return np.random.default_rng(seed).poisson(per_day, days).astype(float).tolist()
 
 
-def _check(rules: dict[str, TrackingRule], name: str, inputs: TrackingInputs) -> list[Finding]:
-    return run_checks(inputs, {name: rules[name]})
+def _check(rules: dict[str, Rule], name: str, inputs: TrackingInputs) -> list[Finding]:
+    return CHECKS[name].run(inputs, rules[name])
 
 
 def test_poisson_cdf_matches_the_formula() -> None:
@@ -57,7 +59,7 @@ def test_poisson_cdf_matches_the_formula() -> None:
 
 
 def test_a_drop_in_the_last_days_is_called_lag_not_an_outage(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     conv = _steady(30, 10.0, 1)
     conv[-2:] = [1.0, 0.0]
@@ -68,7 +70,7 @@ def test_a_drop_in_the_last_days_is_called_lag_not_an_outage(
 
 
 def test_a_site_wide_outage_is_one_account_finding_naming_the_campaigns(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     conv = {c: _steady(30, 8.0, i) for i, c in enumerate(("Boots", "Jackets", "Tents"))}
     for series in conv.values():
@@ -81,7 +83,7 @@ def test_a_site_wide_outage_is_one_account_finding_naming_the_campaigns(
     assert found[0].evidence["days"] == ["2026-10-10", "2026-10-11"]
 
 
-def test_no_outage_when_the_clicks_fell_too(rules: dict[str, TrackingRule]) -> None:
+def test_no_outage_when_the_clicks_fell_too(rules: dict[str, Rule]) -> None:
     conv = _steady(30, 10.0, 2)
     clicks = [250.0] * 30
     conv[12:15] = [0.0, 0.0, 0.0]
@@ -91,7 +93,7 @@ def test_no_outage_when_the_clicks_fell_too(rules: dict[str, TrackingRule]) -> N
 
 
 def test_the_same_order_id_under_two_actions_is_double_counting(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     ids = [f"O-{i}" for i in range(8)]
     conv = schema.conform(
@@ -111,7 +113,7 @@ def test_the_same_order_id_under_two_actions_is_double_counting(
     assert _check(rules, "duplicate_transactions", TrackingInputs(conversions=conv)) == []
 
 
-def test_account_roas_above_the_plausible_says_wrong_unit(rules: dict[str, TrackingRule]) -> None:
+def test_account_roas_above_the_plausible_says_wrong_unit(rules: dict[str, Rule]) -> None:
     inputs = TrackingInputs(cost=12_000.0, conversion_value=4_800_000.0, currency="SEK")
     (found,) = _check(rules, "implausible_roas", inputs)
     assert found.evidence["roas"] == 400.0 and "cents" in found.message
@@ -119,7 +121,7 @@ def test_account_roas_above_the_plausible_says_wrong_unit(rules: dict[str, Track
     assert _check(rules, "implausible_roas", ok) == []
 
 
-def test_orders_file_in_another_currency_is_flagged(rules: dict[str, TrackingRule]) -> None:
+def test_orders_file_in_another_currency_is_flagged(rules: dict[str, Rule]) -> None:
     inputs = TrackingInputs(currency="SEK", file_currencies={"report.csv": "SEK", "o.csv": "EUR"})
     (found,) = _check(rules, "currency_mismatch", inputs)
     assert found.evidence["files"] == {"o.csv": "EUR"} and "o.csv is in EUR" in found.message
@@ -179,7 +181,7 @@ def test_info_tracking_findings_and_structure_findings_are_left_alone() -> None:
 
 
 def test_an_outage_still_going_on_at_the_end_is_not_excused_as_lag(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     conv = _steady(30, 10.0, 3)
     conv[23:] = [0.0] * 7

@@ -11,21 +11,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import auditor.tracking  # noqa: F401  (registers the checks)
 from auditor import schema
 from auditor.audit import audit
+from auditor.checks import CHECKS
 from auditor.config import Settings
 from auditor.model import Finding
-from auditor.tracking import run_checks
+from auditor.packs import Rule, load_rules
 from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.rules import TrackingRule, load_tracking_rules
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-reports"
 PMAX = REAL / "google-ads-pmax-phone-cases-usd.csv"
 
 
 @pytest.fixture(scope="module")
-def rules() -> dict[str, TrackingRule]:
-    return load_tracking_rules(Settings())
+def rules() -> dict[str, Rule]:
+    return {r.check: r for r in load_rules(Settings()) if r.check}
 
 
 def _rows(records: list[dict[str, object]]) -> pd.DataFrame:
@@ -34,9 +35,9 @@ def _rows(records: list[dict[str, object]]) -> pd.DataFrame:
     return schema.conform(table)
 
 
-def _exceed(rules: dict[str, TrackingRule], records: list[dict[str, object]]) -> list[Finding]:
+def _exceed(rules: dict[str, Rule], records: list[dict[str, object]]) -> list[Finding]:
     inputs = TrackingInputs(rows=_rows(records))
-    return run_checks(inputs, {"conversions_exceed_clicks": rules["conversions_exceed_clicks"]})
+    return CHECKS["conversions_exceed_clicks"].run(inputs, rules["conversions_exceed_clicks"])
 
 
 def _terms(n: int, clicks: float, conversions: float, **extra: object) -> list[dict[str, object]]:
@@ -47,7 +48,7 @@ def _terms(n: int, clicks: float, conversions: float, **extra: object) -> list[d
 
 
 def test_a_few_rows_of_four_from_one_click_are_low_at_account_level(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     # 5 rows of 4 conversions from 1 click: 15 extra of 275 conversions (5.5%), no campaign.
     records = _terms(5, 1.0, 4.0) + _terms(50, 20.0, 5.1)
@@ -59,7 +60,7 @@ def test_a_few_rows_of_four_from_one_click_are_low_at_account_level(
 
 
 def test_material_excess_without_a_campaign_column_is_medium_for_the_account(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     # 15 extra of 50 conversions (30%): the account's figures are shaken.
     (found,) = _exceed(rules, _terms(5, 1.0, 4.0) + _terms(6, 20.0, 5.0))
@@ -68,7 +69,7 @@ def test_material_excess_without_a_campaign_column_is_medium_for_the_account(
 
 
 def test_a_campaign_is_judged_against_its_own_conversions(
-    rules: dict[str, TrackingRule],
+    rules: dict[str, Rule],
 ) -> None:
     tents = _terms(2, 3.0, 10.0, campaign="Tents") + _terms(10, 40.0, 8.0, campaign="Tents")
     boots = _terms(3, 1.0, 4.0, campaign="Boots") + _terms(20, 40.0, 10.0, campaign="Boots")

@@ -1,73 +1,33 @@
-"""The tracking rules of rules/tracking.toml: complete, and their cases (kept as data) hold."""
+"""The tracking rules of rules/tracking.toml: one per check, overridable like any rule, and the
+config's [tracking] section checked. (Their cases run with every other: test_rule_cases.py.)"""
 
 from __future__ import annotations
 
-import tomllib
-from typing import Any
-
-import pandas as pd
 import pytest
 
-from auditor import schema
+from auditor.cases import case_context
 from auditor.config import RuleOverride, Settings
+from auditor.engine import run_rules
 from auditor.errors import ConfigError
-from auditor.tracking import CHECKS, run_checks
-from auditor.tracking.inputs import TrackingInputs, daily_table
-from auditor.tracking.rules import load_tracking_rules, pack_path
+from auditor.packs import load_rules
+from auditor.tracking import CHECK_MODULES
+from auditor.tracking.inputs import gather
 
-PACK = tomllib.loads(pack_path().read_text(encoding="utf-8"))["rules"]
-CASES = [(rule, case) for rule in PACK for case in rule.get("cases", [])]
-
-
-def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    if "day" in frame:
-        frame["day"] = pd.to_datetime(frame["day"])
-    frame[schema.LINE_COLUMN] = range(2, len(frame) + 2)
-    return schema.conform(frame)
+TRACKING = [r for r in load_rules(Settings()) if r.category == "tracking"]
+DUPLICATE = {"conversions": [{"transaction_id": "A-1", "conversion_action": "Purchase"}] * 2}
 
 
-def _conversions(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    table = _table(rows)
-    for col in ("transaction_id", "gclid"):
-        table[col] = table.get(col, pd.Series(pd.NA, index=table.index)).astype(schema.STRING_DTYPE)
-    table["conversions"] = table["conversions"].fillna(1.0)
-    return table
-
-
-def inputs_from_case(case: dict[str, Any]) -> TrackingInputs:
-    """TrackingInputs from a case's tables (conversions, daily, by_action, orders, rows)."""
-    orders = None
-    if "orders" in case:
-        orders = _table(case["orders"])
-    return TrackingInputs(
-        conversions=_conversions(case["conversions"]) if "conversions" in case else None,
-        by_action=_table(case["by_action"]) if "by_action" in case else None,
-        daily=daily_table(_table(case["daily"])) if "daily" in case else None,
-        rows=_table(case["rows"]) if "rows" in case else None,
-        orders=orders,
-        currency="SEK",
-    )
-
-
-def test_every_check_has_one_rule_with_docs_and_cases() -> None:
-    checks = [r["check"] for r in PACK]
-    assert sorted(checks) == sorted(CHECKS)
-    for rule in PACK:
-        assert rule["category"] == "tracking" and "when" not in rule
-        assert all(rule["docs"].get(k, "").strip() for k in ("what", "why", "fix")), rule["id"]
-        assert rule.get("cases"), f"{rule['id']} has no test case"
-        assert any(c["expect"] > 0 for c in rule["cases"]), f"{rule['id']} never fires"
-
-
-@pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r['id']}: {c['name']}" for r, c in CASES])
-def test_rule_case(rule: dict[str, Any], case: dict[str, Any]) -> None:
-    rules = load_tracking_rules(Settings())
-    found = run_checks(inputs_from_case(case), {rule["check"]: rules[rule["check"]]})
-    assert all(f.check == rule["check"] and f.rule == rule["id"] for f in found)
-    assert len(found) == case["expect"], [f.message for f in found]
-    for f in found:
-        assert f.category == "tracking" and f.message and "{" not in f.message
+def test_every_tracking_check_has_one_rule_with_docs() -> None:
+    registered = {
+        name
+        for module in CHECK_MODULES
+        for name in vars(module)
+        if name in {r.check for r in TRACKING}
+    }
+    assert sorted(r.check for r in TRACKING) == sorted(registered)
+    for rule in TRACKING:
+        assert rule.check and rule.when is None
+        assert all(rule.docs.get(k, "").strip() for k in ("what", "why", "fix")), rule.id
 
 
 def test_overrides_disable_and_retune_a_check() -> None:
@@ -78,14 +38,20 @@ def test_overrides_disable_and_retune_a_check() -> None:
         },
         tracking={"backend_tolerance": 0.25},
     )
-    rules = load_tracking_rules(settings)
-    assert "duplicate_transactions" not in rules
-    assert rules["outage"].severity == "medium" and rules["outage"].param("alpha") == 0.05
-    assert rules["backend_mismatch"].param("tolerance") == 0.25
+    rules = {r.id: r for r in load_rules(settings)}
+    assert not rules["TRACK001"].enabled
+    assert rules["TRACK007"].severity == "medium" and rules["TRACK007"].param("alpha") == 0.05
+    ctx = case_context(DUPLICATE, settings)
+    assert gather(ctx).backend_tolerance == 0.25
+    assert not run_rules(ctx, list(rules.values()), stage="tracking").findings
+    on = run_rules(case_context(DUPLICATE, Settings()), stage="tracking").findings
+    assert [f.rule for f in on] == ["TRACK001"]
 
 
 def test_bad_tracking_config_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="backend_tolerance"):
-        load_tracking_rules(Settings(tracking={"backend_tolerance": "ten percent"}))
-    with pytest.raises(ConfigError, match="unknown key"):
-        load_tracking_rules(Settings(tracking={"backend_tolerence": 0.2}))
+    for section, words in (
+        ({"backend_tolerance": "ten percent"}, "backend_tolerance"),
+        ({"backend_tolerence": 0.2}, "unknown key"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            gather(case_context(DUPLICATE, Settings(tracking=section)))

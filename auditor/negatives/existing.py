@@ -1,9 +1,9 @@
 """Negatives already in the account: what they block, and findings about them.
 
 Built-in rules (stable ids; declared with docs, params and test cases in rules/negatives.toml,
-documented in the README). They carry `check = "<name>"` and no `when`: the rule engine
-validates and lists them and applies the user's overrides (enabled, severity, params); this
-module runs them with the settings `auditor.engine.load_rules` gives.
+documented in the README). They carry `check = "<name>"` and no `when`: their functions are
+registered here with `@check(name, EXISTING)` and the rule dispatcher runs them (stage
+`negatives`) with the rule as the packs and the user's overrides give it.
 - NEG001 (structure, high): an existing negative blocks search terms that converted in this
   report. Either it was added after they converted (check it was meant to block them) or it
   is too broad: it is switching off converting traffic. What to do: narrow it (phrase ->
@@ -26,10 +26,8 @@ import pandas as pd
 
 from auditor import format as fmt
 from auditor import schema
-from auditor.config import Settings
+from auditor.checks import Inputs, check
 from auditor.context import AuditContext
-from auditor.engine import load_rules
-from auditor.errors import RuleError
 from auditor.matching import (
     BROAD,
     EXACT,
@@ -142,21 +140,21 @@ def negated_rows(ctx: AuditContext) -> np.ndarray:
     return existing_blocked(read_existing(ctx), term_index(ctx.table), ctx.settings.platform)
 
 
-def neg_rules(settings: Settings) -> dict[str, Rule]:
-    """NEG001 and NEG002 as the engine loads them (pack defaults, config overrides applied)."""
-    wanted = (RULE_BLOCKS_CONVERTING, RULE_REDUNDANT)
-    rules = {r.id: r for r in load_rules(settings) if r.id in wanted}
-    missing = [rid for rid in wanted if rid not in rules]
-    if missing:
-        raise RuleError(f"rule(s) {', '.join(missing)} missing from the rule packs")
-    return rules
+@dataclass(frozen=True)
+class Existing:
+    """What NEG001 and NEG002 read: the audit and the negatives already in the account."""
+
+    ctx: AuditContext
+    negatives: list[ExistingNegative]
 
 
-def _param(rule: Rule, name: str) -> float:
-    try:
-        return rule.params[name]
-    except KeyError:
-        raise RuleError(f"{rule.source}: {rule.id}: missing param {name!r}") from None
+def existing_inputs(ctx: AuditContext) -> Existing:
+    """The existing negatives given; none are judged when the reports have no search terms."""
+    return Existing(ctx, read_existing(ctx) if not ctx.table.empty else [])
+
+
+EXISTING = Inputs("negatives", existing_inputs)
+"""What the checks of the account's existing negatives read."""
 
 
 def _converting_finding(
@@ -177,7 +175,7 @@ def _converting_finding(
     shown = ", ".join(f"'{t}' ({c:g} conv.)" for t, c in per["conversions"].head(_SHOWN).items())
     more = f" and {len(per) - _SHOWN} more" if len(per) > _SHOWN else ""
     total = float(per["conversions"].sum())
-    if total < _param(rule, "min_conversions"):
+    if total < rule.param("min_conversions"):
         return None
     return Finding(
         rule=rule.id,
@@ -269,18 +267,19 @@ def _redundant_findings(
     return [covered[i] for i in sorted(covered)]
 
 
-def existing_findings(
-    existing: list[ExistingNegative], ctx: AuditContext, index: TermIndex
-) -> list[Finding]:
-    """NEG001 and NEG002 findings for the existing negatives (disabled rules give none)."""
-    if not existing:
+@check("blocks_converting", EXISTING)
+def blocks_converting(inputs: Existing, rule: Rule) -> list[Finding]:
+    """NEG001: one finding per existing negative that blocks converting search terms."""
+    if not inputs.negatives:
         return []
-    rules = neg_rules(ctx.settings)
-    converting, redundant = rules[RULE_BLOCKS_CONVERTING], rules[RULE_REDUNDANT]
-    out: list[Finding] = []
-    if converting.enabled:
-        found = [_converting_finding(n, ctx, index, converting) for n in existing]
-        out.extend(f for f in found if f is not None)
-    if redundant.enabled and len(existing) <= _param(redundant, "max_negatives"):
-        out.extend(_redundant_findings(existing, ctx.settings.platform, redundant))
-    return out
+    index = term_index(inputs.ctx.table)
+    found = [_converting_finding(n, inputs.ctx, index, rule) for n in inputs.negatives]
+    return [f for f in found if f is not None]
+
+
+@check("redundant", EXISTING)
+def redundant(inputs: Existing, rule: Rule) -> list[Finding]:
+    """NEG002 (all against all, up to `max_negatives` existing negatives)."""
+    if not inputs.negatives or len(inputs.negatives) > rule.param("max_negatives"):
+        return []
+    return _redundant_findings(inputs.negatives, inputs.ctx.settings.platform, rule)

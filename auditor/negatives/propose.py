@@ -61,7 +61,7 @@ from auditor.negatives.evidence import (
     closeness,
     tier_of,
 )
-from auditor.negatives.existing import existing_findings, read_existing
+from auditor.negatives.existing import read_existing
 from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
@@ -634,7 +634,6 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
     outcome = NegativesOutcome(ngrams=ngrams)
-    outcome.findings = existing_findings(existing, ctx, acc.index)
     if not acc.has_conversions:
         outcome.notes.append(
             "Negatives: the report has no Conversions column, so no negative can be proven"

@@ -20,9 +20,11 @@ from itertools import combinations
 
 import pandas as pd
 
+from auditor.checks import check
 from auditor.model import Finding
+from auditor.packs import Rule
+from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
-from auditor.tracking.rules import TrackingRule
 from auditor.tracking.text import finding, iso, listing, money, number, plural, share
 
 ROW_KEYS = ("search_term", "campaign", "ad_group", "day")
@@ -66,7 +68,7 @@ def _where(keys: list[str], shared_rows: int) -> str:
 
 
 def _pair_finding(
-    rule: TrackingRule, counts: pd.DataFrame, pair: tuple[str, str], category: str, keys: list[str]
+    rule: Rule, counts: pd.DataFrame, pair: tuple[str, str], category: str, keys: list[str]
 ) -> Finding | None:
     a, b = counts[pair[0]], counts[pair[1]]
     agreement, dispersion = _agreement(a, b), _dispersion(a, b)
@@ -110,7 +112,7 @@ def _examples(
     return out
 
 
-def _double_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+def _double_in_reports(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     rows = inputs.by_action
     if rows is None:
         return []
@@ -139,7 +141,7 @@ def _double_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Findi
     return out
 
 
-def _double_in_export(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+def _double_in_export(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     conv = inputs.conversions
     if conv is None or not len(conv):
         return []
@@ -165,11 +167,13 @@ def _double_in_export(inputs: TrackingInputs, rule: TrackingRule) -> list[Findin
     return [finding(rule, {}, evidence, message=message, conversions=float(len(shared)))]
 
 
-def double_counting(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("double_counting", TRACKING)
+def double_counting(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     return [*_double_in_reports(inputs, rule), *_double_in_export(inputs, rule)]
 
 
-def conversions_exceed_clicks(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("conversions_exceed_clicks", TRACKING)
+def conversions_exceed_clicks(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     rows = inputs.rows
     if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():
         return []
@@ -205,7 +209,7 @@ def _scope(campaign: str, named: bool) -> tuple[str, str, str]:
 
 
 def _exceed_finding(
-    rule: TrackingRule,
+    rule: Rule,
     campaign: str,
     group: pd.DataFrame,
     counts: tuple[float, int],
@@ -264,7 +268,8 @@ def _row_evidence(row: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def no_conversions(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("no_conversions", TRACKING)
+def no_conversions(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     """Not one conversion on many clicks: tracking is missing or broken (or nothing sold)."""
     rows = inputs.rows
     if rows is None or not rows["conversions"].notna().any() or not rows["clicks"].notna().any():

@@ -14,9 +14,11 @@ import math
 
 import pandas as pd
 
+from auditor.checks import check
 from auditor.model import Finding
+from auditor.packs import Rule
+from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.rules import TrackingRule
 from auditor.tracking.text import day_span, finding, iso, money, number, share
 
 UNITS: tuple[tuple[float, str], ...] = (
@@ -60,7 +62,8 @@ MEASURES: tuple[tuple[str, str, str, str], ...] = (
 """(platform column, shop column, platform words, shop words)."""
 
 
-def backend_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("backend_mismatch", TRACKING)
+def backend_mismatch(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     if inputs.orders is None or not len(inputs.orders):
         return []
     platform, source = _platform_by_day(inputs)
@@ -70,7 +73,8 @@ def backend_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding
     if not len(both) or both["orders"].sum() < rule.param("min_orders"):
         return []
     measures = MEASURES if _same_currency(inputs) and both["revenue"].sum() > 0 else MEASURES[:1]
-    tolerance = rule.param("tolerance")
+    tolerance = inputs.backend_tolerance
+    tolerance = rule.param("tolerance") if tolerance is None else tolerance
     over = [m for m in measures if both[m[0]].sum() > both[m[1]].sum() * (1 + tolerance)]
     if not over:
         return []
@@ -179,7 +183,8 @@ def _references(values: pd.DataFrame, shop: float | None) -> pd.Series:
     return pd.Series(refs, index=values.index)
 
 
-def implausible_roas(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("implausible_roas", TRACKING)
+def implausible_roas(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     values = _action_values(inputs)
     shop = _shop_aov(inputs)
     out = []
@@ -212,7 +217,7 @@ def _factor(ratio: float) -> str:
 
 
 def _unit_finding(
-    row: pd.Series, ref: float, unit: str, vs_shop: bool, rule: TrackingRule, inputs: TrackingInputs
+    row: pd.Series, ref: float, unit: str, vs_shop: bool, rule: Rule, inputs: TrackingInputs
 ) -> Finding:
     action, aov = str(row["conversion_action"]), float(row["aov"])
     against = "the shop's average order" if vs_shop else "the other actions of its category"

@@ -1,11 +1,12 @@
-"""Which tracking checks the inputs could not feed, and what each needs."""
+"""The tracking checks' inputs (`TRACKING`): which of them the inputs cannot feed, and what each
+needs."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.rules import TrackingRule
+from auditor.checks import Inputs
+from auditor.tracking.inputs import TrackingInputs, gather
 
 EXPORT = "a conversion export (--conversions FILE)"
 BY_ACTION = "a report segmented by conversion action (--by-action FILE)"
@@ -26,9 +27,9 @@ def _needs(check: str, inputs: TrackingInputs) -> str | None:
     daily, rows = _has(inputs.daily), _has(inputs.rows)
     lacking: dict[str, str | None] = {
         "duplicate_transactions": None if export else EXPORT,
-        "default_value": None if export else EXPORT,
         "double_counting": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
         "missing_value": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
+        "default_value": None if export or by_action else f"{BY_ACTION} or {EXPORT}",
         "currency_mismatch": None if export or len(inputs.file_currencies) > 1 else EXPORT,
         "outage": None if daily else BY_DAY,
         "backend_mismatch": _backend_needs(inputs),
@@ -68,12 +69,13 @@ def _backend_needs(inputs: TrackingInputs) -> str | None:
     return None
 
 
-def skipped_checks(inputs: TrackingInputs, rules: dict[str, TrackingRule]) -> list[dict[str, str]]:
-    """`[{rule, check, reason}]` for each enabled check the inputs cannot feed."""
-    out = []
-    for check, rule in rules.items():
-        need = _needs(check, inputs)
-        if need is not None:
-            reason = need if need == NO_ROWS else f"needs {need}"
-            out.append({"rule": rule.id, "check": check, "reason": reason})
-    return out
+def lacks(check: str, inputs: TrackingInputs) -> str | None:
+    """Why `check` cannot run on `inputs` (what it needs), or None when it can."""
+    need = _needs(check, inputs)
+    if need is None:
+        return None
+    return need if need == NO_ROWS else f"needs {need}"
+
+
+TRACKING = Inputs("tracking", gather, lacks)
+"""What every tracking check reads: the tables gathered from the audit's inputs."""

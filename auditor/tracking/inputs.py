@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from auditor import schema
+from auditor.config import Settings
 from auditor.context import AuditContext
+from auditor.errors import ConfigError
 from auditor.model import Report
 
 ALL_CAMPAIGNS = "(all campaigns)"
@@ -50,6 +52,26 @@ class TrackingInputs:
     """Totals of the main report (for the account ROAS), when it has both columns."""
     empty_report: bool = False
     """Whether the reports that would feed `rows` were given but hold no data rows."""
+    backend_tolerance: float | None = None
+    """The config's `[tracking] backend_tolerance`: replaces TRACK008's `tolerance` param."""
+
+
+TRACKING_KEYS = frozenset({"backend_tolerance"})
+"""Keys of the config's [tracking] section."""
+
+
+def tracking_config(settings: Settings) -> dict[str, float]:
+    """The [tracking] section, checked: known keys, numbers (0 or more)."""
+    section = settings.tracking
+    unknown = sorted(set(section) - TRACKING_KEYS)
+    if unknown:
+        raise ConfigError(f"[tracking] unknown key(s): {', '.join(unknown)}")
+    out: dict[str, float] = {}
+    for key, value in section.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"[tracking] {key} must be a number of 0 or more, not {value!r}")
+        out[key] = float(value)
+    return out
 
 
 def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame | None:
@@ -116,11 +138,10 @@ def _file_currencies(ctx: AuditContext) -> dict[str, str]:
     return out
 
 
-def gather(ctx: AuditContext, *, aggregate: bool = True) -> TrackingInputs:
-    """Collect the tracking tables from every input of the audit.
-
-    `aggregate=False` leaves `daily` as the raw by-day rows (enough to know what is there).
-    """
+def gather(ctx: AuditContext) -> TrackingInputs:
+    """Collect the tracking tables from every input of the audit (and check the config's
+    [tracking] section)."""
+    config = tracking_config(ctx.settings)
     metric = _metric_reports(ctx)
     exports = _reports(ctx, kind=schema.KIND_CONVERSIONS)
     actions = [r.table for r, _ in metric if _has_action(r.table)]
@@ -133,7 +154,7 @@ def gather(ctx: AuditContext, *, aggregate: bool = True) -> TrackingInputs:
         conversions=_concat([r.table for r in exports]),
         export_values=all("conversion_value" in r.columns_present for r in exports),
         by_action=_concat(actions),
-        daily=daily_table(daily) if daily is not None and aggregate else daily,
+        daily=daily_table(daily) if daily is not None else None,
         rows=rows,
         orders=_concat([r.table for r in _reports(ctx, kind=schema.KIND_ORDERS)]),
         currency=ctx.currency,
@@ -143,4 +164,5 @@ def gather(ctx: AuditContext, *, aggregate: bool = True) -> TrackingInputs:
             float(ctx.table["conversion_value"].sum()) if main is not None and has_value else None
         ),
         empty_report=rows is None and any(not len(r.table) for r, _ in metric),
+        backend_tolerance=config.get("backend_tolerance"),
     )

@@ -27,14 +27,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.checks import check
 from auditor.model import Finding
+from auditor.packs import Rule
 from auditor.stats import poisson_cdf_one
+from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
-from auditor.tracking.rules import TrackingRule
 from auditor.tracking.text import day_span, finding, iso, listing, number, probability, share
 
 
-def _low_days(daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp) -> pd.DataFrame:
+def _low_days(daily: pd.DataFrame, rule: Rule, lag_start: pd.Timestamp) -> pd.DataFrame:
     """`daily` (one campaign per group) with rate, expected conversions and the low-day flag."""
     settled = daily.loc[daily["day"] < lag_start]
     base = settled if len(settled) else daily
@@ -83,7 +85,7 @@ def _runs(days: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _significant(runs: pd.DataFrame, rule: TrackingRule, tests: int) -> pd.DataFrame:
+def _significant(runs: pd.DataFrame, rule: Rule, tests: int) -> pd.DataFrame:
     pairs = zip(runs["observed"], runs["expected"], strict=True)
     runs = runs.assign(p=[poisson_cdf_one(round(o), e) for o, e in pairs], tests=tests)
     settled = zip(runs["settled_observed"], runs["settled_expected"], strict=True)
@@ -96,16 +98,14 @@ def _significant(runs: pd.DataFrame, rule: TrackingRule, tests: int) -> pd.DataF
     return runs.loc[keep]
 
 
-def _detect(
-    daily: pd.DataFrame, rule: TrackingRule, lag_start: pd.Timestamp, tests: int
-) -> pd.DataFrame:
+def _detect(daily: pd.DataFrame, rule: Rule, lag_start: pd.Timestamp, tests: int) -> pd.DataFrame:
     days = _low_days(daily, rule, lag_start)
     if not days["low"].any():
         return pd.DataFrame()
     return _significant(_runs(days), rule, tests)
 
 
-def _dropped_with(daily: pd.DataFrame, run: pd.Series, rule: TrackingRule) -> list[str]:
+def _dropped_with(daily: pd.DataFrame, run: pd.Series, rule: Rule) -> list[str]:
     """Campaigns with clicks but at most low_ratio of their own usual conversions in the run."""
     span = daily.loc[(daily["day"] >= run["first"]) & (daily["day"] <= run["last"])]
     sums = span.groupby("campaign", sort=True)[["clicks", "conversions"]].sum()
@@ -117,7 +117,7 @@ def _dropped_with(daily: pd.DataFrame, run: pd.Series, rule: TrackingRule) -> li
 
 
 def _run_finding(
-    run: pd.Series, rule: TrackingRule, lag_start: pd.Timestamp, campaigns: list[str]
+    run: pd.Series, rule: Rule, lag_start: pd.Timestamp, campaigns: list[str]
 ) -> Finding:
     account = run["campaign"] == ALL_CAMPAIGNS
     where = "the whole account" if account else f"campaign {run['campaign']}"
@@ -178,7 +178,8 @@ def _covered(run: pd.Series, account_runs: pd.DataFrame) -> bool:
     )
 
 
-def outage(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("outage", TRACKING)
+def outage(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     daily = inputs.daily
     if daily is None or not len(daily) or not daily["conversions"].any():
         return []

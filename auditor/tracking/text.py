@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from auditor.model import Finding
-from auditor.tracking.rules import TrackingRule
+from auditor.packs import Rule
 
 SEVERITY_ORDER: tuple[str, ...] = ("high", "medium", "low", "info")
 
@@ -71,7 +71,7 @@ def lower(severity: str, steps: int = 1) -> str:
 
 
 def finding(
-    rule: TrackingRule,
+    rule: Rule,
     fields: dict[str, Any],
     evidence: dict[str, Any],
     *,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from auditor.checks import check
 from auditor.model import Finding
+from auditor.packs import Rule
+from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.rules import TrackingRule
 from auditor.tracking.text import finding, listing, money, number, plural, share
 
 PURCHASE_WORDS = r"purchase|order|sale|transaction|checkout|köp|kjøp|køb|kauf|bestell|ordre"
@@ -41,7 +43,8 @@ def _lines(frame: pd.DataFrame) -> list[int]:
     return [int(x) for x in frame["line"].head(EVIDENCE_LIMIT)]
 
 
-def duplicate_transactions(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("duplicate_transactions", TRACKING)
+def duplicate_transactions(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     conv = _export(inputs)
     if conv is None:
         return []
@@ -90,7 +93,8 @@ def _value_actions(conv: pd.DataFrame) -> pd.Series:
     return frame.groupby("a", sort=True)[["p", "v"]].any().any(axis=1)
 
 
-def missing_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("missing_value", TRACKING)
+def missing_value(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     conv = _export(inputs)
     if conv is None or not inputs.export_values:
         return _missing_in_reports(inputs, rule)
@@ -118,11 +122,11 @@ def missing_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
     return out
 
 
-def _enough(count: float, total: float, rule: TrackingRule) -> bool:
+def _enough(count: float, total: float, rule: Rule) -> bool:
     return count >= rule.param("min_missing") and count / total >= rule.param("min_share")
 
 
-def _missing_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+def _missing_in_reports(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     """Purchase actions of a by-action report whose converting rows carry no value."""
     rows = inputs.by_action
     if rows is None:
@@ -169,7 +173,7 @@ def _modal_values(frame: pd.DataFrame, weight: pd.Series, placeholder_max: float
     return found.join(totals, on="conversion_action")
 
 
-def _defaults(modal: pd.DataFrame, rule: TrackingRule, purchases: set[str]) -> pd.DataFrame:
+def _defaults(modal: pd.DataFrame, rule: Rule, purchases: set[str]) -> pd.DataFrame:
     """The modal values that look like a default (see the rule's docs): a placeholder (at most
     `placeholder_max`) on `min_count_placeholder` purchases or more, whatever their share (a
     checkout path that sends no value); on other actions a placeholder on
@@ -185,7 +189,7 @@ def _defaults(modal: pd.DataFrame, rule: TrackingRule, purchases: set[str]) -> p
     return modal.loc[on_purchase | common]
 
 
-def _default_severity(row: pd.Series, rule: TrackingRule) -> str:
+def _default_severity(row: pd.Series, rule: Rule) -> str:
     """By share: high from `min_share`, the rule's severity from `min_share_placeholder`, low
     below (a few purchases without their value)."""
     share_of = row["count"] / row["total"]
@@ -201,7 +205,7 @@ def _purchase_actions(frame: pd.DataFrame) -> set[str]:
 
 
 def _default_finding(
-    rule: TrackingRule, row: pd.Series, evidence: dict[str, object], currency: str | None
+    rule: Rule, row: pd.Series, evidence: dict[str, object], currency: str | None
 ) -> Finding:
     fields = {
         "count": number(row["count"]),
@@ -226,7 +230,8 @@ def _default_finding(
     )
 
 
-def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("default_value", TRACKING)
+def default_value(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     conv = _export(inputs)
     if conv is None or not inputs.export_values:
         return _defaults_in_reports(inputs, rule)
@@ -242,7 +247,7 @@ def default_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
     return out
 
 
-def _defaults_in_reports(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+def _defaults_in_reports(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     """Purchase actions of a by-action report whose rows carry one value per conversion."""
     rows = inputs.by_action
     if rows is None:
@@ -277,7 +282,8 @@ def _negative_rows(inputs: TrackingInputs) -> tuple[pd.DataFrame, str]:
     return rows.loc[rows["conversion_value"] < 0], "report"
 
 
-def negative_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("negative_value", TRACKING)
+def negative_value(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     negative, where = _negative_rows(inputs)
     if len(negative) < rule.param("min_count") or not len(negative):
         return []
@@ -302,7 +308,8 @@ def negative_value(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
     return out
 
 
-def currency_mismatch(inputs: TrackingInputs, rule: TrackingRule) -> list[Finding]:
+@check("currency_mismatch", TRACKING)
+def currency_mismatch(inputs: TrackingInputs, rule: Rule) -> list[Finding]:
     conv = _export(inputs)
     files = inputs.file_currencies
     account = inputs.currency or _majority(conv, files)
