@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -29,6 +30,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from auditor import schema
 
 BROAD = "broad"
 PHRASE = "phrase"
@@ -296,15 +299,37 @@ class TermIndex:
 _CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
 
 
+def _first_seen(
+    codes: np.ndarray, texts: pa.Array, transform: Callable[[pa.Array], pa.Array]
+) -> tuple[np.ndarray, pa.Array]:
+    """Rows given as codes into their distinct texts (-1: missing, read as "") re-encoded by
+    `transform(text)`: per row the index of its key among the distinct keys, and those keys in
+    order of first appearance, as `dictionary_encode(transform(every row))` would give them,
+    with the work done on the distinct texts only."""
+    missing = codes < 0
+    if missing.any():
+        texts = pa.concat_arrays([texts, pa.array([""], type=texts.type)])
+        codes = np.where(missing, len(texts) - 1, codes)
+    merged = pc.dictionary_encode(transform(texts))
+    key = np.asarray(merged.indices, dtype=np.int64)
+    first = np.full(len(texts), len(codes), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    first_key = np.full(len(merged.dictionary), len(codes), dtype=np.int64)
+    np.minimum.at(first_key, key, first)
+    order = np.argsort(first_key, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[key][codes], merged.dictionary.take(pa.array(order))
+
+
 def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """A label column ("" for missing) as an object array whose rows share one string object
     per distinct label (8 bytes a row, not a string each), its integer codes and code by label.
     """
     if col not in table.columns:
         return np.full(len(table), "", dtype=object), np.zeros(len(table), np.int64), {"": 0}
-    encoded = pc.dictionary_encode(pc.fill_null(_as_arrow(table[col]), ""))
-    codes = np.asarray(encoded.indices, dtype=np.int64)
-    labels = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    codes, texts = _first_seen(*schema.text_codes(table[col]), lambda t: t)
+    labels = np.asarray(texts.to_pylist(), dtype=object)
     return labels[codes], codes, {v: i for i, v in enumerate(labels.tolist())}
 
 
@@ -320,6 +345,19 @@ def text_index(texts: pd.Series, campaign: np.ndarray, ad_group: np.ndarray) -> 
     )
 
 
+def column_index(
+    column: pd.Series, campaign: np.ndarray, ad_group: np.ndarray, *, drop_missing: bool = False
+) -> TermIndex:
+    """`text_index` of a table's text column (missing: "", or left out with `drop_missing`),
+    from the codes the metrics share (`schema.text_codes`): only the distinct texts are
+    normalised."""
+    codes, texts = schema.text_codes(column)
+    if drop_missing:
+        codes = codes[codes >= 0]
+    codes, distinct = _first_seen(codes, texts, normalize)
+    return TermIndex(pad_words(distinct), codes, campaign, ad_group)
+
+
 def term_index(table: pd.DataFrame) -> TermIndex:
     """The (cached) TermIndex of a canonical table; rebuilt if the table object changes."""
     key = id(table)
@@ -327,7 +365,7 @@ def term_index(table: pd.DataFrame) -> TermIndex:
     if hit is not None and hit[0]() is table and len(hit[1].codes) == len(table):
         return hit[1]
     campaign, ad_group = label_column(table, "campaign"), label_column(table, "ad_group")
-    index = text_index(table["search_term"], campaign[0], ad_group[0])
+    index = column_index(table["search_term"], campaign[0], ad_group[0])
     index._codes["campaign"] = campaign[1:]
     index._codes["ad_group"] = ad_group[1:]
     _CACHE[key] = (weakref.ref(table, lambda _: _CACHE.pop(key, None)), index)

@@ -35,8 +35,12 @@ def poisson_cdf(k: np.ndarray | float, mean: np.ndarray | float) -> np.ndarray:
 
 
 def poisson_cdf_one(k: float, mean: float) -> float:
-    """`poisson_cdf` for one pair of numbers."""
-    return float(poisson_cdf(np.float64(k), np.float64(mean)))
+    """`poisson_cdf` for one pair of numbers (the same value, without building arrays)."""
+    k = np.floor(np.nan_to_num(np.float64(k)))
+    mean = np.float64(mean)
+    if not (np.isfinite(mean) and mean >= 0):
+        return float("nan")
+    return 0.0 if k < 0 else float(special.pdtr(k, mean))
 
 
 def shrunk_rate(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from auditor import schema
 from auditor.context import AuditContext
@@ -18,6 +19,7 @@ from auditor.matching import PHRASE, TermIndex, term_index, words
 from auditor.negatives.evidence import Evidence, Rates
 from auditor.negatives.existing import ExistingNegative, existing_blocked
 from auditor.negatives.lexicons import Lexicon
+from auditor.negatives.safety import table_figures
 
 
 @dataclass
@@ -95,9 +97,12 @@ class Account:
         return [self.text[c] for c in order.tolist()]
 
 
-def figures(table: pd.DataFrame, col: str) -> np.ndarray:
-    """A metric column as floats with NaN as 0."""
-    return np.nan_to_num(table[col].to_numpy(dtype=np.float64, na_value=np.nan))
+def _first_spellings(fig: dict, rows: np.ndarray) -> np.ndarray:
+    """The search terms of `rows` as the report spells them ("" where missing)."""
+    codes = fig["term_codes"][rows]
+    out = np.asarray(fig["term_texts"].take(pa.array(np.maximum(codes, 0))).to_pylist(), object)
+    out[codes < 0] = ""
+    return out
 
 
 def _label_codes(values: np.ndarray) -> np.ndarray:
@@ -123,8 +128,8 @@ def prepare(
     keep-phrases (phrases its converting terms hold) to the lexicon's."""
     table = ctx.table
     index = term_index(table)
-    conv = figures(table, "conversions")
-    value = figures(table, "conversion_value")
+    fig = table_figures(table)
+    conv, value = fig["conversions"], fig["conversion_value"]
     keep = []
     for phrase in dict.fromkeys([*lexicon.keep, *learned_keep]):
         keep.append((frozenset(words(phrase)), index.blocked_rows(phrase, PHRASE)))
@@ -133,8 +138,7 @@ def prepare(
     done |= existing_blocked(existing, index, ctx.settings.platform)
     first = np.full(len(index.padded), -1, dtype=np.int64)
     first[index.codes[::-1]] = np.arange(len(table))[::-1]
-    texts = table["search_term"].astype("string").fillna("").to_numpy(dtype=object)
-    clicks, cost = figures(table, "clicks"), figures(table, "cost")
+    clicks, cost = fig["clicks"], fig["cost"]
     has_conv = "conversions" in ctx.columns_present
     total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
     cvr = total_conv / total_clicks if has_conv and total_clicks > 0 and total_conv > 0 else None
@@ -157,7 +161,7 @@ def prepare(
         buying=_phrase_rows(index, lexicon.buying),
         done=done,
         pre_blocked=done.copy(),
-        text=texts[np.maximum(first, 0)],
+        text=_first_spellings(fig, np.maximum(first, 0)),
         campaigns=sorted(set(index.campaign.tolist())),
         rates=rates,
         cvr=cvr,

@@ -18,6 +18,7 @@ one evidence (`auditor.negatives.evidence`), proposed together or listed for rev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -329,19 +330,43 @@ def _groups(terms: pd.DataFrame) -> list[list[str]]:
     return [texts[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
 
 
+def _token_sort_scores(rows: list[str], cols: list[str]) -> np.ndarray:
+    """`token_sort_ratio` of every row text with every column text (0 below `NEAR_CONVERTING`).
+
+    Between ASCII texts it is the plain `ratio` of the texts with their words sorted, done
+    once per text instead of once per pair (rapidfuzz splits other texts on a different set
+    of spaces than Python, so those keep the scorer)."""
+
+    def scores(a: list[str], b: list[str], scorer: Callable[..., float]) -> np.ndarray:
+        return process.cdist(
+            a, b, scorer=scorer, score_cutoff=NEAR_CONVERTING, workers=1, dtype=np.uint8
+        )
+
+    out = np.zeros((len(rows), len(cols)), dtype=np.uint8)
+    row_ascii = np.array([t.isascii() for t in rows], dtype=bool)
+    col_ascii = np.array([t.isascii() for t in cols], dtype=bool)
+    r, c = np.flatnonzero(row_ascii), np.flatnonzero(col_ascii)
+    if len(r) and len(c):
+        out[np.ix_(r, c)] = scores(
+            [" ".join(sorted(rows[i].split())) for i in r],
+            [" ".join(sorted(cols[j].split())) for j in c],
+            fuzz.ratio,
+        )
+    other_rows, other_cols = np.flatnonzero(~row_ascii), np.flatnonzero(~col_ascii)
+    if len(other_rows) and len(cols):
+        out[other_rows] = scores([rows[i] for i in other_rows], list(cols), fuzz.token_sort_ratio)
+    if len(r) and len(other_cols):
+        out[np.ix_(r, other_cols)] = scores(
+            [rows[i] for i in r], [cols[j] for j in other_cols], fuzz.token_sort_ratio
+        )
+    return out
+
+
 def _mark_near_converting(families: list[Family], converting: list[str]) -> None:
     """Note families whose lead term is a near-duplicate of a converting term."""
     if not families or not converting:
         return
-    leads = [f.members[0].text for f in families]
-    scores = process.cdist(
-        leads,
-        list(converting),
-        scorer=fuzz.token_sort_ratio,
-        score_cutoff=NEAR_CONVERTING,
-        workers=1,
-        dtype=np.uint8,
-    )
+    scores = _token_sort_scores([f.members[0].text for f in families], converting)
     best = scores.argmax(axis=1)
     for i, family in enumerate(families):
         if scores[i, best[i]] >= NEAR_CONVERTING:
@@ -371,7 +396,7 @@ def brand_like_tokens(
     """Review families for words that look like other brands; a note when `wordfreq` (the
     optional `words` extra) is not installed."""
     try:
-        from wordfreq import zipf_frequency
+        from auditor.negatives.wordlists import knows
     except ImportError:
         return [], (
             "Negatives: competitor names were not looked for (install the optional"
@@ -385,9 +410,7 @@ def brand_like_tokens(
     near_own = set(fuzzy_variants(tokens, sorted(own), None, frozenset()))
     out = []
     for token in tokens:
-        if token in near_own or any(
-            zipf_frequency(token, lang) >= BRAND_ZIPF for lang in languages
-        ):
+        if token in near_own or any(knows(token, lang, BRAND_ZIPF) for lang in languages):
             continue
         why = f"'{token}' is no word of {'/'.join(languages)} and not the account's own"
         cand = Candidate(token, PHRASE, "competitors?", "competitor", why + ": another brand?")

@@ -90,8 +90,9 @@ def _block_pairs(
         dtype=np.uint8,
         workers=1,
     )
-    a, b = np.nonzero(np.triu(scores, k=1))
-    return np.column_stack([idx[a], cols[b]])
+    a, b = np.nonzero(scores)
+    later = b > a
+    return np.column_stack([idx[a[later]], cols[b[later]]])
 
 
 def candidate_pairs(

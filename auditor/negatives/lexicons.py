@@ -181,10 +181,17 @@ def fuzzy_variants(
     if not cands or not targets:
         return {}
     known = set(words)
+    by_letter: dict[str, list[str]] = {}
+    for t in cands:
+        if t not in known and t not in real_words:
+            by_letter.setdefault(t[0], []).append(t)
+    groups: dict[str, list[str]] = {}
+    for w in targets:
+        groups.setdefault(w[0], []).append(w)
     out: dict[str, str] = {}
-    for letter in sorted({w[0] for w in targets}):
-        group = [w for w in targets if w[0] == letter]
-        near = [t for t in cands if t[0] == letter and t not in known and t not in real_words]
+    for letter in sorted(groups):
+        group = groups[letter]
+        near = by_letter.get(letter, [])
         if not near:
             continue
         dist = process.cdist(

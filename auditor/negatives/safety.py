@@ -33,6 +33,7 @@ from auditor.matching import (
     LEVELS,
     MATCH_TYPES,
     TermIndex,
+    column_index,
     in_scope,
     label_column,
     normalize_one,
@@ -123,7 +124,10 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
     kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
     texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
     campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
-    index = text_index(texts, campaign[0], ad_group[0])
+    if len(kw):
+        index = column_index(keywords["keyword"], campaign[0], ad_group[0], drop_missing=True)
+    else:
+        index = text_index(texts, campaign[0], ad_group[0])
     index._codes["campaign"], index._codes["ad_group"] = campaign[1:], ad_group[1:]
     out = KeywordIndex(index=index, text=texts.astype(schema.STRING_DTYPE).reset_index(drop=True))
     _KW_CACHE[key] = (weakref.ref(keywords, lambda _: _KW_CACHE.pop(key, None)), out)
@@ -211,19 +215,22 @@ def _keywords_blocked(proposal: NegativeProposal, keywords: pd.DataFrame, platfo
 
 
 _FIG_CACHE: dict[int, tuple[weakref.ref, dict[str, np.ndarray | pa.Array]]] = {}
-_FIGURES = ("cost", "clicks", "conversions", "conversion_value")
+FIGURES = ("cost", "clicks", "conversions", "conversion_value")
 
 
-def _figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
-    """The table's figures as float arrays (NaN as 0) and its search terms (arrow: no Python
-    string per row), cached per table object."""
+def table_figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
+    """The table's figures as read-only float arrays (NaN as 0), and its search terms as
+    `term_codes` per row (-1: missing) into the distinct `term_texts` (no Python string per
+    row; `schema.text_codes`, shared with the metrics), cached per table object."""
     key = id(table)
     hit = _FIG_CACHE.get(key)
     if hit is not None and hit[0]() is table and len(hit[1]["cost"]) == len(table):
         return hit[1]
-    out = {c: np.nan_to_num(table[c].to_numpy(dtype=np.float64, na_value=np.nan)) for c in _FIGURES}
-    terms = pa.array(table["search_term"].astype("string").fillna("").array)
-    out["term"] = terms.combine_chunks() if isinstance(terms, pa.ChunkedArray) else terms
+    out: dict[str, np.ndarray | pa.Array] = {}
+    for col in FIGURES:
+        out[col] = np.nan_to_num(table[col].to_numpy(dtype=np.float64, na_value=np.nan))
+        out[col].flags.writeable = False
+    out["term_codes"], out["term_texts"] = schema.text_codes(table["search_term"])
     _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
     return out
 
@@ -233,38 +240,47 @@ def _quoted(items: list[str]) -> str:
     return shown + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
-def blast_radius(
+def _per_term(
     proposal: NegativeProposal, table: pd.DataFrame, platform: str
-) -> tuple[pd.DataFrame, list[str]]:
-    """Per blocked term in scope (costliest first): cost, clicks, conversions, value; and the
-    converting ones as `term (n conv.)`."""
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The distinct terms a proposal blocks in its scope, costliest first (a tie in the
+    index's order), as the first of their rows spells them, and their summed figures."""
     index = term_index(table)
-    fig = _figures(table)
+    fig = table_figures(table)
     rows = _scope_rows(
         proposal, index, index.blocked_rows(proposal.text, proposal.match_type, platform)
     )
     codes = index.codes[rows]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(rows) else rows
-    per_term = pd.DataFrame(
-        {
-            "term": fig["term"].take(pa.array(rows[starts])).to_numpy(zero_copy_only=False),
-            **{
-                name: np.add.reduceat(fig[col][rows], starts) if len(rows) else rows * 0.0
-                for name, col in (
-                    ("cost", "cost"),
-                    ("clicks", "clicks"),
-                    ("conversions", "conversions"),
-                    ("value", "conversion_value"),
-                )
-            },
-        }
-    ).sort_values("cost", ascending=False, kind="stable")
-    converting = per_term[(per_term["conversions"] > 0) | (per_term["value"] > 0)]
-    shown = [
-        f"{t} ({c:g} conv.)"
-        for t, c in zip(converting["term"], converting["conversions"], strict=True)
-    ]
-    return per_term, shown
+    sums = {
+        name: np.add.reduceat(fig[col][rows], starts) if len(rows) else np.zeros(0)
+        for name, col in (
+            ("cost", "cost"),
+            ("clicks", "clicks"),
+            ("conversions", "conversions"),
+            ("value", "conversion_value"),
+        )
+    }
+    order = np.argsort(-sums["cost"], kind="stable")
+    first = fig["term_codes"][rows[starts[order]]]
+    texts = fig["term_texts"].take(pa.array(np.maximum(first, 0))).to_pylist()
+    terms = [t if c >= 0 else "" for t, c in zip(texts, first.tolist(), strict=True)]
+    return terms, {name: values[order] for name, values in sums.items()}
+
+
+def _converting(terms: list[str], sums: dict[str, np.ndarray]) -> list[str]:
+    hit = np.flatnonzero((sums["conversions"] > 0) | (sums["value"] > 0)).tolist()
+    return [f"{terms[i]} ({sums['conversions'][i]:g} conv.)" for i in hit]
+
+
+def blast_radius(
+    proposal: NegativeProposal, table: pd.DataFrame, platform: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Per blocked term in scope (costliest first): cost, clicks, conversions, value; and the
+    converting ones as `term (n conv.)`."""
+    terms, sums = _per_term(proposal, table, platform)
+    per_term = pd.DataFrame({"term": np.asarray(terms, dtype=object), **sums})
+    return per_term, _converting(terms, sums)
 
 
 @stage("safety")
@@ -289,7 +305,8 @@ def check_proposal(
         reasons.append("a campaign negative needs its campaign")
     for term in protected_hits(proposal.text, proposal.match_type, settings):
         reasons.append(f"it contains or blocks the protected term '{term}'")
-    per_term, converting = blast_radius(proposal, table, platform)
+    terms, sums = _per_term(proposal, table, platform)
+    converting = _converting(terms, sums)
     if converting:
         reasons.append(
             f"it would block {len(converting)} converting term(s): {_quoted(converting)}"
@@ -300,8 +317,8 @@ def check_proposal(
     return SafetyVerdict(
         safe=not reasons,
         reasons=reasons,
-        blocked_terms=per_term["term"].astype(str).tolist(),
-        blocked_cost=round(float(np.nansum(per_term["cost"])), 2),
-        blocked_clicks=round(float(np.nansum(per_term["clicks"])), 2),
-        blocked_conversions=round(float(np.nansum(per_term["conversions"])), 2),
+        blocked_terms=terms,
+        blocked_cost=round(float(np.nansum(sums["cost"])), 2),
+        blocked_clicks=round(float(np.nansum(sums["clicks"])), 2),
+        blocked_conversions=round(float(np.nansum(sums["conversions"])), 2),
     )
