@@ -9,13 +9,18 @@ Rows: `$AUDITOR_BENCH_ROWS` (default 1,000,000). The long-tail account (`bench/l
 Drives the real app headless (Textual's pilot, an 80x24 terminal): times the launch to the
 loading screen, the launch to the review screen (the audit runs in a worker meanwhile), then
 each key of a review session once the audit is loaded: moving, switching tabs, accepting,
-rejecting, sorting, typing into the findings and n-gram filters, and a match-type change
-(which replays the safety check against every search term). A key press counts the CPU time
-the UI thread spends from posting the key until the app is idle and has refreshed the screen:
-that is what a user waits for in a terminal (the negative editor, `l` and `n`, replays its
-draft in a worker thread while the dialog already answers keys). The
-wall time is printed too, but the headless pilot sleeps in 20 ms steps while it waits for the
-app to go idle (see the no-op key), so it overstates the wait. Target: every key within 100 ms.
+rejecting, sorting, typing into the findings and n-gram filters, a match-type change (`m`:
+replays the negative against every search term) and the negative editor (`l`, `n`: the target
+list with each target's spend, and the safety replay).
+
+A key is posted straight to the app (not through `pilot.press`, which waits until the whole
+process, worker threads included, is idle) and counts the CPU time the UI thread spends from
+posting it until every message it caused is handled and the screen is redrawn: what a user
+waits for before the next key answers. Work a key hands to a worker thread (`m`, `l`, `n`) is
+timed apart: `result wall ms` is the wall time from the key until the worker's result is on
+the screen (the thread shares the machine and the GIL), `result UI ms` the UI thread's CPU
+meanwhile (mostly showing the result; keys answer in between). Target: every key, and every
+result's UI time, within 100 ms.
 """
 
 from __future__ import annotations
@@ -26,10 +31,15 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from common import bench_rows, print_table
 from largegen import KINDS, make_keyword_report, make_large_report
+from textual import events
+from textual.keys import _get_unicode_name_from_key
+from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from auditor.config import Settings
 from auditor.tui.app import ReviewApp
@@ -37,6 +47,9 @@ from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
 
 TARGET_MS = 100.0
+SETTLE_ROUNDS = 4
+"""Rounds of messages a key may cause that are waited for (a key posts, its handler posts,
+...); a pump that keeps posting (a timer) does not hold the benchmark."""
 SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tab: negatives", ("3",)),
     ("move down", ("down",) * 5),
@@ -44,14 +57,14 @@ SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reject", ("r",)),
     ("undo / redo", ("u", "U")),
     ("show rejected", ("h", "h")),
-    ("match type (safety re-run)", ("m",)),
+    ("match type x3 (safety re-run)", ("m", "m", "m")),
     ("level: editor with targets", ("l", "escape")),
     ("tab: findings", ("2",)),
     ("findings: move", ("down",) * 5),
-    ("findings: sort", ("s", "s")),
+    ("findings: sort (all five)", ("s",) * 5),
     ("findings: type 'jobs'", ("slash", "j", "o", "b", "s")),
     ("findings: clear", ("escape", "c")),
-    ("findings: negate (editor)", ("n", "escape")),
+    ("findings: negate a term (editor)", ("down", "n", "escape")),
     ("tab: n-grams", ("4",)),
     ("n-grams: size / no-conv.", ("g", "z")),
     ("n-grams: negate (editor)", ("n", "escape")),
@@ -61,6 +74,41 @@ SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tabs again: 3 2 4 5 1", ("3", "2", "4", "5", "1")),
     ("no-op key (pilot's floor)", ("f12",) * 3),
 )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Until every message posted so far, and every one they post, is handled; then one
+    redraw of the screen."""
+    for _ in range(SETTLE_ROUNDS):
+        await pilot._wait_for_screen()
+        if not any(node._message_queue.qsize() for node in pilot.app.screen.walk_children()):
+            break
+    pilot.app.screen._on_timer_update()
+
+
+def busy(pilot: Pilot[None]) -> bool:
+    running = (WorkerState.PENDING, WorkerState.RUNNING)
+    return any(w.state in running for w in pilot.app.workers)
+
+
+async def answer(pilot: Pilot[None], key: str) -> tuple[float, float | None, float | None]:
+    """Post `key`; the UI thread's CPU ms to answer it, and, when it started a worker, the
+    wall ms until the worker's result is shown and the UI thread's CPU ms meanwhile."""
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    c0, w0 = time.thread_time(), time.perf_counter()
+    pilot.app.post_message(events.Key(key, char))
+    await settle(pilot)
+    key_ms = (time.thread_time() - c0) * 1000
+    if not busy(pilot):
+        return key_ms, None, None
+    c1 = time.thread_time()
+    while busy(pilot):
+        await asyncio.sleep(0.002)
+    await settle(pilot)
+    return key_ms, (time.perf_counter() - w0) * 1000, (time.thread_time() - c1) * 1000
 
 
 async def session(
@@ -80,14 +128,15 @@ async def session(
         ready = time.perf_counter() - began
         rows: list[list[object]] = []
         for label, keys in SESSION:
-            cpu, wall = [], []
+            cpu, wall, shown = [], [], []
             for key in keys:
-                c0, w0 = time.thread_time(), time.perf_counter()
-                await pilot.press(key)
-                await pilot.pause()
-                cpu.append((time.thread_time() - c0) * 1000)
-                wall.append((time.perf_counter() - w0) * 1000)
-            rows.append([label, len(keys), statistics.median(cpu), max(cpu), max(wall)])
+                key_ms, wall_ms, shown_ms = await answer(pilot, key)
+                cpu.append(key_ms)
+                if wall_ms is not None and shown_ms is not None:
+                    wall.append(wall_ms)
+                    shown.append(shown_ms)
+            result = [max(wall), max(shown)] if wall else ["", ""]
+            rows.append([label, len(keys), statistics.median(cpu), max(cpu), *result])
         await pilot.press("q")
     return first, ready, rows
 
@@ -107,13 +156,14 @@ def one(kind: str, rows: int) -> None:
         title=f"auditor review on the {kind} report, {rows:,} rows, 80x24",
     )
     print_table(
-        ["keys", "presses", "median ms", "max ms", "max wall ms (pilot)"],
+        ["keys", "presses", "median ms", "max ms", "result wall ms", "result UI ms"],
         keys,
-        title="Key presses: CPU time to answer (what a terminal user waits)",
+        title="Key presses: UI-thread CPU to answer (what a terminal user waits); worker results",
     )
-    worst = max(k[3] for k in keys[:-1])  # type: ignore[type-var]
+    worst = max(max(k[3], k[5] or 0) for k in keys[:-1])  # type: ignore[type-var]
     verdict = "within" if worst <= TARGET_MS else "OVER"
-    print(f"Slowest key press: {worst:.0f} ms ({verdict} the {TARGET_MS:.0f} ms target)\n")
+    print(f"Slowest key or result on the UI thread: {worst:.0f} ms", end=" ")
+    print(f"({verdict} the {TARGET_MS:.0f} ms target)\n")
 
 
 def main() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
-from auditor.tui.state import ReviewState
+from auditor.model import NegativeProposal
+from auditor.tui.state import ReviewState, Target
 
 
 @dataclass
@@ -39,3 +41,33 @@ class DecisionsChanged(Message):
 
     proposal_id: str | None = None
     added: bool = False
+
+
+@dataclass
+class Replayed(Message):
+    """A change to a proposal was replayed against every search term in a worker
+    (`ReviewState.check` remembers the verdict): `base` is the proposal as it stood when
+    the key was pressed, `candidate` the change to apply if `base` is still current."""
+
+    proposal_id: str
+    base: NegativeProposal
+    candidate: NegativeProposal
+
+
+@dataclass
+class TargetsFound(Message):
+    """The editor's worker placed a typed negative: the target list for `typed` (text,
+    match type), the one to highlight, and the check of the draft there (None: no text)."""
+
+    typed: tuple[str, str]
+    targets: list[Target]
+    index: int
+    verdict: Any
+
+
+@dataclass
+class DraftChecked(Message):
+    """The editor's worker checked `draft` (another target was highlighted)."""
+
+    draft: NegativeProposal
+    verdict: Any

@@ -42,12 +42,15 @@ Decisions in words:
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from auditor import decisions as dec
@@ -81,6 +84,9 @@ TARGETS_PER_LEVEL = 25
 n-gram can spend in thousands of ad groups, and a list that long helps no one."""
 NGRAM_CAP = 200_000
 """The n-gram explorer searches the costliest n-grams only (the tail is cents each)."""
+REPLAYS_KEPT = 128
+"""Safety replays remembered per review (`ReviewState.check`): a match type cycled back, a
+target list opened again or a save after the editor's check replays nothing."""
 MATCH_CYCLE: dict[str, tuple[str, ...]] = {
     "google": ("exact", "phrase", "broad"),
     "microsoft": ("exact", "phrase"),
@@ -248,6 +254,11 @@ def user_proposal_id(p: NegativeProposal) -> str:
     target), so the engine proposing the same negative later takes it over."""
     target = p.list_name or f"{p.campaign}|{p.ad_group or ''}"
     return proposal_id(p.text, p.match_type, p.level, target)
+
+
+def replay_key(p: NegativeProposal) -> tuple[Any, ...]:
+    """What a safety replay depends on: the text, match type and where the negative goes."""
+    return (p.text, p.match_type, p.level, p.campaign, p.ad_group, tuple(p.campaigns))
 
 
 @dataclass(frozen=True)
@@ -521,6 +532,54 @@ def tracking_skipped(result: AuditResult) -> list[dict[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class SpendIndex:
+    """Where each search term of the report spends, indexed once per audit (in the load
+    worker): the rows of a list of terms are read by position, without a pass over the
+    report, so a target list or a level change costs what the terms cost, not a million rows.
+    """
+
+    terms: pd.Index
+    """The distinct search terms as written in the report (a hash lookup per term)."""
+    order: np.ndarray
+    """Row numbers grouped by term; term i's rows are `order[offsets[i]:offsets[i + 1]]`."""
+    offsets: np.ndarray
+
+    @classmethod
+    def build(cls, table: pd.DataFrame | None) -> SpendIndex:
+        if table is None or table.empty or "search_term" not in table:
+            return cls(pd.Index([], dtype=object), np.zeros(0, np.int64), np.zeros(1, np.int64))
+        codes, uniques = pd.factorize(table["search_term"])
+        order = np.argsort(codes, kind="stable")[np.count_nonzero(codes < 0) :]
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        terms = pd.Index(uniques)
+        terms.get_indexer(terms[:1])  # the hash table is built here, not at the first key
+        return cls(terms, order, np.r_[0, np.cumsum(counts)].astype(np.int64))
+
+    def rows(self, terms: Sequence[str]) -> np.ndarray:
+        """Row numbers of `terms` in the report, in the report's order (unknown terms have
+        none)."""
+        if not len(terms) or not len(self.terms):
+            return np.zeros(0, np.int64)
+        ids = self.terms.get_indexer(pd.Index(list(dict.fromkeys(terms))))
+        ids = ids[ids >= 0]
+        starts, sizes = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(0, np.int64)
+        shift = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+        return np.sort(self.order[shift + np.arange(total)])
+
+    def frame(
+        self, table: pd.DataFrame | None, terms: Sequence[str], cols: list[str]
+    ) -> pd.DataFrame:
+        """`cols` of the report's rows of `terms`, in the report's order."""
+        if table is None or table.empty:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        positions = [table.columns.get_loc(c) for c in cols]
+        return table.iloc[self.rows(terms), positions]
+
+
 class ReviewState:
     """The loaded audit, the account's decisions and the derived frames the tabs show."""
 
@@ -537,6 +596,8 @@ class ReviewState:
         self.settings = settings
         self.store = store
         self.show_rejected = False
+        self._replays: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._replays_lock = threading.Lock()
         step("remembering decisions", 0.9)
         table = result.table if result.table is not None else pd.DataFrame()
         self.account = store.resolve_account(table, result.currency)
@@ -563,6 +624,9 @@ class ReviewState:
         """Undone decisions, the latest last (`U` redoes it); a new decision clears them."""
         self._term_cost: dict[str, float] = {}
         self._remember_costs([t for r in self.rows for t in r.original.blocked_terms])
+        step("indexing the search terms", 0.98)
+        self.spend = SpendIndex.build(result.table)
+        self._warm_replay()
 
     def _new_findings(self, findings: Sequence[Finding]) -> list[bool]:
         """Which findings no earlier review of the account showed (none on a first review).
@@ -676,12 +740,50 @@ class ReviewState:
         )
 
     def check(self, p: NegativeProposal) -> Any:
-        """Replay `p` against every search term: `auditor.negatives.safety.SafetyVerdict`."""
+        """Replay `p` against every search term: `auditor.negatives.safety.SafetyVerdict`.
+        The last `REPLAYS_KEPT` replays are remembered (by what places the negative), so the
+        app replays in a worker and the edit that follows reads the answer. Safe to call from
+        a worker thread; treat the verdict as read-only."""
         from auditor.negatives.safety import check_proposal
 
+        key = replay_key(p)
+        with self._replays_lock:
+            if key in self._replays:
+                self._replays.move_to_end(key)
+                return self._replays[key]
         table = self.result.table if self.result.table is not None else pd.DataFrame()
         keywords = self.result.keywords if self.result.keywords is not None else pd.DataFrame()
-        return check_proposal(p, table, keywords, self.settings)
+        verdict = check_proposal(p, table, keywords, self.settings)
+        with self._replays_lock:
+            self._replays[key] = verdict
+            while len(self._replays) > REPLAYS_KEPT:
+                self._replays.popitem(last=False)
+        return verdict
+
+    def replayed(self, p: NegativeProposal) -> bool:
+        """Whether `check(p)` is remembered (answers at once)."""
+        with self._replays_lock:
+            return replay_key(p) in self._replays
+
+    def _warm_replay(self) -> None:
+        """Replay one negative at an ad group, so the safety check's indexes of this report
+        (terms, words, campaigns, ad groups, bought keywords) are built in the load worker,
+        not at the first key that checks a negative; the replay is not remembered."""
+        table = self.result.table
+        if table is None or table.empty:
+            return
+        first = table.iloc[0]
+        probe = NegativeProposal(
+            id="",
+            text=str(first["search_term"]),
+            match_type="broad",
+            level="ad_group",
+            campaign=str(first["campaign"]),
+            ad_group=str(first["ad_group"]),
+        )
+        self.check(probe)
+        with self._replays_lock:
+            self._replays.pop(replay_key(probe), None)
 
     def visible(self) -> list[ProposalRow]:
         """The rows the Negatives tab lists, in order."""
@@ -784,9 +886,12 @@ class ReviewState:
         return EditOutcome(True, proposal=candidate)
 
     def next_match_type(self, proposal_id: str) -> str:
+        return self.match_after(self.row(proposal_id).current.match_type)
+
+    def match_after(self, match_type: str) -> str:
+        """The match type after `match_type` in the platform's cycle."""
         cycle = MATCH_CYCLE.get(self.settings.platform, MATCH_CYCLE["google"])
-        current = self.row(proposal_id).current.match_type
-        i = cycle.index(current) if current in cycle else -1
+        i = cycle.index(match_type) if match_type in cycle else -1
         return cycle[(i + 1) % len(cycle)]
 
     def level_changes(self, proposal_id: str) -> dict[str, Any]:
@@ -897,12 +1002,8 @@ class ReviewState:
             id="", text=text, match_type=match_type, level="shared_list", family=USER_FAMILY
         )
         blocked = self.check(draft).blocked_terms if text.strip() else []
-        table = self.result.table
         cols = ["campaign", "ad_group", "search_term", "cost"]
-        if table is None or table.empty or not blocked:
-            rows = pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-        else:
-            rows = table.loc[table["search_term"].isin(set(blocked)), cols]
+        rows = self.spend.frame(self.result.table, blocked, cols)
         attached = hint.campaigns if hint is not None and hint.level == "shared_list" else []
         out = [self._list_target(rows, attached)]
         by_campaign = _spend(rows, ["campaign"])[:TARGETS_PER_LEVEL]
@@ -956,8 +1057,7 @@ class ReviewState:
         table = self.result.table
         if table is None or table.empty or not terms:
             return pd.DataFrame(columns=["campaign", "ad_group", "cost"])
-        mask = table["search_term"].isin(set(terms))
-        rows = table.loc[mask, ["campaign", "ad_group", "cost"]]
+        rows = self.spend.frame(table, terms, ["campaign", "ad_group", "cost"])
         grouped = rows.groupby(["campaign", "ad_group"], dropna=False, sort=False)["cost"].sum()
         return grouped.sort_values(ascending=False).reset_index()
 

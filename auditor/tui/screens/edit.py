@@ -4,9 +4,11 @@ Opened by `n` on a Findings or N-grams row (a new negative of the user's) and by
 the Negatives tab (the highlighted proposal). The target list holds the shared list and every
 campaign and ad group where the terms the negative blocks spend, each with its terms and spend;
 the pane below replays the draft against every search term (`ReviewState.check`, i.e.
-`auditor.negatives.safety.check_proposal`) as it changes. Typing recomputes after a short pause
-and the replay runs in a worker thread, so keys stay fast on a large report; saving always
-checks the final version first.
+`auditor.negatives.safety.check_proposal`) as it changes. Typing recomputes after a short pause;
+the target list and the replay run in a worker thread (`Checking ...` shows meanwhile) and come
+back as messages (`TargetsFound`, `DraftChecked`), so the dialog answers keys at once on a large
+report; saving always checks the final version first (the worker's replay is remembered, so
+that check is usually instant).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from textual.worker import get_current_worker
 
 from auditor import format as fmt
 from auditor.model import NegativeProposal
+from auditor.tui.messages import DraftChecked, TargetsFound
 from auditor.tui.state import (
     MATCH_CYCLE,
     EditOutcome,
@@ -137,7 +140,11 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         draft = self.state.draft(text, match, targets[index], reason) if text else None
         verdict = self.state.check(draft) if draft is not None else None
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_targets, (text, match), targets, index, verdict)
+            self.post_message(TargetsFound((text, match), targets, index, verdict))
+
+    @on(TargetsFound)
+    def _targets_found(self, event: TargetsFound) -> None:
+        self._show_targets(event.typed, event.targets, event.index, event.verdict)
 
     def _show_targets(
         self, typed: tuple[str, str], targets: list[Target], index: int, verdict: Any
@@ -175,7 +182,13 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         """Replay the draft against every search term (in a worker thread)."""
         verdict = self.state.check(p)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_verdict, verdict)
+            self.post_message(DraftChecked(p, verdict))
+
+    @on(DraftChecked)
+    def _draft_checked(self, event: DraftChecked) -> None:
+        """Show the check, unless the draft changed meanwhile (its own check follows)."""
+        if self.draft() == event.draft:
+            self._show_verdict(event.verdict)
 
     def _show_verdict(self, verdict: Any) -> None:
         """What the draft blocks, and whether it is safe (and why not)."""

@@ -2,24 +2,31 @@
 
 `b` switches the table to the negatives the engine held back (`review:` items and unsafe ones),
 `p` there proposes the highlighted one as the user's own negative (see `ReviewState.propose_held`).
+
+`m` replays the next match type against every search term in a worker thread (the status line
+says `checking ...` meanwhile; keys keep answering) and applies it when the replay is back and
+the proposal has not changed since; a replay done before (`ReviewState.check` remembers them)
+applies at once. Decisions redraw only the row they change (`DataTable.update_cell`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from auditor import decisions as dec
 from auditor import format as fmt
 from auditor.errors import AuditorError
 from auditor.model import NegativeProposal
-from auditor.tui.messages import DecisionsChanged
+from auditor.tui.messages import DecisionsChanged, Replayed
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportRequest, ExportScreen
@@ -118,6 +125,8 @@ class NegativesPane(Vertical):
         self.held_view = False
         """True while the table lists the held-back / review items (`b`)."""
         self._proposals_stale = False
+        self._replaying: dict[str, Replayed] = {}
+        """The match-type changes waiting for their replay (`m`), by proposal."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[Cell] = DataTable(id="neg-table", cursor_type="row")
@@ -201,14 +210,19 @@ class NegativesPane(Vertical):
         )
 
     def _refresh_row(self, row: ProposalRow) -> None:
+        """Redraw the one row a decision changed (its cells, the counts, the detail of the
+        highlighted row), not the table."""
         table = self.table
         cells = self._cells(row)
-        for (key, _), value in zip(COLUMNS, cells, strict=True):
-            if key == "family":
-                continue
-            table.update_cell(row.id, key, value)
+        if row.id in table.rows:
+            for (key, _), value in zip(COLUMNS, cells, strict=True):
+                if key == "family":
+                    continue
+                table.update_cell(row.id, key, value)
         self.update_status()
-        self.show_blast(row.id)
+        shown = self.current_id()
+        if shown is not None and not self.held_view:
+            self.show_blast(shown)
         self.post_message(DecisionsChanged(row.id))
 
     def update_status(self, note: str = "") -> None:
@@ -305,7 +319,8 @@ class NegativesPane(Vertical):
             self._refresh_row(row)
             self._notify_saved(row.current)
         else:
-            self.show_blast(pid, outcome.reasons)
+            if pid == self.current_id() and not self.held_view:
+                self.show_blast(pid, outcome.reasons)
             self.app.notify(
                 "Refused: " + "; ".join(outcome.reasons), severity="error", markup=False
             )
@@ -324,9 +339,44 @@ class NegativesPane(Vertical):
         )
 
     def action_match_type(self) -> None:
+        """The next match type (after the one still being checked, if `m` was pressed
+        again), checked first: at once when replayed before, else in a worker."""
         pid = self.current_id()
-        if pid is not None:
-            self._edited(pid, self.state.edit(pid, match_type=self.state.next_match_type(pid)))
+        if pid is None:
+            return
+        base = self.state.row(pid).current
+        waiting = self._replaying.pop(pid, None)
+        start = waiting.candidate if waiting is not None else base
+        candidate = replace(start, match_type=self.state.match_after(start.match_type))
+        if candidate.match_type == base.match_type or self.state.replayed(candidate):
+            self._edited(pid, self.state.edit(pid, match_type=candidate.match_type))
+            return
+        change = self._replaying[pid] = Replayed(pid, base, candidate)
+        self.update_status(
+            note=f"checking {negative_syntax(candidate)} against every search term ..."
+        )
+        self._replay(change)
+
+    @work(thread=True, group="replay")
+    def _replay(self, change: Replayed) -> None:
+        """Replay the change (remembered by `ReviewState.check`) and post it back."""
+        self.state.check(change.candidate)
+        if not get_current_worker().is_cancelled:
+            self.post_message(Replayed(change.proposal_id, change.base, change.candidate))
+
+    @on(Replayed)
+    def _replayed(self, event: Replayed) -> None:
+        """Apply a replayed match-type change, unless the proposal changed meanwhile."""
+        event.stop()
+        waiting = self._replaying.get(event.proposal_id)
+        if waiting is None or waiting.candidate is not event.candidate:
+            return  # a later `m` on the same row replaces this one
+        del self._replaying[event.proposal_id]
+        row = next((r for r in self.state.rows if r.id == event.proposal_id), None)
+        if row is None or row.current is not event.base:
+            self.update_status(note="match type not changed: the negative changed meanwhile")
+            return
+        self._edited(row.id, self.state.edit(row.id, match_type=event.candidate.match_type))
 
     def action_level(self) -> None:
         self._open_editor(focus="target")
