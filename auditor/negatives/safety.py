@@ -169,24 +169,29 @@ def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
 
 def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform: str) -> list[str]:
     """Which of `terms` the negative contains or would block typed alone: one replay over all
-    of them (their normalised texts are cached), not one per term."""
-    norms, padded = _protected_texts(terms)
+    of them (their normalised texts are cached), not one per term. A term it contains is one
+    of its runs of whole words, looked up by text."""
+    norms, padded, at = _protected_texts(terms)
     if not norms:
         return []
-    neg = f" {normalize_one(text)} "
     blocked = padded_block_mask(padded, text, match_type, platform)
-    return [
-        term
-        for term, norm, hit in zip(terms, norms, blocked.tolist(), strict=True)
-        if norm and (f" {norm} " in neg or hit)
-    ]
+    found = {i for i in np.flatnonzero(blocked).tolist() if norms[i]}
+    neg = normalize_one(text).split(" ")
+    for start in range(len(neg)):
+        for end in range(start + 1, len(neg) + 1):
+            found.update(at.get(" ".join(neg[start:end]), ()))
+    return [terms[i] for i in sorted(found)]
 
 
 @lru_cache(maxsize=256)
-def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], pa.Array]:
-    """The terms normalised, and padded for `padded_block_mask`."""
+def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], pa.Array, dict[str, list[int]]]:
+    """The terms normalised, padded for `padded_block_mask`, and their positions by text."""
     norms = [normalize_one(t) for t in terms]
-    return norms, pad_words(normalize_texts(norms))
+    at: dict[str, list[int]] = {}
+    for i, norm in enumerate(norms):
+        if norm:
+            at.setdefault(norm, []).append(i)
+    return norms, pad_words(normalize_texts(norms)), at
 
 
 def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) -> np.ndarray:
