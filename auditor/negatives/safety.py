@@ -9,8 +9,10 @@ A proposal is unsafe when, at its level and target, it would
   100 characters, and the characters both reject in keywords (`! @ % ^ * ( ) = { } ; ~ ` < > ?
   \\ | ,`).
 
-`check_proposal` is fast enough to call on every edit (a few ms on 100k rows): the table's
-normalised queries are indexed once per table object (`auditor.matching.term_index`).
+`check_proposal` is fast enough to call on every edit (0.2-2 ms on a 1M-row long-tail report,
+after a first call of a few seconds): the table's normalised queries, its bought keywords and
+its figures are indexed once per table object (`auditor.matching.term_index`, `keyword_index`,
+`table_figures`), and a replay reads only the queries holding the negative's words.
 """
 
 from __future__ import annotations
