@@ -73,6 +73,7 @@ SESSION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tab: tracking", ("escape", "5")),
     ("tab: overview", ("1",)),
     ("tabs again: 3 2 4 5 1", ("3", "2", "4", "5", "1")),
+    ("held back: tab, b, propose p, b", ("3", "b", "p", "b")),
     ("no-op key (pilot's floor)", ("f12",) * 3),
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from auditor import decisions as dec
 from auditor.audit import audit
@@ -188,6 +188,46 @@ def test_editor_answers_while_its_targets_are_computed(
             assert len(screen.targets) == options.option_count
             await pilot.press("escape")
             assert isinstance(app.screen, ReviewScreen)
+
+    asyncio.run(run())
+
+
+def test_enter_right_after_typing_saves_once_the_targets_are_back(
+    tmp_path: Path, reuse_audit: AuditResult
+) -> None:
+    """Enter before the typed text's targets are recomputed: the dialog stays, answering,
+    and saves the typed negative when they arrive (nothing heavy on the UI thread)."""
+
+    async def run() -> None:
+        app = ReviewApp([SAMPLE], Settings(), db_path=tmp_path / "d.sqlite3")
+        async with app.run_test(size=SMALL) as pilot:
+            state = await loaded(app, pilot)
+            await pilot.press("3")
+            table = app.screen.query_one("#neg-table", DataTable)
+            visible = state.visible()
+            row = next(i for i, r in enumerate(visible) if r.current.match_type != "exact")
+            table.move_cursor(row=row)
+            await pilot.pause()
+            pid = cursor_id(app)
+            p = state.row(pid).current
+            await pilot.press("e")
+            screen = app.screen
+            assert isinstance(screen, EditScreen)
+            options = screen.query_one("#edit-targets", OptionList)
+            await until(pilot, lambda: options.option_count > 0, "the first target list")
+            gate = Gate(state)
+            screen.query_one("#edit-text", Input).value = f"[{p.text}]"
+            await pilot.press("enter")
+            assert app.screen is screen, "not saved before the typed text is placed"
+            gate.release()
+            await until(pilot, lambda: app.screen is not screen, "saved once placed")
+            saved = state.row(pid).current
+            assert (saved.text, saved.match_type) == (p.text, "exact")
+            assert (saved.level, saved.campaign, saved.ad_group) == (
+                p.level,
+                p.campaign,
+                p.ad_group,
+            ), "the target chosen before typing is kept"
 
     asyncio.run(run())
 

@@ -8,7 +8,8 @@ the pane below replays the draft against every search term (`ReviewState.check`,
 the target list and the replay run in a worker thread (`Checking ...` shows meanwhile) and come
 back as messages (`TargetsFound`, `DraftChecked`), so the dialog answers keys at once on a large
 report; saving always checks the final version first (the worker's replay is remembered, so
-that check is usually instant).
+that check is usually instant), and Enter pressed before the typed text's targets are back
+saves when they arrive.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         self.targets: list[Target] = []
         self._timer: Timer | None = None
         self._stale = True
+        self._save_when_placed = False
+        """Enter was pressed before the targets of the typed text were back: save then."""
 
     def compose(self) -> ComposeResult:
         cycle = MATCH_CYCLE.get(self.state.settings.platform, MATCH_CYCLE["google"])
@@ -163,6 +166,9 @@ class EditScreen(ModalScreen[EditOutcome | None]):
             options.highlighted = index
         if verdict is not None or not typed[0]:
             self._show_verdict(verdict)
+        if self._save_when_placed:
+            self._save_when_placed = False
+            self.action_save()
 
     def _chosen_key(self) -> str:
         options = self.query_one("#edit-targets", OptionList)
@@ -238,18 +244,14 @@ class EditScreen(ModalScreen[EditOutcome | None]):
         self.action_save()
 
     def action_save(self) -> None:
-        """Save the draft (checked by `save`); the targets are brought up to date first."""
-        text, match = self._typed()
+        """Save the draft (checked by `save`). When the targets of what is typed are not back
+        yet, they are computed first (in the worker) and the save follows their arrival."""
         if self._stale or not self.targets:
             if self._timer is not None:
                 self._timer.stop()
-            self._stale = False
-            hint = self.start if self.start.id else None
-            chosen = self._chosen_key()
-            self.targets = self.state.targets(text, match, hint=hint)
-            keys = [t.key for t in self.targets]
-            index = keys.index(chosen) if chosen in keys else self.state.suggested(self.targets)
-            self._show_targets((text, match), self.targets, index, None)
+            self._save_when_placed = True
+            self._rethink()
+            return
         p = self.draft()
         if p is None:
             self._refuse(["the text is empty"])
