@@ -1,15 +1,31 @@
-"""A progress bar that counts things (accounts) on stderr, redrawn in place on a terminal.
+"""What the commands print on a terminal: `say` (text without control characters, so a
+search term cannot drive the user's terminal) and a progress bar that counts things (accounts)
+on stderr, redrawn in place.
 
-Off a terminal (a pipe, a log file, CI) nothing is drawn: the command's own lines say what was
-done, and a log is not filled with redraws.
+Off a terminal (a pipe, a log file, CI) the bar is not drawn: the command's own lines say what
+was done, and a log is not filled with redraws.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
 
 WIDTH = 24
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+"""ANSI escape sequences and control characters (BEL, backspace, carriage return, C1)."""
+
+
+def terminal_text(text: str) -> str:
+    """`text` without control characters: a search term must not drive the user's terminal."""
+    return _CONTROL.sub("", text)
+
+
+def say(text: str, *, error: bool = False) -> None:
+    print(terminal_text(text), file=sys.stderr if error else sys.stdout)
 
 
 class Progress:
