@@ -60,6 +60,7 @@ import platformdirs
 
 from auditor.errors import ConfigError
 from auditor.model import NegativeProposal, Period
+from auditor.output.csvio import process_alive
 
 STATUS_PENDING = "pending"
 STATUS_ACCEPTED = "accepted"
@@ -228,16 +229,6 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 Statement = tuple[str, Sequence[object]]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
@@ -437,7 +428,7 @@ class DecisionStore:
         if int(pid) == os.getpid() and host == socket.gethostname():
             return False
         if host == socket.gethostname():
-            return _alive(int(pid))
+            return process_alive(int(pid))
         try:
             age = datetime.now(UTC) - datetime.fromisoformat(started)
         except ValueError:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ _BLOCK = 2000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 17)
 def singular(word: str) -> str:
     """`cases` -> `case`, `batteries` -> `battery`, `boxes` -> `box`; short words unchanged."""
     if len(word) <= 3 or word.endswith(("ss", "us", "is")):
@@ -41,7 +43,7 @@ def singular(word: str) -> str:
 
 def variant_key(term: str) -> str:
     """The term's words, lower case, singular, sorted."""
-    return " ".join(sorted(singular(w) for w in _WORD.findall(term.casefold())))
+    return " ".join(sorted(map(singular, _WORD.findall(term.casefold()))))
 
 
 def _shape(key: str) -> str:

@@ -9,7 +9,9 @@
 4. For scale: proposing negatives on the 1M-row report (context already read), and one
    safety check per edited proposal on 100,000 rows (target < 50 ms).
 
-Options: `--rows N` (report size), `--queries N` (clustering size), `--sample N`.
+Options: `--rows N` (report size), `--kind small|longtail` (the report's vocabulary, both by
+default; the long-tail account with its keyword report), `--queries N` (clustering size),
+`--sample N`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd
-from largegen import make_large_report, make_queries
+from largegen import KINDS, make_keyword_report, make_large_report, make_queries
 
 from auditor.audit import build_context
 from auditor.config import Settings
@@ -63,9 +65,12 @@ def _cluster_child(n: int, out: mp.Queue) -> None:
     out.put((elapsed, base, _rss_mb("VmHWM:"), len(pairs), int(sizes.max()), len(set(labels))))
 
 
-def bench_ngrams(rows: int) -> None:
-    ctx = build_context([make_large_report(rows=rows)], Settings())
+def bench_ngrams(rows: int, kind: str = "small") -> None:
+    keywords = (make_keyword_report(rows),) if kind == "longtail" else ()
+    path = make_large_report(rows=rows, kind=kind)
+    ctx = build_context([path], Settings(keywords=keywords))
     table = ctx.table
+    print(f"report: {path.name} ({kind})")
     metrics = list(METRICS)
     plain = _best(lambda: table.groupby("search_term", sort=False)[metrics].sum())
     grams = _best(lambda: ngram_table(table))
@@ -133,10 +138,12 @@ def bench_recall(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--kind", choices=KINDS, action="append", help="default: both")
     parser.add_argument("--queries", type=int, default=200_000)
     parser.add_argument("--sample", type=int, default=20_000)
     args = parser.parse_args()
-    bench_ngrams(args.rows)
+    for kind in args.kind or KINDS:
+        bench_ngrams(args.rows, kind)
     bench_clustering(args.queries)
     bench_recall(args.sample)
 

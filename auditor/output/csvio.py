@@ -161,7 +161,8 @@ def write_atomic(
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this host (one we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -181,7 +182,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         return removed
     for entry in names:
         found = _STALE_TEMP.match(entry.name)
-        if not found or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+        if not found or int(found.group(1)) == os.getpid() or process_alive(int(found.group(1))):
             continue
         try:
             if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < RUN_STARTED:
