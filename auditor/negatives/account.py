@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditor import schema
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.matching import PHRASE, TermIndex, term_index, words
 from auditor.negatives.evidence import Evidence, Rates
 from auditor.negatives.existing import ExistingNegative, existing_blocked

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.matching import EXACT, PHRASE, term_index, word_set, words
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries

@@ -26,8 +26,9 @@ import pandas as pd
 
 from auditor import format as fmt
 from auditor import schema
-from auditor.checks import Inputs, check
-from auditor.context import AuditContext
+from auditor.engine.checks import Inputs, check
+from auditor.engine.context import AuditContext
+from auditor.engine.packs import Rule
 from auditor.matching import (
     BROAD,
     EXACT,
@@ -45,7 +46,6 @@ from auditor.matching import (
     words,
 )
 from auditor.model import Finding
-from auditor.packs import Rule
 
 RULE_BLOCKS_CONVERTING = "NEG001"
 RULE_REDUNDANT = "NEG002"

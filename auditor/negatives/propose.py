@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from auditor import format as fmt
 from auditor.config import Settings
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
 from auditor.model import HELD_REVIEW, HeldBack, NegativeProposal, NegativesOutcome
 from auditor.negatives.account import Account, prepare
