@@ -24,7 +24,6 @@ from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.engine import run_rules
 from auditor.errors import InputError
-from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
@@ -32,6 +31,7 @@ from auditor.packs import load_rules
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.spend_coverage import coverage_note, spend_coverage
+from auditor.terms.matching import blocks
 from auditor.tracking import apply_reliability
 from auditor.tracking.coverage import TRACKING
 

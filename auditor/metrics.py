@@ -30,7 +30,7 @@ For proposals, the review app and the summary (the same figures as the findings)
   the account rate, as the n-gram level (WASTE004) does for a word shared by many terms.
 - `Expectation.phrase()`: the one wording (`auditor.stats.chance_phrase`).
 
-Close variants (`auditor.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
+Close variants (`auditor.terms.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
 zero-conversion term with its converting close variants (same words reordered, singular /
 plural, fuzzy >= 90 with as many words and the same numbers). Splits (`auditor.splits`):
 `competing_ad_groups` counts the serving ad groups that reach the same searches.
@@ -47,11 +47,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor import schema, splits, variants
+from auditor import schema, splits
 from auditor.config import Settings
 from auditor.context import AuditContext
 from auditor.profile import stage
 from auditor.stats import PRIOR_CLICKS, chance_phrase, poisson_cdf
+from auditor.terms import variants
 
 SUMS = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
@@ -434,13 +435,13 @@ def _build_level(ws: Workspace, name: str) -> Level:
 
 
 def _ngram_level(ws: Workspace) -> Level:
-    """N-grams of the search terms that had clicks (`auditor.ngrams.ngram_table`).
+    """N-grams of the search terms that had clicks (`auditor.terms.ngrams.ngram_table`).
 
     Terms without clicks cost nothing and convert nothing; leaving them out makes the level
     several times faster on real reports (most rows have no click), and `terms` counts the
     terms that were clicked. A report without a Clicks column uses every row.
     """
-    from auditor.ngrams import ngram_table
+    from auditor.terms.ngrams import ngram_table
 
     table = ws.table
     if "clicks" in ws.present:
@@ -622,7 +623,7 @@ def _is_keyword(lv: Level) -> Value:
 
 def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
     """Whether each text (missing: empty), normalised, is a bought keyword's text."""
-    from auditor.matching import normalize
+    from auditor.terms.matching import normalize
 
     if ws._bought is None:
         _, kw = schema.text_codes(ws.ctx.keywords["keyword"])
@@ -751,7 +752,7 @@ def data_floor(b: Baseline) -> float:
 
 
 def _close_variants(lv: Level) -> np.ndarray:
-    """Conversions and cost of the term's close variants (`auditor.variants`) that converted,
+    """Conversions and cost of the term's close variants (`auditor.terms.variants`) that converted,
     account-wide, one row per level row (two columns); for an n-gram, of the n-grams that are
     its close variants (`airpods pro case` and `airpod pro case`).
 
@@ -1101,7 +1102,7 @@ _COLUMN_NAMES = {
 
 def _ngrams_available() -> bool:
     try:
-        from auditor.ngrams import ngram_table  # noqa: F401
+        from auditor.terms.ngrams import ngram_table  # noqa: F401
     except ImportError:
         return False
     return True

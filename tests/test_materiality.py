@@ -13,7 +13,7 @@ from auditor.config import Settings
 from auditor.engine import HIGH_MIN_SHARE, run_rules
 from auditor.metrics import Workspace, expectation
 from auditor.model import Finding
-from auditor.variants import variant_figures, variant_key
+from auditor.terms.variants import variant_figures, variant_key
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
 PMAX = REAL / "google-ads-pmax-phone-cases-usd.csv"

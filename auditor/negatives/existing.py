@@ -28,7 +28,9 @@ from auditor import format as fmt
 from auditor import schema
 from auditor.checks import Inputs, check
 from auditor.context import AuditContext
-from auditor.matching import (
+from auditor.model import Finding
+from auditor.packs import Rule
+from auditor.terms.matching import (
     BROAD,
     EXACT,
     LEVEL_AD_GROUP,
@@ -44,8 +46,6 @@ from auditor.matching import (
     term_index,
     words,
 )
-from auditor.model import Finding
-from auditor.packs import Rule
 
 RULE_BLOCKS_CONVERTING = "NEG001"
 RULE_REDUNDANT = "NEG002"

@@ -40,7 +40,6 @@ import pyarrow as pa
 from auditor import format as fmt
 from auditor.config import Settings
 from auditor.context import AuditContext
-from auditor.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
 from auditor.model import HELD_REVIEW, HeldBack, NegativeProposal, NegativesOutcome
 from auditor.negatives.account import Account, prepare
 from auditor.negatives.candidates import (
@@ -65,7 +64,8 @@ from auditor.negatives.existing import read_existing
 from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
-from auditor.ngrams import costly_ngrams_holding, ngram_table
+from auditor.terms.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
+from auditor.terms.ngrams import costly_ngrams_holding, ngram_table
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""

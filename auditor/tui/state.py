@@ -58,7 +58,6 @@ from auditor.account import slug
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import AuditorError, ConfigError, OutputError
-from auditor.matching import words
 from auditor.model import (
     HELD_REVIEW,
     HELD_UNSAFE,
@@ -72,6 +71,7 @@ from auditor.negatives import proposal_id
 from auditor.output.csvio import check_output_paths
 from auditor.readers.negatives_list import read_path
 from auditor.resources import bundled
+from auditor.terms.matching import words
 
 ProgressFn = Callable[[str, float], None]
 
