@@ -50,18 +50,14 @@ from auditor.errors import InputError
 from auditor.model import Period, Report, SkippedRow
 from auditor.readers import headers, workbook
 from auditor.readers.dates import parse_days, parse_period
-from auditor.readers.tabular import (
-    LINE,
-    MAX_CELL,
+from auditor.readers.numbers import (
     NumberStyle,
-    RawTable,
     bad_number_reason,
     detect_number_style,
     metric_problems,
-    normalise_name,
     parse_numbers,
-    unique_names,
 )
+from auditor.readers.tabular import LINE, MAX_CELL, RawTable, normalise_name, unique_names
 
 NUMBER_COLUMNS = (
     *schema.METRIC_COLUMNS,
