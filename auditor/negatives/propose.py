@@ -1,5 +1,9 @@
 """Negative-keyword proposals: evidence first, account-aware, placed once.
 
+Over 500 lines: `_Proposer` is the one pass over the families, and its steps (judge, consider,
+place, accept, narrow, hold, list for review) share the rows already covered and the replays
+remembered; cut apart, each step would take that state as arguments.
+
 How proposals are chosen (the README's "Negative keywords" says the same for users):
 1. Candidates come in families (`candidates`): lexicon words with their misspellings (one
    family per intent and tier), the account's own non-converting n-grams that share no word
