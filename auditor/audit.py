@@ -25,13 +25,13 @@ from auditor.engine.context import AuditContext
 from auditor.engine.packs import load_rules
 from auditor.engine.run import run_rules
 from auditor.errors import InputError
-from auditor.matching import blocks
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.spend_coverage import coverage_note, spend_coverage
+from auditor.terms.matching import blocks
 from auditor.tracking import apply_reliability
 from auditor.tracking.coverage import TRACKING
 

@@ -33,7 +33,7 @@ from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.negatives.clustering import CUTOFF, candidate_pairs, exact_pairs, star_clusters
 from auditor.negatives.safety import check_proposal
-from auditor.ngrams import METRICS, ngram_table
+from auditor.terms.ngrams import METRICS, ngram_table
 
 
 def _best(fn, repeat: int = 3) -> float:

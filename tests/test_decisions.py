@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditor import decisions as dec
 from auditor import schema
 from auditor.errors import ConfigError
 from auditor.model import NegativeProposal, Period
+from auditor.review import decisions as dec
 
 
 def table(campaigns: list[str], account: str | None = None) -> pd.DataFrame:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.errors import ConfigError, OutputPathError
 from auditor.model import AuditResult
-from auditor.tui.state import ReviewState
+from auditor.review import decisions as dec
+from auditor.review.state import ReviewState
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def _holder(db: Path, script: str) -> subprocess.Popen[str]:
         f"""
         import sys, time
         from pathlib import Path
-        from auditor import decisions as dec
+        from auditor.review import decisions as dec
         store = dec.DecisionStore(Path({str(db)!r}))
         """
     ) + textwrap.dedent(script)

@@ -1,4 +1,5 @@
-"""The engine (everything in auditor/ outside auditor/tui/) never imports textual."""
+"""The engine (everything in auditor/ outside auditor/tui/, the review's state and decision
+store in auditor/review/ included) never imports textual."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ def engine_modules() -> list[str]:
 
 def test_engine_modules_are_found() -> None:
     names = engine_modules()
-    for core in ("auditor.audit", "auditor.cli", "auditor.decisions", "auditor.output.jsonform"):
+    for core in ("auditor.audit", "auditor.cli", "auditor.output.jsonform"):
         assert core in names
+    review = ("auditor.review.decisions", "auditor.review.state", "auditor.review.rows")
+    assert all(m in names for m in review), "the review's UI-free core is inside the guard"
     assert not any(n.startswith("auditor.tui") for n in names)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from auditor import schema
-from auditor.matching import (
+from auditor.terms.matching import (
     blocks,
     blocks_query,
     effective_match_type,

@@ -14,7 +14,7 @@ from auditor.engine.figures import expectation
 from auditor.engine.run import HIGH_MIN_SHARE, run_rules
 from auditor.engine.workspace import Workspace
 from auditor.model import Finding
-from auditor.variants import variant_figures, variant_key
+from auditor.terms.variants import variant_figures, variant_key
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
 PMAX = REAL / "google-ads-pmax-phone-cases-usd.csv"

@@ -1,7 +1,7 @@
 """Negative proposals on the sample accounts (generator truth) and the real INR download.
 
 Done-when figures are measured the way a manager uses the tool: the proposals are exported
-to the Google Ads Editor file, read back, and replayed with `auditor.matching` against every
+to the Google Ads Editor file, read back, and replayed with `auditor.terms.matching` against every
 search term the generator planted and every bought keyword.
 """
 
@@ -18,11 +18,11 @@ from helpers import negatives_context
 
 from auditor.audit import audit
 from auditor.config import Settings
-from auditor.matching import blocks
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
 from auditor.negatives.lexicons import load_lexicons
 from auditor.output.negatives import write_negatives
+from auditor.terms.matching import blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

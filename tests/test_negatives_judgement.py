@@ -13,13 +13,13 @@ from helpers import negatives_context
 
 from auditor.audit import audit
 from auditor.config import Settings, load_config
-from auditor.matching import EXACT, PHRASE, blocks, in_scope, normalize_one, term_index
 from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.negatives.lexicons import buying_phrases
 from auditor.negatives.placement import consolidate, subsumes
 from auditor.output.jsonform import audit_to_dict
 from auditor.stats import poisson_cdf_one
+from auditor.terms.matching import EXACT, PHRASE, blocks, in_scope, normalize_one, term_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

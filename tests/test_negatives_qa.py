@@ -15,11 +15,11 @@ from helpers import negatives_context
 
 from auditor.audit import audit, build_context
 from auditor.config import Settings
-from auditor.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, term_index
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import ExistingNegative, existing_blocked, negated_rows
 from auditor.output.summary import summary_lines
+from auditor.terms.matching import LEVEL_CAMPAIGN, LEVEL_SHARED, blocks, in_scope, term_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"

@@ -9,9 +9,9 @@ import pytest
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.matching import blocks, word_set, words
 from auditor.model import NegativeProposal
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems
+from auditor.terms.matching import blocks, word_set, words
 
 ROWS = [
     # term, campaign, ad group, clicks, cost, conversions, value

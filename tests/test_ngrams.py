@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from auditor import schema
-from auditor.ngrams import ngram_table
+from auditor.terms.ngrams import ngram_table
 
 TERMS = [
     ("hiking boots", 12.5, 10, 1.0),
@@ -123,8 +123,8 @@ def test_random_account_against_naive() -> None:
 def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
     from pathlib import Path
 
-    from auditor.ngrams import costly_ngrams_holding
     from auditor.readers import read_report
+    from auditor.terms.ngrams import costly_ngrams_holding
 
     samples = Path(__file__).resolve().parents[1] / "sample_reports"
     grams = ngram_table(read_report(samples / "google-ads-search-terms-en.csv").table)

@@ -9,7 +9,7 @@ import pytest
 from auditor import schema
 from auditor.audit import audit
 from auditor.readers import read_report
-from auditor.readers.performance import allowance
+from auditor.readers.figures import allowance
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-reports"
 SEARCH_TERMS = [

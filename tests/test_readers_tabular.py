@@ -9,13 +9,8 @@ import pandas as pd
 import pytest
 
 from auditor.readers import headers
-from auditor.readers.tabular import (
-    NumberStyle,
-    detect_number_style,
-    load_raw,
-    normalise_name,
-    parse_numbers,
-)
+from auditor.readers.numbers import NumberStyle, detect_number_style, parse_numbers
+from auditor.readers.tabular import load_raw, normalise_name
 
 S = pd.StringDtype("pyarrow")
 

@@ -13,8 +13,8 @@ import pytest
 
 from auditor.readers import read_report
 from auditor.readers.dates import find_dates, parse_period, slash_order
+from auditor.readers.figures import allowance
 from auditor.readers.headers import match_type
-from auditor.readers.performance import allowance
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real-reports"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from auditor.readers.performance import _filled, _keywords, keyword_syntax
+from auditor.readers.text import _filled, _keywords, keyword_syntax
 
 CELLS = [
     "[a b]", " [x] ", '"p q"', "+a +b", "++a", " + +x", "+a+b", "a +\u00a0b", "[ ]", "[]", '"',

@@ -10,13 +10,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
-from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
 from auditor.output.negatives import default_list_name, write_negatives
-from auditor.tui import state as state_module
+from auditor.review import decisions as dec
+from auditor.review import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen

@@ -16,16 +16,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
-from auditor.tui import state as state_module
+from auditor.review import decisions as dec
+from auditor.review import state as state_module
+from auditor.review.frames import REPLAYS_KEPT
+from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.review import ReviewScreen
-from auditor.tui.state import REPLAYS_KEPT, ReviewState
 
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
 SMALL = (80, 24)

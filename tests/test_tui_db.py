@@ -9,11 +9,11 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from auditor import decisions as dec
 from auditor.config import Settings
 from auditor.model import AuditResult
+from auditor.review import decisions as dec
+from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
-from auditor.tui.state import ReviewState
 from tests.test_decisions_robust import _holder
 from tests.test_tui import SAMPLE, SIZE, cursor_id, loaded, reuse_audit, sample_result
 

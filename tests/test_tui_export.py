@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Label
 
-from auditor import decisions as dec
 from auditor.account import slug
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
@@ -19,11 +18,13 @@ from auditor.config import Settings
 from auditor.errors import OutputError
 from auditor.model import AuditResult
 from auditor.readers.negatives_list import read_path
-from auditor.tui import state as state_module
+from auditor.review import decisions as dec
+from auditor.review import state as state_module
+from auditor.review.export import free_name, negatives_in
+from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.export import ExportScreen
 from auditor.tui.screens.review import ReviewScreen
-from auditor.tui.state import ReviewState, free_name, negatives_in
 
 SIZE = (80, 24)
 SAMPLE = sample_dir() / BUNDLED_SAMPLE

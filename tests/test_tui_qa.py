@@ -19,14 +19,15 @@ from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, Finding
-from auditor.tui import state as state_module
+from auditor.review import state as state_module
+from auditor.review.frames import all_spend, tracking_skipped
+from auditor.review.rows import current_reason
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportScreen
 from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
-from auditor.tui.state import all_spend, current_reason, tracking_skipped
 from auditor.tui.widgets.overview import OverviewPane
 
 SIZE = (80, 24)

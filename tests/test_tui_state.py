@@ -8,19 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from auditor import decisions as dec
 from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult
 from auditor.negatives import proposal_id
-from auditor.tui.state import (
-    ReviewState,
-    filter_findings,
-    filter_ngrams,
-    negative_syntax,
-    typed_edit,
-)
+from auditor.review import decisions as dec
+from auditor.review.frames import filter_findings, filter_ngrams
+from auditor.review.rows import negative_syntax, typed_edit
+from auditor.review.state import ReviewState
 
 
 @pytest.fixture(scope="module")

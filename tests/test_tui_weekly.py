@@ -17,20 +17,20 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
-from auditor import decisions as dec
 from auditor import format as fmt
 from auditor.audit import audit
 from auditor.batch import group_accounts
 from auditor.cli import BUNDLED_SAMPLE, _parser, sample_dir, settings_from_args
 from auditor.config import Settings
 from auditor.model import AuditResult, Finding, Period
-from auditor.tui import state as state_module
+from auditor.review import decisions as dec
+from auditor.review import state as state_module
+from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.accounts import AccountScreen
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.review import ReviewScreen
-from auditor.tui.state import ReviewState
 from auditor.tui.widgets.keybar import KeyBar
 
 SAMPLE = sample_dir() / BUNDLED_SAMPLE

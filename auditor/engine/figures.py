@@ -28,7 +28,7 @@ For proposals, the review app and the summary (the same figures as the findings)
   the account rate, as the n-gram level (WASTE004) does for a word shared by many terms.
 - `Expectation.phrase()`: the one wording (`auditor.stats.chance_phrase`).
 
-Close variants (`auditor.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
+Close variants (`auditor.terms.variants`): `close_variant_conversions` / `close_variant_cpa` judge a
 zero-conversion term with its converting close variants (same words reordered, singular /
 plural, fuzzy >= 90 with as many words and the same numbers). Splits (`auditor.splits`):
 `competing_ad_groups` counts the serving ad groups that reach the same searches.
@@ -46,10 +46,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor import schema, splits, variants
+from auditor import schema, splits
 from auditor.engine.baseline import DATA_FLOOR, Baseline, data_floor
 from auditor.engine.levels import COUNTERPART, LEVEL_KEYS, SUBJECT, Value
 from auditor.stats import PRIOR_CLICKS, chance_phrase, poisson_cdf
+from auditor.terms import variants
 
 if TYPE_CHECKING:
     from auditor.engine.workspace import Level, Workspace
@@ -218,7 +219,7 @@ def is_keyword(lv: Level) -> Value:
 
 def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
     """Whether each text (missing: empty), normalised, is a bought keyword's text."""
-    from auditor.matching import normalize
+    from auditor.terms.matching import normalize
 
     if ws._bought is None:
         _, kw = schema.text_codes(ws.ctx.keywords["keyword"])
@@ -337,7 +338,7 @@ def competing(lv: Level) -> Value:
 
 
 def _close_variants(lv: Level) -> np.ndarray:
-    """Conversions and cost of the term's close variants (`auditor.variants`) that converted,
+    """Conversions and cost of the term's close variants (`auditor.terms.variants`) that converted,
     account-wide, one row per level row (two columns); for an n-gram, of the n-grams that are
     its close variants (`airpods pro case` and `airpod pro case`).
 

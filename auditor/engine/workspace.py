@@ -282,13 +282,13 @@ def _build_level(ws: Workspace, name: str) -> Level:
 
 
 def _ngram_level(ws: Workspace) -> Level:
-    """N-grams of the search terms that had clicks (`auditor.ngrams.ngram_table`).
+    """N-grams of the search terms that had clicks (`auditor.terms.ngrams.ngram_table`).
 
     Terms without clicks cost nothing and convert nothing; leaving them out makes the level
     several times faster on real reports (most rows have no click), and `terms` counts the
     terms that were clicked. A report without a Clicks column uses every row.
     """
-    from auditor.ngrams import ngram_table
+    from auditor.terms.ngrams import ngram_table
 
     table = ws.table
     if "clicks" in ws.present:

@@ -10,7 +10,7 @@ Modules, along the path a proposal takes:
 The files they are exported to (Google Ads Editor, Microsoft Advertising bulk, plain lists) are
 written by `auditor.output.negatives`.
 
-What a negative blocks is decided in `auditor.matching` (outside this package, so the rule
+What a negative blocks is decided in `auditor.terms.matching` (outside this package, so the rule
 engine can use it too).
 """
 

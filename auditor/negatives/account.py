@@ -2,7 +2,7 @@
 
 Rows keep their order in the canonical table; every per-candidate question (which rows does
 this text block, which of them convert, hold a keep-phrase or a buying question, are already
-blocked) is answered with integer arrays and the word index of `auditor.matching`.
+blocked) is answered with integer arrays and the word index of `auditor.terms.matching`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import pyarrow as pa
 
 from auditor import schema
 from auditor.engine.context import AuditContext
-from auditor.matching import PHRASE, TermIndex, term_index, words
 from auditor.negatives.evidence import Evidence, Rates
 from auditor.negatives.existing import ExistingNegative, existing_blocked
 from auditor.negatives.lexicons import Lexicon
 from auditor.negatives.safety import table_figures
+from auditor.terms.matching import PHRASE, TermIndex, term_index, words
 
 
 @dataclass

@@ -26,12 +26,12 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from auditor.engine.context import AuditContext
-from auditor.matching import EXACT, PHRASE, term_index, word_set, words
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries
 from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
 from auditor.negatives.lexicons import Lexicon, fuzzy_variants
 from auditor.negatives.safety import keyword_index
+from auditor.terms.matching import EXACT, PHRASE, term_index, word_set, words
 
 MAX_CLUSTERED = 20_000
 """Only the costliest non-converting terms are clustered into near-duplicate families."""

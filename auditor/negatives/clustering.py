@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from auditor.matching import normalize
 from auditor.profile import stage
+from auditor.terms.matching import normalize
 
 CUTOFF = 90.0
 WINDOW = 200

@@ -29,7 +29,8 @@ from auditor import schema
 from auditor.engine.checks import Inputs, check
 from auditor.engine.context import AuditContext
 from auditor.engine.packs import Rule
-from auditor.matching import (
+from auditor.model import Finding
+from auditor.terms.matching import (
     BROAD,
     EXACT,
     LEVEL_AD_GROUP,
@@ -45,7 +46,6 @@ from auditor.matching import (
     term_index,
     words,
 )
-from auditor.model import Finding
 
 RULE_BLOCKS_CONVERTING = "NEG001"
 RULE_REDUNDANT = "NEG002"

@@ -3,7 +3,7 @@
 The bundled lexicons live in `rules/lexicons/*.toml` (English, Swedish, Norwegian, Danish,
 German; format in `rules/lexicons/README.md`). User lexicons (`Settings.lexicons`) add to them
 and account words (`Settings.irrelevant`) get the intent `account`. Entries are normalised with
-`auditor.matching.normalize_one`, so they compare exactly as negatives do.
+`auditor.terms.matching.normalize_one`, so they compare exactly as negatives do.
 
 Every entry has a tier: `intent` (irrelevant for almost any advertiser: proposed on thin
 evidence) or `proven` (business-dependent: proposed only when the account's data prove it).
@@ -33,9 +33,9 @@ from rapidfuzz.distance import OSA, Indel
 
 from auditor.config import Settings
 from auditor.errors import ConfigError
-from auditor.matching import normalize_one
 from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
 from auditor.resources import bundled
+from auditor.terms.matching import normalize_one
 from auditor.tomlfile import read_toml
 
 ACCOUNT_INTENT = "account"

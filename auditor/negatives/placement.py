@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.matching import (
+from auditor.model import NegativeProposal
+from auditor.terms.matching import (
     BROAD,
     EXACT,
     LEVEL_AD_GROUP,
@@ -29,7 +30,6 @@ from auditor.matching import (
     effective_match_type,
     words,
 )
-from auditor.model import NegativeProposal
 
 
 @dataclass

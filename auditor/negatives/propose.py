@@ -1,5 +1,9 @@
 """Negative-keyword proposals: evidence first, account-aware, placed once.
 
+Over 500 lines: `_Proposer` is the one pass over the families, and its steps (judge, consider,
+place, accept, narrow, hold, list for review) share the rows already covered and the replays
+remembered; cut apart, each step would take that state as arguments.
+
 How proposals are chosen (the README's "Negative keywords" says the same for users):
 1. Candidates come in families (`candidates`): lexicon words with their misspellings (one
    family per intent and tier), the account's own non-converting n-grams that share no word
@@ -40,7 +44,6 @@ import pyarrow as pa
 from auditor import format as fmt
 from auditor.config import Settings
 from auditor.engine.context import AuditContext
-from auditor.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
 from auditor.model import HELD_REVIEW, HeldBack, NegativeProposal, NegativesOutcome
 from auditor.negatives.account import Account, prepare
 from auditor.negatives.candidates import (
@@ -65,7 +68,8 @@ from auditor.negatives.existing import read_existing
 from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
-from auditor.ngrams import costly_ngrams_holding, ngram_table
+from auditor.terms.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
+from auditor.terms.ngrams import costly_ngrams_holding, ngram_table
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""

@@ -11,7 +11,7 @@ A proposal is unsafe when, at its level and target, it would
 
 `check_proposal` is fast enough to call on every edit (0.2-2 ms on a 1M-row long-tail report,
 after a first call of a few seconds): the table's normalised queries, its bought keywords and
-its figures are indexed once per table object (`auditor.matching.term_index`, `keyword_index`,
+its figures are indexed once per table object (`auditor.terms.matching.term_index`, `keyword_index`,
 `table_figures`), and a replay reads only the queries holding the negative's words.
 """
 
@@ -28,7 +28,10 @@ import pyarrow as pa
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.matching import (
+from auditor.model import NegativeProposal
+from auditor.negatives.lexicons import buying_phrases
+from auditor.profile import stage
+from auditor.terms.matching import (
     LEVEL_AD_GROUP,
     LEVEL_CAMPAIGN,
     LEVEL_SHARED,
@@ -45,12 +48,9 @@ from auditor.matching import (
     text_index,
     words,
 )
-from auditor.matching import (
+from auditor.terms.matching import (
     normalize as normalize_texts,
 )
-from auditor.model import NegativeProposal
-from auditor.negatives.lexicons import buying_phrases
-from auditor.profile import stage
 
 MAX_WORDS = {"google": 10, "microsoft": None}
 MAX_CHARS = {"google": 80, "microsoft": 100}

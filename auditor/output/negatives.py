@@ -41,9 +41,9 @@ from pathlib import Path
 from auditor import format as fmt
 from auditor.config import Settings
 from auditor.errors import OutputError
-from auditor.matching import LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED
 from auditor.model import NegativeProposal
 from auditor.output.csvio import exact_csv_text, write_atomic
+from auditor.terms.matching import LEVEL_AD_GROUP, LEVEL_CAMPAIGN, LEVEL_SHARED
 
 FORMATS = ("editor", "microsoft", "list")
 LEVELS = ("list", "campaign")

@@ -1,29 +1,50 @@
-"""Readers: every real export format -> one canonical table (`auditor.schema`).
+"""Readers: every real export format -> one canonical table (`auditor.schema`), along the path
+decode -> split -> tabular (strings) -> numbers; detected from the bytes and the header.
 
-Formats are detected from the bytes and the header, never from the file name.
+Formats are never told from the file name. The readers of other files (conversions, orders,
+negative-keyword lists) are plain modules behind one protocol (`Reader`): `looks_like(header)`
+and `from_raw(raw, source)`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
+from typing import Protocol
 
 from auditor.errors import InputError
 from auditor.model import Report
-from auditor.readers import api_json, own, performance
+from auditor.readers import (
+    api_json,
+    columns,
+    conversions,
+    negatives_list,
+    orders,
+    own,
+    performance,
+)
 from auditor.readers.tabular import RawTable, load_raw
 
 REPORT_SUFFIXES = (".csv", ".tsv", ".txt")
 NOT_REGULAR = "not a regular file (a device, FIFO or socket): not a report"
-_ROLE_MODULES = {
-    "conversions": "conversions",
-    "orders": "orders",
-    "existing_negatives": "negatives_list",
+
+
+class Reader(Protocol):
+    """A reader module of files other than performance reports."""
+
+    def looks_like(self, header: list[str]) -> bool: ...
+
+    def from_raw(self, raw: RawTable, source: int) -> Report: ...
+
+
+DETECTED: tuple[Reader, ...] = (conversions, orders, negatives_list)
+"""Asked, in order, before the performance reader: the first whose `looks_like` says yes reads."""
+BY_ROLE: dict[str, Reader] = {
+    "conversions": conversions,
+    "orders": orders,
+    "existing_negatives": negatives_list,
 }
-_DETECTED = ("conversions", "orders", "negatives_list")
-"""Other areas' modules whose `looks_like(header)` is asked before the performance reader."""
+"""The reader of a file given with a role (`--conversions`, `--orders`, `--existing-negatives`)."""
 
 
 def folder_reports(root: Path, notes: list[str] | None = None) -> list[Path]:
@@ -70,56 +91,36 @@ def expand_paths(paths: Iterable[Path], notes: list[str] | None = None) -> list[
     return out
 
 
-def _optional(name: str) -> ModuleType | None:
-    """Another area's reader module, or None while it does not exist yet."""
-    try:
-        return importlib.import_module(f"auditor.readers.{name}")
-    except ImportError:
-        return None
-
-
 def _delegate(role: str, path: Path, source: int) -> Report | None:
     """Read files given with a role another module owns (conversions, orders, negatives)."""
-    name = _ROLE_MODULES.get(role)
-    if name is None:
+    reader = BY_ROLE.get(role)
+    if reader is None:
         return None
-    module = _optional(name)
-    if module is None:
-        what = role.replace("_", " ")
-        raise InputError(f"{what} files cannot be read by this version", path=path)
-    if role == "existing_negatives" and hasattr(module, "read_path"):
-        return module.read_path(path, source)
-    raw = load_raw(path, is_header=getattr(module, "looks_like", None))
-    return module.from_raw(raw, source)
+    if reader is negatives_list:
+        return negatives_list.read_path(path, source)
+    return reader.from_raw(load_raw(path, is_header=reader.looks_like), source)
 
 
 def _detected(raw: RawTable, source: int) -> Report | None:
     """A file of another module's kind, recognised by its header."""
-    for name in _DETECTED:
-        module = _optional(name)
-        if module is not None and module.looks_like(raw.header):
-            return module.from_raw(raw, source)
-    return None
+    reader = next((r for r in DETECTED if r.looks_like(raw.header)), None)
+    return reader.from_raw(raw, source) if reader is not None else None
 
 
 def _is_header(cells: list[str]) -> bool:
-    if performance.looks_like_header(cells):
-        return True
-    modules = (_optional(n) for n in _DETECTED)
-    return any(m is not None and m.looks_like(cells) for m in modules)
+    return columns.looks_like_header(cells) or any(r.looks_like(cells) for r in DETECTED)
 
 
 def _select(names: list[str]) -> list[str] | None:
     """Every column for another module's file; only the useful ones for a performance report."""
-    modules = (_optional(n) for n in _DETECTED)
-    if any(m is not None and m.looks_like(names) for m in modules):
+    if any(r.looks_like(names) for r in DETECTED):
         return None
-    return performance.select_columns(names)
+    return columns.select_columns(names)
 
 
 def _encode(names: list[str]) -> list[str] | None:
     """Low-cardinality columns to parse dictionary-encoded, for a performance report only."""
-    return None if _select(names) is None else performance.encode_columns(names)
+    return None if _select(names) is None else columns.encode_columns(names)
 
 
 def read_report(path: Path, *, source: int = 0, role: str = "report") -> Report:

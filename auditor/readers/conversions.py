@@ -28,13 +28,8 @@ import pandas as pd
 from auditor import schema
 from auditor.errors import InputError
 from auditor.model import Period, Report, SkippedRow
-from auditor.readers.tabular import (
-    LINE,
-    RawTable,
-    detect_number_style,
-    normalise_name,
-    parse_numbers,
-)
+from auditor.readers.numbers import detect_number_style, parse_numbers
+from auditor.readers.tabular import LINE, RawTable, normalise_name
 
 FORMAT = "conversions_csv"
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -28,13 +28,8 @@ from auditor import schema
 from auditor.errors import InputError
 from auditor.model import Period, Report, SkippedRow
 from auditor.readers.conversions import REPORT_COLUMNS, alias_keys, column_map, parse_dates
-from auditor.readers.tabular import (
-    LINE,
-    RawTable,
-    detect_number_style,
-    normalise_name,
-    parse_numbers,
-)
+from auditor.readers.numbers import detect_number_style, parse_numbers
+from auditor.readers.tabular import LINE, RawTable, normalise_name
 
 FORMAT = "orders_csv"
 FORMAT_PER_ORDER = "orders_per_order_csv"

@@ -1,4 +1,5 @@
-"""The Textual weekly-review app: a thin layer over `auditor.audit.audit`."""
+"""The Textual weekly-review app: screens and widgets only, a thin layer over `auditor.review`
+(the state it shows and changes, and the decision store), which runs `auditor.audit.audit`."""
 
 from __future__ import annotations
 

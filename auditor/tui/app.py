@@ -18,12 +18,12 @@ from textual.screen import Screen
 from auditor.batch import AccountInput
 from auditor.config import Settings
 from auditor.errors import EXIT_INTERNAL, AuditorError
+from auditor.review.state import ReviewState, load_review
 from auditor.tui.messages import AuditFailed, AuditLoaded, AuditProgress
 from auditor.tui.screens.accounts import AccountScreen
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
-from auditor.tui.state import ReviewState, load_review
 from auditor.tui.widgets.keybar import shown_keys
 from auditor.tui.widgets.negatives import NegativesPane
 

@@ -8,7 +8,8 @@ from typing import Any
 from textual.message import Message
 
 from auditor.model import NegativeProposal
-from auditor.tui.state import ReviewState, Target
+from auditor.review.rows import Target
+from auditor.review.state import ReviewState
 
 
 @dataclass

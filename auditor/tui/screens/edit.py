@@ -30,15 +30,9 @@ from textual.worker import get_current_worker
 
 from auditor import format as fmt
 from auditor.model import NegativeProposal
+from auditor.review.rows import MATCH_CYCLE, EditOutcome, Target, describe_target, typed_edit
+from auditor.review.state import ReviewState
 from auditor.tui.messages import DraftChecked, TargetsFound
-from auditor.tui.state import (
-    MATCH_CYCLE,
-    EditOutcome,
-    ReviewState,
-    Target,
-    describe_target,
-    typed_edit,
-)
 
 RETHINK_AFTER = 0.25
 """Seconds of no typing before the targets and the check are recomputed."""

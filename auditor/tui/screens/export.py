@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from auditor.tui.state import ExportPlan
+from auditor.review.export import ExportPlan
 
 FORMAT_LABELS = (
     ("Google Ads Editor CSV", "editor"),

@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header, TabbedContent, TabPane
 
+from auditor.review.state import ReviewState
 from auditor.tui.messages import DecisionsChanged
-from auditor.tui.state import ReviewState
 from auditor.tui.widgets.findings import FindingsPane
 from auditor.tui.widgets.keybar import KeyBar
 from auditor.tui.widgets.negatives import HISTORY_WORDS, NegativesPane

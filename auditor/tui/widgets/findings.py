@@ -15,13 +15,9 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from auditor import format as fmt
 from auditor.model import CATEGORIES, SEVERITIES, Finding
-from auditor.tui.state import (
-    FINDING_SORTS,
-    ROW_CAP,
-    ReviewState,
-    filter_findings,
-    finding_subject,
-)
+from auditor.review.frames import FINDING_SORTS, filter_findings
+from auditor.review.rows import ROW_CAP, finding_subject
+from auditor.review.state import ReviewState
 from auditor.tui.widgets.negate import negate, starting_draft
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, fill, shown_text

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.widget import Widget
 
 from auditor.model import NegativeProposal
+from auditor.review.rows import EditOutcome, negative_syntax, target_text
+from auditor.review.state import ReviewState
 from auditor.tui.messages import DecisionsChanged
 from auditor.tui.screens.edit import EditScreen
-from auditor.tui.state import EditOutcome, ReviewState, negative_syntax, target_text
 
 
 def negate(

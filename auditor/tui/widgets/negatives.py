@@ -22,15 +22,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from auditor import decisions as dec
 from auditor import format as fmt
 from auditor.errors import AuditorError
 from auditor.model import NegativeProposal
-from auditor.tui.messages import DecisionsChanged, Replayed
-from auditor.tui.screens.confirm import ConfirmScreen
-from auditor.tui.screens.edit import EditScreen
-from auditor.tui.screens.export import ExportRequest, ExportScreen
-from auditor.tui.state import (
+from auditor.review import decisions as dec
+from auditor.review.rows import (
     KIND_REVIEW,
     KIND_UNSAFE,
     LEVEL_NAMES,
@@ -39,12 +35,16 @@ from auditor.tui.state import (
     EditOutcome,
     HeldRow,
     ProposalRow,
-    ReviewState,
     current_reason,
     negative_syntax,
     syntax,
     target_text,
 )
+from auditor.review.state import ReviewState
+from auditor.tui.messages import DecisionsChanged, Replayed
+from auditor.tui.screens.confirm import ConfirmScreen
+from auditor.tui.screens.edit import EditScreen
+from auditor.tui.screens.export import ExportRequest, ExportScreen
 from auditor.tui.widgets.table_window import Cell, literal, shown_text
 
 COLUMNS = (

@@ -14,7 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from auditor import format as fmt
-from auditor.tui.state import NGRAM_CAP, NGRAM_SORTS, ROW_CAP, ReviewState, filter_ngrams
+from auditor.review.frames import NGRAM_SORTS, filter_ngrams
+from auditor.review.rows import NGRAM_CAP, ROW_CAP
+from auditor.review.state import ReviewState
 from auditor.tui.widgets.negate import negate, starting_draft
 from auditor.tui.widgets.table_window import Cell, fill, shown_text
 

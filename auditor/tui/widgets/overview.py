@@ -8,15 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
-from auditor import decisions as dec
 from auditor import format as fmt
-from auditor.tui.state import (
-    ReviewState,
-    all_spend,
-    finding_subject,
-    negative_syntax,
-    tracking_skipped,
-)
+from auditor.review import decisions as dec
+from auditor.review.frames import all_spend, tracking_skipped
+from auditor.review.rows import finding_subject, negative_syntax
+from auditor.review.state import ReviewState
 
 BAR_WIDTH = 30
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}

@@ -8,7 +8,7 @@ import pandas as pd
 from rich.text import Text
 from textual.widgets import DataTable
 
-from auditor.tui.state import ROW_CAP
+from auditor.review.rows import ROW_CAP
 
 Cell = str | Text
 

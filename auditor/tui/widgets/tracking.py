@@ -9,7 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from auditor import format as fmt
-from auditor.tui.state import ReviewState, tracking_skipped
+from auditor.review.frames import tracking_skipped
+from auditor.review.state import ReviewState
 from auditor.tui.widgets.overview import SEVERITY_STYLE
 from auditor.tui.widgets.table_window import Cell, literal
 

@@ -1,6 +1,6 @@
 """Word n-grams of the search terms, with the spend and results of every term containing them.
 
-Terms are normalised as the negative-match semantics compare them (`auditor.matching`), so an
+Terms are normalised as the negative-match semantics compare them (`auditor.terms.matching`), so an
 n-gram is exactly what a phrase negative of that text would block. Each n-gram is counted once
 per distinct search term, even when the term repeats it (`new york new york`).
 """
@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor import schema
-from auditor.matching import PHRASE, TermIndex, normalize, text_index
 from auditor.profile import stage
+from auditor.terms.matching import PHRASE, TermIndex, normalize, text_index
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")

@@ -1,6 +1,8 @@
 """The review's decision store: accept / reject / edit of negative proposals, in SQLite.
 
-Engine-side code (no textual import), used by `auditor review`.
+Engine-side code (no textual import), used by `auditor review`. Over 500 lines: one class, the
+store, whose methods share one connection, the queue of writes not saved yet and the overlay that
+reads answer from; cut apart, each half would need the other's internals.
 
 One database holds every account (default: `decisions.sqlite3` in
 `platformdirs.user_data_dir("auditor")`; `auditor review --db FILE` chooses another). Every
