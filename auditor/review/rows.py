@@ -110,7 +110,7 @@ class HeldRow:
 
 
 def held_rows(held: Sequence[HeldBack]) -> list[HeldRow]:
-    """The held-back items as listed: `review:` items first (the engine ranks them by cost),
+    """The held-back items as listed: review items first (the engine ranks them by cost),
     then the ones held back as unsafe, each group in the engine's order."""
     rows = [HeldRow(i, h) for i, h in enumerate(held)]
     return sorted(rows, key=lambda r: r.kind != KIND_REVIEW)

@@ -1,12 +1,15 @@
 """Negatives tab: proposals grouped by family, their blast radius, and the decision keys.
 
-`b` switches the table to the negatives the engine held back (`review:` items and unsafe ones),
+`b` switches the table to the negatives the engine held back (review items and unsafe ones),
 `p` there proposes the highlighted one as the user's own negative (see `ReviewState.propose_held`).
 
 `m` replays the next match type against every search term in a worker thread (the status line
 says `checking ...` meanwhile; keys keep answering) and applies it when the replay is back and
 the proposal has not changed since; a replay done before (`ReviewState.check` remembers them)
 applies at once. Decisions redraw only the row they change (`DataTable.update_cell`).
+
+Over 500 lines: one pane, two tables (proposals, held back) sharing one detail pane, status
+line and key bindings; what it shows and changes is `auditor.review`, not here.
 """
 
 from __future__ import annotations
