@@ -169,6 +169,10 @@ class HeldBack:
     family: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
     """For `review` items: the figures and how close they are to proof (`closeness`, 0-1)."""
+    would_block_terms: int = 0
+    """How many distinct terms it would block (`would_block` lists the costliest 20 at most)."""
+    would_block_cost: float = 0.0
+    """What the terms it would block cost in this report."""
 
 
 @dataclass

@@ -140,6 +140,7 @@ def test_review_lists_the_wasteful_rest_ranked_and_capped() -> None:
     assert 0 < len(review) <= 10
     for h in review:
         assert not h.reason.startswith("review") and h.would_block
+        assert h.would_block_terms >= len(h.would_block) and h.would_block_cost > 0
         assert h.evidence["conversions"] == 0 and 0 <= h.evidence["closeness"] < 1
     data = audit_to_dict(result)
     listed = [h for h in data["held_back"] if h["kind"] == "review"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,16 @@ class _Plan:
     held_back: list[HeldBack] = field(default_factory=list)
     seen: set[tuple[str, str, str, str | None, str | None]] = field(default_factory=set)
     review: list[_Review] = field(default_factory=list)
+
+
+def _would_block(terms: list[str], cost: float, limit: int | None = 20) -> dict[str, Any]:
+    """A held-back item's blast radius: the terms listed (the first `limit`), how many there
+    are and what they cost."""
+    return {
+        "would_block": terms[:limit],
+        "would_block_terms": len(terms),
+        "would_block_cost": round(cost, 2),
+    }
 
 
 def proposal_id(text: str, match_type: str, level: str, target: str) -> str:
@@ -191,16 +202,18 @@ class _Proposer:
         return rows
 
     def hold(self, cand: Candidate, reason: str, rows: np.ndarray | None = None) -> None:
-        blocked = []
+        blocked: list[str] = []
+        cost = 0.0
         if rows is not None:
-            blocked = self.acc.terms(rows[self.acc.bad_rows(cand.text, rows, cand.guard_buying)])
+            bad = rows[self.acc.bad_rows(cand.text, rows, cand.guard_buying)]
+            blocked, cost = self.acc.terms(bad), float(self.acc.cost[bad].sum())
         self.plan.held_back.append(
             HeldBack(
                 text=cand.text,
                 match_type=cand.match_type,
                 reason=reason,
-                would_block=blocked,
                 family=cand.family,
+                **_would_block(blocked, cost, limit=None),
             )
         )
 
@@ -402,8 +415,8 @@ class _Proposer:
                 match_type=cand.match_type,
                 reason=f"not proposed {split.wider}: {'; '.join(parts)}; narrower negatives"
                 " cover its spend where they are safe",
-                would_block=acc.costliest(split.rows)[:20],
                 family=cand.family,
+                **_would_block(acc.costliest(split.rows), float(acc.cost[split.rows].sum())),
             )
         )
 
@@ -432,8 +445,8 @@ class _Proposer:
                     text=proposal.text,
                     match_type=proposal.match_type,
                     reason=f"{where(proposal)}: " + "; ".join(verdict.reasons),
-                    would_block=verdict.blocked_terms[:20],
                     family=proposal.family,
+                    **_would_block(list(verdict.blocked_terms), float(verdict.blocked_cost)),
                 )
             )
             return left
@@ -594,10 +607,10 @@ def _review_items(proposer: _Proposer, limit: int) -> list[HeldBack]:
                 match_type=item.match_type,
                 reason=f"{item.why}{variants} If it is irrelevant for this account,"
                 " propose it (or add it to [negatives] irrelevant).",
-                would_block=blocked[:20],
                 kind=HELD_REVIEW,
                 family=item.family.name,
                 evidence=evidence,
+                **_would_block(blocked, float(acc.cost[own].sum())),
             )
         )
     return out
