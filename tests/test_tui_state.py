@@ -252,3 +252,10 @@ def test_an_edit_typed_in_editor_syntax_sets_the_match_type() -> None:
     }
     assert typed_edit('"gratis karta"') == {"text": "gratis karta", "match_type": "phrase"}
     assert typed_edit("gratis") == {"text": "gratis"}
+
+
+def test_the_review_explains_a_rule_from_its_pack(result: AuditResult, tmp_path: Path) -> None:
+    state = open_state(result, tmp_path / "d.sqlite")
+    text = state.explain("track007")
+    assert text.startswith("TRACK007 (") and "What to do" in text and "alpha = " in text
+    assert state.explain("NOPE001") == "No documentation is registered for NOPE001."
