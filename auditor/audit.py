@@ -19,15 +19,15 @@ import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.account import account_name
-from auditor.checks import EVALUATED
 from auditor.config import Settings
-from auditor.context import AuditContext
-from auditor.engine import run_rules
+from auditor.engine.checks import EVALUATED
+from auditor.engine.context import AuditContext
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.errors import InputError
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
-from auditor.packs import load_rules
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.spend_coverage import coverage_note, spend_coverage

@@ -311,7 +311,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from auditor.engine import explain, rules_table
+    from auditor.engine.explain import explain, rules_table
 
     settings = load_config(args.config)
     if args.rules_command == "explain":

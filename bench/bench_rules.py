@@ -23,7 +23,7 @@ from largegen import KINDS, make_keyword_report, make_large_report
 
 from auditor.audit import build_context
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.run import run_rules
 
 METRICS = ["cost", "clicks", "impressions", "conversions", "conversion_value"]
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 
 
 def negatives_context(rows: list[tuple], settings: Settings | None = None) -> AuditContext:

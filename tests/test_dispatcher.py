@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 import auditor.audit  # noqa: F401  (imports every module that registers a check)
-from auditor import packs
+import auditor.engine.packs as packs
 from auditor.audit import audit
-from auditor.cases import case_context
-from auditor.checks import CHECKS, Check
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.cases import case_context
+from auditor.engine.checks import CHECKS, Check
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.errors import RuleError
-from auditor.packs import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "sample_reports" / "tracking" / "faulty"

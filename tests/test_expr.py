@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from auditor.expr import ExprError, compile_expr
+from auditor.engine.expressions import ExprError, compile_expr
 
 NAMES = frozenset({"cost", "clicks", "conversions", "cpa", "target_cpa", "min_clicks"})
 FLAGS = frozenset({"is_brand"})

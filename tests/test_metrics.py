@@ -10,8 +10,9 @@ import pytest
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.context import AuditContext
-from auditor.metrics import PRIOR_CLICKS, Workspace, poisson_cdf
+from auditor.engine.context import AuditContext
+from auditor.engine.workspace import Workspace
+from auditor.stats import PRIOR_CLICKS, poisson_cdf
 
 
 def context(rows: list[dict], settings: Settings | None = None, **kw) -> AuditContext:

@@ -10,11 +10,12 @@ import pytest
 
 import auditor.negatives.existing  # noqa: F401  (registers NEG001 / NEG002)
 from auditor.audit import audit
-from auditor.cases import case_context
 from auditor.cli import main
 from auditor.config import RuleOverride, Settings
-from auditor.engine import explain, run_rules
-from auditor.packs import load_rules
+from auditor.engine.cases import case_context
+from auditor.engine.explain import explain
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_reports" / "google-ads-search-terms-en.csv"

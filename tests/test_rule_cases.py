@@ -1,6 +1,6 @@
 """Every rule of every default pack, evaluated or check: docs present, and its test cases give
 exactly the findings they expect when the dispatcher runs the rule's stage on them (cases are
-kept as data beside the rule in rules/*.toml, in one format: `auditor.cases`)."""
+kept as data beside the rule in rules/*.toml, in one format: `auditor.engine.cases`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import auditor.audit  # noqa: F401  (imports every module that registers a check)
-from auditor.cases import case_context, subject
-from auditor.checks import CHECKS, stage_of
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.cases import case_context, subject
+from auditor.engine.checks import CHECKS, stage_of
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.errors import RuleError
-from auditor.packs import load_rules
 
 RULES = load_rules(Settings())
 CASES = [

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from auditor import metrics
-from auditor.cases import case_context
-from auditor.checks import EVALUATED
 from auditor.cli import main
 from auditor.config import RuleOverride, Settings
-from auditor.engine import explain, rules_table, run_rules
+from auditor.engine import catalogue
+from auditor.engine.cases import case_context
+from auditor.engine.checks import EVALUATED
+from auditor.engine.explain import explain, rules_table
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.errors import ConfigError, RuleError
 from auditor.model import SEVERITIES
-from auditor.packs import load_rules
 
 ACCOUNT = {
     "rows": [
@@ -257,8 +258,8 @@ def test_a_crashing_rule_becomes_an_internal_error_finding(monkeypatch):
     def boom(level):
         raise ZeroDivisionError("metric exploded")
 
-    broken = metrics.Metric("broken", boom, frozenset({"clicks"}))
-    monkeypatch.setitem(metrics.METRICS, "terms", broken)
+    broken = catalogue.Metric("broken", boom, frozenset({"clicks"}))
+    monkeypatch.setitem(catalogue.METRICS, "terms", broken)
     outcome = run_rules(case_context(ACCOUNT, Settings()))
     errors = [f for f in outcome.findings if f.rule == "internal-error"]
     assert {f.metrics["failed_rule"] for f in errors} == {"WASTE004"}
@@ -375,7 +376,7 @@ def test_summary_says_what_the_rules_judged_against():
 
 def test_an_empty_report_skips_every_evaluated_rule_and_says_so():
     from auditor import schema
-    from auditor.context import AuditContext
+    from auditor.engine.context import AuditContext
 
     ctx = AuditContext(
         table=schema.empty_table(),

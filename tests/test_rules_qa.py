@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from auditor.audit import build_context
-from auditor.cases import case_context
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.cases import case_context
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.model import Finding
-from auditor.packs import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"

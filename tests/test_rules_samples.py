@@ -15,7 +15,7 @@ import pytest
 
 from auditor.audit import build_context
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.run import run_rules
 from auditor.model import Finding
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"

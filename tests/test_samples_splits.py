@@ -8,8 +8,8 @@ from pathlib import Path
 
 from auditor.audit import build_context
 from auditor.config import Settings
-from auditor.engine import run_rules
-from auditor.metrics import Workspace
+from auditor.engine.run import run_rules
+from auditor.engine.workspace import Workspace
 from tools.samplegen.splits import REPORT, render_all
 
 FOLDER = Path(__file__).resolve().parent.parent / "sample_reports" / "splits"

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.audit import build_context
 from auditor.config import Settings
-from auditor.engine import run_rules
+from auditor.engine.run import run_rules
 from auditor.splits import describe, split_signatures
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
@@ -83,7 +83,7 @@ def test_the_city_split_account_keeps_only_the_overlap_inside_one_city():
     for f in by_rule["STRUCT005"]:
         assert f.severity == "info"
         assert "split by location (" in f.message and "negative" in f.message
-    from auditor.metrics import Workspace
+    from auditor.engine.workspace import Workspace
 
     lv = Workspace(ctx).level("term_account")
     competing = lv.get("competing_ad_groups")

@@ -10,10 +10,10 @@ import pytest
 
 import auditor.tracking  # noqa: F401  (registers the checks)
 from auditor import schema
-from auditor.checks import CHECKS
 from auditor.config import Settings
+from auditor.engine.checks import CHECKS
+from auditor.engine.packs import Rule, load_rules
 from auditor.model import Finding
-from auditor.packs import Rule, load_rules
 from auditor.stats import poisson_cdf_one as poisson_cdf
 from auditor.tracking import apply_reliability
 from auditor.tracking.inputs import TrackingInputs, daily_table

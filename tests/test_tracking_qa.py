@@ -14,10 +14,10 @@ import pytest
 import auditor.tracking  # noqa: F401  (registers the checks)
 from auditor import schema
 from auditor.audit import audit
-from auditor.checks import CHECKS
 from auditor.config import Settings
+from auditor.engine.checks import CHECKS
+from auditor.engine.packs import Rule, load_rules
 from auditor.model import Finding
-from auditor.packs import Rule, load_rules
 from auditor.tracking.inputs import TrackingInputs
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-reports"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.cases import case_context
 from auditor.config import RuleOverride, Settings
-from auditor.engine import run_rules
+from auditor.engine.cases import case_context
+from auditor.engine.packs import load_rules
+from auditor.engine.run import run_rules
 from auditor.errors import ConfigError
-from auditor.packs import load_rules
 from auditor.tracking import CHECK_MODULES
 from auditor.tracking.inputs import gather
 

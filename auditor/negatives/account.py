@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditor import schema
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.negatives.evidence import Evidence, Rates
 from auditor.negatives.existing import ExistingNegative, existing_blocked
 from auditor.negatives.lexicons import Lexicon

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.negatives.account import Account
 from auditor.negatives.clustering import cluster_queries
 from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN

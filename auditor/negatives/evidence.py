@@ -6,7 +6,7 @@ evidence is the clicks, cost, conversions and value they had, and the conversion
 each row's baseline rate: the rate of the rest of its ad group, shrunk toward its campaign's
 rate, itself shrunk toward the account's (`auditor.stats.shrunk_rate`, `PRIOR_CLICKS` clicks).
 For a single term in one ad group this is exactly the baseline the rules use
-(`auditor.metrics`, `baseline_cvr`), so a finding and a proposal about the same term quote the
+(`auditor.engine.figures`), so a finding and a proposal about the same term quote the
 same expected conversions and the same chance. The chance is the exact Poisson tail
 (`auditor.stats.poisson_cdf`): the probability of seeing at most the conversions observed.
 

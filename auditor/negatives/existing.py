@@ -26,10 +26,10 @@ import pandas as pd
 
 from auditor import format as fmt
 from auditor import schema
-from auditor.checks import Inputs, check
-from auditor.context import AuditContext
+from auditor.engine.checks import Inputs, check
+from auditor.engine.context import AuditContext
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 from auditor.terms.matching import (
     BROAD,
     EXACT,

@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from auditor import format as fmt
 from auditor.config import Settings
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.model import HELD_REVIEW, HeldBack, NegativeProposal, NegativesOutcome
 from auditor.negatives.account import Account, prepare
 from auditor.negatives.candidates import (

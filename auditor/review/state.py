@@ -461,7 +461,7 @@ class ReviewState(Placing, Exporting):
         return out
 
     def explain(self, rule_id: str) -> str:
-        from auditor.engine import explain
+        from auditor.engine.explain import explain
 
         try:
             return explain(rule_id, self.settings)

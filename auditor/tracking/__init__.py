@@ -2,7 +2,7 @@
 
 Each check is a rule of rules/tracking.toml (`check = "<name>"`) whose function is registered
 beside it with `@check(name, TRACKING)` (`actions`, `backend`, `outage`, `values`); the rule
-dispatcher (`auditor.engine.run_rules`, stage `tracking`) gathers the inputs once
+dispatcher (`auditor.engine.run.run_rules`, stage `tracking`) gathers the inputs once
 (`auditor.tracking.inputs`), lists the checks they cannot feed (`auditor.tracking.coverage`) and
 runs the others. `apply_reliability` is the policy in `auditor.tracking.reliability`.
 """

@@ -20,9 +20,9 @@ from itertools import combinations
 
 import pandas as pd
 
-from auditor.checks import check
+from auditor.engine.checks import check
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
 from auditor.tracking.text import finding, iso, listing, money, number, plural, share

@@ -14,9 +14,9 @@ import math
 
 import pandas as pd
 
-from auditor.checks import check
+from auditor.engine.checks import check
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
 from auditor.tracking.text import day_span, finding, iso, money, number, share

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditor.checks import Inputs
+from auditor.engine.checks import Inputs
 from auditor.tracking.inputs import TrackingInputs, gather
 
 EXPORT = "a conversion export (--conversions FILE)"

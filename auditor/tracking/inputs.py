@@ -23,7 +23,7 @@ import pandas as pd
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.errors import ConfigError
 from auditor.model import Report
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.checks import check
+from auditor.engine.checks import check
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 from auditor.stats import poisson_cdf_one
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs

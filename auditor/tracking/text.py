@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 
 SEVERITY_ORDER: tuple[str, ...] = ("high", "medium", "low", "info")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditor.checks import check
+from auditor.engine.checks import check
+from auditor.engine.packs import Rule
 from auditor.model import Finding
-from auditor.packs import Rule
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
 from auditor.tracking.text import finding, listing, money, number, plural, share

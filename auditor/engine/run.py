@@ -1,10 +1,10 @@
-"""The rule engine: the one dispatcher of every rule of the packs, and `explain`.
+"""The one dispatcher of every rule of the packs.
 
 `run_rules` runs each enabled rule: a rule with a `when` is evaluated on whole columns of its
-level's metrics (`auditor.metrics`), every row where the condition holds becoming one `Finding`;
-a rule with a `check` calls the Python function registered under that name (`auditor.checks`:
-the tracking checks, NEG001 / NEG002). The audit loads the packs once and runs the dispatcher
-once per stage (tracking, rules, negatives). Decisions:
+level's metrics (`auditor.engine.workspace`), every row where the condition holds becoming one
+`Finding`; a rule with a `check` calls the Python function registered under that name
+(`auditor.engine.checks`: the tracking checks, NEG001 / NEG002). The audit loads the packs once
+and runs the dispatcher once per stage (tracking, rules, negatives). Decisions:
 
 - A rule whose inputs are missing (no Conversions column, no margin, no hidden-spend row, no
   keywords, no conversions at all and no target; for a check, what its family says it lacks)
@@ -32,31 +32,27 @@ once per stage (tracking, rules, negatives). Decisions:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditor.checks import CHECKS, EVALUATED, Check, stage_of
-from auditor.config import Settings
-from auditor.context import AuditContext
-from auditor.errors import ConfigError, RuleError
-from auditor.metrics import FLAGS, METRICS, SUBJECT, Level, Workspace, missing_reason, names_at
+from auditor.engine.catalogue import FLAGS, METRICS, names_at
+from auditor.engine.checks import CHECKS, EVALUATED, Check, stage_of
+from auditor.engine.context import AuditContext
+from auditor.engine.levels import SUBJECT
+from auditor.engine.packs import PLACEHOLDER, Rule, load_rules
+from auditor.engine.skips import skip_reason
+from auditor.engine.workspace import Level, Workspace
+from auditor.errors import RuleError
 from auditor.model import SEVERITIES, Finding, RulesOutcome, SkippedCheck
-from auditor.packs import PLACEHOLDER, Rule, load_rules
 from auditor.splits import Signature, describe
 from auditor.stats import format_chance, format_count
 
-__all__ = ["evaluate_rule", "explain", "rules_table", "run_rules"]
+__all__ = ["evaluate_rule", "run_rules"]
 
-_SCALAR_TARGETS = {
-    "target_cpa": "no conversions in the report and no target CPA (--target-cpa)",
-    "target_roas": "no conversion value in the report and no target ROAS (--target-roas)",
-    "account_cvr": "no clicks in the report, so there is no conversion rate",
-    "baseline_cvr": "no clicks in the report, so there is no conversion rate",
-}
 _STANDARD_FIGURES = ("cost", "clicks", "conversions", "value")
 
 
@@ -66,8 +62,8 @@ def run_rules(
     """Run every enabled rule of `rules` (default: every pack's) on the audit's inputs.
 
     The one dispatcher: a rule with a `when` is evaluated on the metrics workspace, a rule with
-    a `check` calls its registered function (`auditor.checks`) on its family's inputs, built
-    once per call. `stage` keeps the rules of one audit stage (`auditor.checks.stage_of`); the
+    a `check` calls its registered function (`auditor.engine.checks`) on its family's inputs,
+    built once per call. `stage` keeps the rules of one audit stage (`checks.stage_of`); the
     evaluated rules' stage also gives the baseline and its notes.
     """
     rules = load_rules(ctx.settings) if rules is None else rules
@@ -134,7 +130,7 @@ class _Run:
 
     def skip_reason(self, rule: Rule) -> str | None:
         if rule.check is None:
-            return _skip_reason(rule, self.ws)
+            return skip_reason(rule, self.ws)
         found, inputs = self._check(rule)
         return found.inputs.lacks(found.name, inputs)
 
@@ -204,20 +200,6 @@ def _in_order(rules: list[Rule]) -> list[Rule]:
             placed.add(r.id)
         pending = [r for r in pending if r.id not in placed]
     return done
-
-
-def _skip_reason(rule: Rule, ws: Workspace) -> str | None:
-    names = rule.reads()
-    reason = missing_reason(ws, names, rule.frame)
-    if reason is not None:
-        return reason
-    base = ws.level("account")
-    for name, text in _SCALAR_TARGETS.items():
-        if name in names:
-            value = np.asarray(base.get(name), dtype=float).ravel()
-            if value.size and not np.isfinite(value).any():
-                return text
-    return None
 
 
 def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> list[Finding]:
@@ -475,75 +457,3 @@ def baseline_notes(ws: Workspace, currency: str | None) -> list[str]:
             " WASTE005 flags them, when the rest of their ad group converts and they do not"
         )
     return notes
-
-
-def _rule_by_id(rule_id: str, settings: Settings) -> Rule:
-    rules = {r.id: r for r in load_rules(settings)}
-    key = rule_id.strip().upper()
-    if key in rules:
-        return rules[key]
-    from difflib import get_close_matches
-
-    near = get_close_matches(key, sorted(rules), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(near)}?" if near else "; `auditor rules` lists them"
-    raise ConfigError(f"unknown rule id {rule_id!r}{hint}")
-
-
-def rules_table(settings: Settings) -> list[dict[str, str]]:
-    """One row per loaded rule: id, severity, category, level, title, enabled."""
-    return [
-        {
-            "id": r.id,
-            "severity": r.severity,
-            "category": r.category,
-            "level": r.level,
-            "title": r.title,
-            "enabled": "yes" if r.enabled else "no",
-        }
-        for r in load_rules(settings)
-    ]
-
-
-def explain(rule_id: str, settings: Settings) -> str:
-    """The rule's docs as text (What it finds / Why it costs money / What to do)."""
-    r = _rule_by_id(rule_id, settings)
-    wrap: Callable[[str], str] = _indent
-    lines = [
-        f"{r.id} ({r.name}): {r.title}",
-        f"Category {r.category}, severity {r.severity}, level {r.level}"
-        + ("" if r.enabled else " - disabled"),
-        f"Pack: {r.source}",
-        "",
-        "What it finds",
-        wrap(r.docs.get("what", "")),
-        "",
-        "Why it costs money",
-        wrap(r.docs.get("why", "")),
-        "",
-        "What to do",
-        wrap(r.docs.get("fix", "")),
-    ]
-    if r.docs.get("example"):
-        lines += ["", "Example", wrap(r.docs["example"])]
-    if r.when:
-        lines += ["", "Condition", f"    when = {r.when}"]
-    if r.check:
-        runner = "auditor.tracking" if r.category == "tracking" else "auditor.negatives.existing"
-        lines += ["", "Check", f"    {r.check} (a check written in Python, run by {runner})"]
-    if r.params:
-        lines += ["", "Params (override in the config: [rules." + r.id + "] params = {...})"]
-        lines += [f"    {k} = {v:g}" for k, v in r.params.items()]
-    if r.unless:
-        lines += ["", "Silent where " + ", ".join(r.unless) + " already found the same row"]
-    if r.when:
-        lines += ["", "Metrics read"]
-        lines += [f"    {n}: {METRICS[n].doc}" for n in sorted(r.reads()) if n in METRICS]
-    return "\n".join(lines)
-
-
-def _indent(text: str) -> str:
-    import textwrap
-
-    return textwrap.fill(
-        " ".join(text.split()), width=96, initial_indent="    ", subsequent_indent="    "
-    )

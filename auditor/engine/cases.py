@@ -34,7 +34,7 @@ import pandas as pd
 
 from auditor import schema
 from auditor.config import Settings
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.model import Finding, Report
 
 CASE_DEFAULTS = {"campaign": "Search - Generic", "ad_group": "Running shoes", "status": "none"}

@@ -1,7 +1,7 @@
 """Check rules: rules written in Python, registered beside their function with `@check`.
 
 A pack rule with `check = "<name>"` (and no `when`) is run by the rule dispatcher
-(`auditor.engine.run_rules`) like any other rule: the dispatcher finds the function registered
+(`auditor.engine.run.run_rules`) like any other rule: the dispatcher finds the function registered
 under that name, builds the check's `Inputs` once per run (every check of a family shares them),
 asks the family whether these inputs can feed this check (a reason -> a `SkippedCheck`), and
 calls the function with the inputs and the rule (id, severity, level, title, message, params as
@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from auditor.context import AuditContext
+from auditor.engine.context import AuditContext
 from auditor.model import Finding
 
 if TYPE_CHECKING:
-    from auditor.packs import Rule
+    from auditor.engine.packs import Rule
 
 T = TypeVar("T")
 CheckFn = Callable[[T, "Rule"], list[Finding]]

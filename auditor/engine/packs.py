@@ -3,7 +3,7 @@
 A pack is `[pack]` (name, description) and `[[rules]]`, one table per rule:
 
     id, name, title, category, severity, level     required
-    when                                          the condition (see `auditor.expr`)
+    when                                          the condition (see `auditor.engine.expressions`)
     kind = "metric" | "cannibalisation"           optional, default "metric"
     params = { min_cost_share = 0.25 }            numbers the condition and message may read
     message = "..."                               `{name}` / `{name:money}` placeholders;
@@ -14,11 +14,12 @@ A pack is `[pack]` (name, description) and `[[rules]]`, one table per rule:
                                                   (default `cost`: the row's whole cost)
     enabled = true
     [rules.docs]  what, why, fix, example
-    [[rules.cases]]  name, expect, and the inputs (see `auditor.cases`)
+    [[rules.cases]]  name, expect, and the inputs (see `auditor.engine.cases`)
 
 Check rules (`rules/tracking.toml`, `rules/negatives.toml`) carry `check = "<name>"` instead of
-`when`: they are validated and listed here, and the dispatcher (`auditor.engine.run_rules`) calls
-the Python function registered under that name (`auditor.checks`).
+`when`: they are validated and listed here, and the dispatcher
+(`auditor.engine.run.run_rules`) calls the Python function registered under that name
+(`auditor.engine.checks`).
 
 Every problem of every pack (unknown keys, duplicate ids across packs, unknown names and bad
 expressions, bad severities / levels / categories, overrides of unknown rules) is collected and
@@ -34,11 +35,11 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from auditor.cases import check_case
 from auditor.config import RuleOverride, Settings
+from auditor.engine.cases import check_case
+from auditor.engine.catalogue import METRICS, names_at
+from auditor.engine.expressions import Expr, ExprError, compile_expr
 from auditor.errors import ConfigError, RuleError
-from auditor.expr import Expr, ExprError, compile_expr
-from auditor.metrics import METRICS, names_at
 from auditor.model import CATEGORIES, LEVELS, SEVERITIES
 from auditor.resources import bundled
 from auditor.tomlfile import read_toml

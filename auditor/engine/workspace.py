@@ -1,0 +1,307 @@
+"""The metrics workspace: rows grouped at every level, summed, and their metrics on demand.
+
+Rows of the canonical table are grouped with integer codes (pyarrow dictionary encoding,
+`pd.factorize` of combined int64 keys) and summed with `np.bincount`: no Python loop over rows.
+Derived metrics are computed only when a rule reads them (`Level.get`, from the catalogue
+`auditor.engine.catalogue`); the figures behind them are in `auditor.engine.figures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from auditor import schema
+from auditor.engine.baseline import SUMS, account_baseline
+from auditor.engine.catalogue import METRICS
+from auditor.engine.context import AuditContext
+from auditor.engine.figures import PairSplits, pair_splits
+from auditor.engine.levels import LEVEL_KEYS, LOOSE_MATCHES, SUBJECT, Value
+from auditor.profile import stage
+
+_KEY_ORDER = ("campaign", "ad_group", "keyword", "keyword_match_type", "search_term")
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer code per row (NA gets its own code 0; values 1..n)."""
+    return schema.text_codes(column)[0] + 1
+
+
+@dataclass
+class Groups:
+    """Rows grouped by some key columns: group id per row (numbered in order of first
+    appearance), group count, first row per group."""
+
+    ids: np.ndarray
+    size: int
+    _first: np.ndarray | None = None
+
+    @property
+    def first(self) -> np.ndarray:
+        if self._first is None:
+            # ids are numbered by first appearance, so a group starts where a new maximum is hit
+            top = np.maximum.accumulate(self.ids)
+            self._first = np.flatnonzero(np.r_[True, self.ids[1:] > top[:-1]])
+        return self._first
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.ids, weights=values, minlength=self.size)
+
+
+def refine(parent: Groups | None, codes: np.ndarray) -> Groups:
+    """Split `parent`'s groups by one more key column (its integer `codes` per row)."""
+    if not len(codes):
+        return Groups(np.zeros(0, dtype=np.int64), 0)
+    if parent is None and _numbered_in_order(codes - codes.min()):
+        return Groups(codes - codes.min(), int(codes.max() - codes.min()) + 1)
+    combined = codes if parent is None else parent.ids * np.int64(codes.max() + 1) + codes
+    ids, uniques = pd.factorize(combined)
+    return Groups(ids.astype(np.int64, copy=False), len(uniques))
+
+
+def _numbered_in_order(codes: np.ndarray) -> bool:
+    """Whether the codes number their values 0, 1, 2, ... in order of first appearance (as
+    `pd.factorize` would): a column's dictionary codes usually do, and need no hashing then."""
+    top = np.maximum.accumulate(codes)
+    return bool(codes[0] == 0 and (np.diff(top) <= 1).all())
+
+
+class Workspace:
+    """Everything the metrics of one audit share: the table, groupings, baseline, levels."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self.table = ctx.table
+        self.present = ctx.columns_present
+        self.settings = ctx.settings
+        self.baseline = account_baseline(
+            ctx.table, ctx.columns_present, ctx.settings, ctx.hidden_share
+        )
+        self._groups: dict[tuple[str, ...], Groups] = {}
+        self._levels: dict[str, Level] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
+        self._splits: PairSplits | None = None
+        self._bought: pa.Array | None = None
+
+    def clear(self) -> None:
+        """Drop the cached groupings, columns and levels. Levels point back at the workspace,
+        so without this they would wait for the garbage collector, holding a few hundred MB of
+        a million-row report through the stages after the rules."""
+        for cache in (self._groups, self._levels, self._columns, self._codes, self._masks):
+            cache.clear()
+        self._splits = None
+
+    def codes(self, column: str) -> np.ndarray:
+        """Integer code per row of a text column (0 = missing)."""
+        if column not in self._codes:
+            self._codes[column] = _codes(self.table[column])
+        return self._codes[column]
+
+    def groups(self, keys: tuple[str, ...]) -> Groups:
+        """Rows grouped by `keys` (missing is a value of its own); built key by key, cached.
+
+        The partition does not depend on the order of the keys, so they are put in one
+        canonical order first and every grouping reuses the coarser ones before it.
+        """
+        keys = tuple(sorted(set(keys), key=_KEY_ORDER.index))
+        if keys not in self._groups:
+            if not keys:
+                n = len(self.table)
+                self._groups[keys] = Groups(np.zeros(n, dtype=np.int64), 1 if n else 0)
+            else:
+                parent = self.groups(keys[:-1]) if len(keys) > 1 else None
+                self._groups[keys] = refine(parent, self.codes(keys[-1]))
+        return self._groups[keys]
+
+    def column(self, name: str) -> np.ndarray:
+        """A metric column as float64, NaN everywhere when the report lacks it."""
+        if name not in self._columns:
+            if name in self.present or name not in SUMS:
+                values = self.table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                self._columns[name] = np.nan_to_num(values, nan=0.0)
+            else:
+                self._columns[name] = np.full(len(self.table), np.nan)
+        return self._columns[name]
+
+    def match_mask(self, kind: str) -> np.ndarray:
+        """Rows whose search-term match type is one of `LOOSE_MATCHES[kind]` (cached)."""
+        if kind not in self._masks:
+            types = self.table["match_type"].isin(LOOSE_MATCHES[kind])
+            self._masks[kind] = types.to_numpy(dtype=bool, na_value=False)
+        return self._masks[kind]
+
+    def active_rows(self) -> np.ndarray:
+        """Rows with clicks or cost (every row when the report has neither column)."""
+        if not {"clicks", "cost"} & self.present:
+            return np.ones(len(self.table), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return (self.column("clicks") > 0) | (self.column("cost") > 0)
+
+    def splits(self) -> PairSplits:
+        """The split signature of every (campaign, ad group) pair (`auditor.splits`), cached."""
+        if self._splits is None:
+            self._splits = pair_splits(self)
+        return self._splits
+
+    def has_keywords(self) -> bool:
+        return bool(len(self.ctx.keywords)) and bool(self.ctx.keywords["keyword"].notna().any())
+
+    def has_match_types(self) -> bool:
+        return bool(self.table["match_type"].notna().any())
+
+    def level(self, name: str) -> Level:
+        if name not in self._levels:
+            with stage("metrics"):
+                self._levels[name] = _build_level(self, name)
+        return self._levels[name]
+
+
+@dataclass
+class Level:
+    """The rows of one level (one per group) and its metrics, computed on demand."""
+
+    name: str
+    ws: Workspace
+    keys: LazyKeys
+    """Key column -> texts (None for NA), one per row of the level."""
+    size: int
+    groups: Groups | None
+    """Row -> level-row grouping of the canonical table (None for n-grams)."""
+    sums: dict[str, np.ndarray] = field(default_factory=dict)
+    valid: np.ndarray | None = None
+    """Level rows a rule may judge (keyword level: rows that have a keyword)."""
+    _cache: dict[str, Value] = field(default_factory=dict)
+
+    def get(self, name: str) -> Value:
+        if name not in self._cache:
+            with stage("metrics"):
+                self._cache[name] = METRICS[name].compute(self)
+        return self._cache[name]
+
+    def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum of a canonical metric column per level row (rows of the table under `mask`)."""
+        if column in self.sums and mask is None:
+            return self.sums[column]
+        if self.groups is None:
+            raise KeyError(f"{column} is not available at the {self.name} level")
+        values = self.ws.column(column)
+        if mask is not None:
+            values = np.where(mask, values, 0.0)
+        return self.groups.sum(values)
+
+    def subject(self) -> pa.Array:
+        """The texts naming the level's rows, as a pyarrow array."""
+        key = SUBJECT[self.name]
+        if key is None:
+            return pa.array(["account"] * self.size, type=pa.large_string())
+        return self.keys.arrow(key).cast(pa.large_string())
+
+
+class LazyKeys(Mapping[str, np.ndarray]):
+    """A level's key texts, one per level row, taken from the table only when first read.
+
+    `arrow(name)` gives them as a pyarrow array (for vectorised text matching), `at(name,
+    rows)` as Python strings for a few rows (findings), `keys[name]` as an object array.
+    `source(name, rows)` returns the texts of the level rows `rows` (all of them for None).
+    """
+
+    def __init__(
+        self, source: Callable[[str, np.ndarray | None], pa.Array], names: tuple[str, ...]
+    ) -> None:
+        self.source, self.names = source, names
+        self._arrow: dict[str, pa.Array] = {}
+        self._numpy: dict[str, np.ndarray] = {}
+
+    def arrow(self, name: str) -> pa.Array:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self._arrow:
+            self._arrow[name] = self.source(name, None)
+        return self._arrow[name]
+
+    def at(self, name: str, rows: np.ndarray) -> list[str | None]:
+        if name not in self.names:
+            raise KeyError(name)
+        if name in self._arrow:
+            return self._arrow[name].take(pa.array(rows, type=pa.int64())).to_pylist()
+        return self.source(name, rows).to_pylist()
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._numpy:
+            self._numpy[name] = np.asarray(self.arrow(name).to_pylist(), dtype=object)
+        return self._numpy[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _table_keys(table: pd.DataFrame, names: tuple[str, ...], first: np.ndarray) -> LazyKeys:
+    def source(name: str, rows: np.ndarray | None) -> pa.Array:
+        codes, texts = schema.text_codes(table[name])
+        picked = codes[first if rows is None else first[rows]]
+        return texts.take(pa.array(picked, type=pa.int64(), mask=picked < 0))
+
+    return LazyKeys(source, names)
+
+
+def _frame_keys(frame: pd.DataFrame, name: str) -> LazyKeys:
+    texts = pa.array(frame[name].astype(schema.STRING_DTYPE).array)
+
+    def source(_: str, rows: np.ndarray | None) -> pa.Array:
+        return texts if rows is None else texts.take(pa.array(rows, type=pa.int64()))
+
+    return LazyKeys(source, (name,))
+
+
+def _build_level(ws: Workspace, name: str) -> Level:
+    if name == "ngram":
+        return _ngram_level(ws)
+    keys = ("search_term",) if name == "term_account" else LEVEL_KEYS[name]
+    groups = ws.groups(keys)
+    level = Level(
+        name=name,
+        ws=ws,
+        keys=_table_keys(ws.table, keys, groups.first),
+        size=groups.size,
+        groups=groups,
+    )
+    for col in SUMS:
+        level.sums[col] = groups.sum(ws.column(col))
+    if name == "keyword":
+        level.valid = ws.codes("keyword")[groups.first] > 0
+    return level
+
+
+def _ngram_level(ws: Workspace) -> Level:
+    """N-grams of the search terms that had clicks (`auditor.terms.ngrams.ngram_table`).
+
+    Terms without clicks cost nothing and convert nothing; leaving them out makes the level
+    several times faster on real reports (most rows have no click), and `terms` counts the
+    terms that were clicked. A report without a Clicks column uses every row.
+    """
+    from auditor.terms.ngrams import ngram_table
+
+    table = ws.table
+    if "clicks" in ws.present:
+        clicked = ws.column("clicks") > 0
+        table = table if clicked.all() else table.loc[clicked, ["search_term", *SUMS]]
+    frame = ngram_table(table)
+    level = Level(
+        name="ngram",
+        ws=ws,
+        keys=_frame_keys(frame, "ngram"),
+        size=len(frame),
+        groups=None,
+    )
+    for col in (*SUMS, "terms", "n"):
+        level.sums[col] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    return level
