@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -70,6 +70,16 @@ class SafetyVerdict:
     blocked_cost: float = 0.0
     blocked_clicks: float = 0.0
     blocked_conversions: float = 0.0
+
+    def blast_radius_of(self, p: NegativeProposal) -> NegativeProposal:
+        """`p` with this verdict's blast radius (terms, cost, clicks, conversions)."""
+        return replace(
+            p,
+            blocked_terms=list(self.blocked_terms),
+            blocked_cost=float(self.blocked_cost),
+            blocked_clicks=float(self.blocked_clicks),
+            blocked_conversions=float(self.blocked_conversions),
+        )
 
 
 @dataclass(frozen=True)

@@ -233,14 +233,7 @@ class ReviewState(Placing, Exporting):
         )
 
     def _refresh_blast(self, p: NegativeProposal) -> NegativeProposal:
-        verdict = self.check(p)
-        return replace(
-            p,
-            blocked_terms=list(verdict.blocked_terms),
-            blocked_cost=float(verdict.blocked_cost),
-            blocked_clicks=float(verdict.blocked_clicks),
-            blocked_conversions=float(verdict.blocked_conversions),
-        )
+        return self.check(p).blast_radius_of(p)
 
     def check(self, p: NegativeProposal) -> Any:
         """Replay `p` against every search term: `auditor.negatives.safety.SafetyVerdict`.
@@ -359,14 +352,7 @@ class ReviewState(Placing, Exporting):
         verdict = self.check(candidate)
         if not verdict.safe:
             return candidate, EditOutcome(False, reasons=list(verdict.reasons) or ["unsafe"])
-        checked = replace(
-            candidate,
-            blocked_terms=list(verdict.blocked_terms),
-            blocked_cost=float(verdict.blocked_cost),
-            blocked_clicks=float(verdict.blocked_clicks),
-            blocked_conversions=float(verdict.blocked_conversions),
-        )
-        return checked, None
+        return verdict.blast_radius_of(candidate), None
 
     def edit(self, proposal_id: str, **changes: Any) -> EditOutcome:
         """Apply a change to the user's version if the safety check passes, and store it."""
