@@ -240,8 +240,6 @@ class NegativesOutcome:
 
     proposals: list[NegativeProposal] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    """Findings about existing negatives (blocking converting terms, redundant)."""
     ngrams: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     covered_cost: float | None = None
