@@ -6,17 +6,14 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
-from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
 from auditor.output.negatives import default_list_name, write_negatives
 from auditor.review import decisions as dec
-from auditor.review import state as state_module
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.confirm import ConfirmScreen
 from auditor.tui.screens.edit import EditScreen
@@ -26,19 +23,6 @@ from auditor.tui.screens.review import ReviewScreen
 
 SIZE = (80, 24)
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
-
-
-@pytest.fixture(scope="module")
-def sample_result() -> AuditResult:
-    """The real audit of the bundled sample, run once for the module."""
-    return audit([SAMPLE], Settings())
-
-
-@pytest.fixture
-def reuse_audit(monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult) -> AuditResult:
-    """Let each app launch reuse the module's audit (the app still loads it in its worker)."""
-    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
-    return sample_result
 
 
 async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:

@@ -12,11 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, NegativeProposal
@@ -30,17 +28,6 @@ from auditor.tui.screens.review import ReviewScreen
 
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
 SMALL = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def sample_result() -> AuditResult:
-    return audit([SAMPLE], Settings())
-
-
-@pytest.fixture
-def reuse_audit(monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult) -> AuditResult:
-    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
-    return sample_result
 
 
 class Gate:

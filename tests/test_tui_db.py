@@ -15,9 +15,7 @@ from auditor.review import decisions as dec
 from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
 from tests.test_decisions_robust import _holder
-from tests.test_tui import SAMPLE, SIZE, cursor_id, loaded, reuse_audit, sample_result
-
-__all__ = ["reuse_audit", "sample_result"]
+from tests.test_tui import SAMPLE, SIZE, cursor_id, loaded
 
 
 def _status(app: ReviewApp) -> str:

@@ -12,7 +12,6 @@ import pytest
 from textual.widgets import DataTable, Input, Label
 
 from auditor.account import slug
-from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.errors import OutputError
@@ -28,11 +27,6 @@ from auditor.tui.screens.review import ReviewScreen
 
 SIZE = (80, 24)
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
-
-
-@pytest.fixture(scope="module")
-def sample_result() -> AuditResult:
-    return audit([SAMPLE], Settings())
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Label, Static
 from textual.widgets._toast import Toast
 
-from auditor.audit import audit
 from auditor.cli import BUNDLED_SAMPLE, sample_dir
 from auditor.config import Settings
 from auditor.model import AuditResult, Finding
@@ -48,11 +47,6 @@ def markup_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("markup") / "report.csv"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def sample_result() -> AuditResult:
-    return audit([SAMPLE], Settings())
 
 
 async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:

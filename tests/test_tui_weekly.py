@@ -18,7 +18,6 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from auditor import format as fmt
-from auditor.audit import audit
 from auditor.batch import group_accounts
 from auditor.cli import BUNDLED_SAMPLE, _parser, sample_dir, settings_from_args
 from auditor.config import Settings
@@ -42,17 +41,6 @@ TAB_KEYS = {
     "4": {"n", "/", "g", "s"},
     "5": set(),
 }
-
-
-@pytest.fixture(scope="module")
-def sample_result() -> AuditResult:
-    return audit([SAMPLE], Settings())
-
-
-@pytest.fixture
-def reuse_audit(monkeypatch: pytest.MonkeyPatch, sample_result: AuditResult) -> AuditResult:
-    monkeypatch.setattr(state_module, "audit", lambda paths, settings, progress=None: sample_result)
-    return sample_result
 
 
 async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
