@@ -22,10 +22,11 @@ import pandas as pd
 
 from auditor.engine.checks import check
 from auditor.engine.packs import Rule
+from auditor.format import money
 from auditor.model import Finding
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import ALL_CAMPAIGNS, TrackingInputs
-from auditor.tracking.text import finding, iso, listing, money, number, plural, share
+from auditor.tracking.text import finding, iso, listing, number, plural, share
 
 ROW_KEYS = ("search_term", "campaign", "ad_group", "day")
 UNKNOWN_CATEGORY = "uncategorised"

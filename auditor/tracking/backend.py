@@ -16,10 +16,11 @@ import pandas as pd
 
 from auditor.engine.checks import check
 from auditor.engine.packs import Rule
+from auditor.format import money
 from auditor.model import Finding
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.text import day_span, finding, iso, money, number, share
+from auditor.tracking.text import day_span, finding, iso, number, share
 
 UNITS: tuple[tuple[float, str], ...] = (
     (2.0, "cents (100 times too high)"),

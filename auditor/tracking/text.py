@@ -8,14 +8,7 @@ from typing import Any
 import pandas as pd
 
 from auditor.engine.packs import Rule
-from auditor.model import Finding
-
-SEVERITY_ORDER: tuple[str, ...] = ("high", "medium", "low", "info")
-
-
-def money(value: float, currency: str | None) -> str:
-    text = f"{value:,.2f}"
-    return f"{currency} {text}" if currency else text
+from auditor.model import SEVERITIES, Finding
 
 
 def number(value: float) -> str:
@@ -66,8 +59,8 @@ def listing(items: Sequence[str], limit: int = 3) -> str:
 
 def lower(severity: str, steps: int = 1) -> str:
     """The severity `steps` levels lower (never below info)."""
-    index = SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else 0
-    return SEVERITY_ORDER[min(index + steps, len(SEVERITY_ORDER) - 1)]
+    index = SEVERITIES.index(severity) if severity in SEVERITIES else 0
+    return SEVERITIES[min(index + steps, len(SEVERITIES) - 1)]
 
 
 def finding(

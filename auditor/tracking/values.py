@@ -12,10 +12,11 @@ import pandas as pd
 
 from auditor.engine.checks import check
 from auditor.engine.packs import Rule
+from auditor.format import money
 from auditor.model import Finding
 from auditor.tracking.coverage import TRACKING
 from auditor.tracking.inputs import TrackingInputs
-from auditor.tracking.text import finding, listing, money, number, plural, share
+from auditor.tracking.text import finding, listing, number, plural, share
 
 PURCHASE_WORDS = r"purchase|order|sale|transaction|checkout|köp|kjøp|køb|kauf|bestell|ordre"
 NO_ACTION = "(no action named)"
