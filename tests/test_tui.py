@@ -20,28 +20,15 @@ from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.export import ExportScreen
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.review import ReviewScreen
+from tests.pilot import cursor_id, loaded
 
 SIZE = (80, 24)
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
 
 
-async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
-    for _ in range(600):
-        if isinstance(app.screen, ReviewScreen):
-            await pilot.pause()
-            return app.screen
-        await pilot.pause(0.05)
-    raise AssertionError("the review screen never opened")
-
-
 def table_rows(app: ReviewApp, selector: str) -> list[list[str]]:
     table = app.screen.query_one(selector, DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def cursor_id(app: ReviewApp) -> str:
-    table = app.screen.query_one("#neg-table", DataTable)
-    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
 
 def converting_term_in_scope(result: AuditResult, p: NegativeProposal) -> str:

@@ -25,6 +25,8 @@ from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
 from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.review import ReviewScreen
+from tests.pilot import cursor_id
+from tests.pilot import loaded as pilot_loaded
 
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
 SMALL = (80, 24)
@@ -50,12 +52,10 @@ class Gate:
 
 
 async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewState:
-    for _ in range(600):
-        if isinstance(app.screen, ReviewScreen) and app.state is not None:
-            await pilot.pause()
-            return app.state
-        await pilot.pause(0.05)
-    raise AssertionError("the review screen never opened")
+    """The app's review state, once its audit has loaded."""
+    await pilot_loaded(app, pilot)
+    assert app.state is not None
+    return app.state
 
 
 async def until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
@@ -64,11 +64,6 @@ async def until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None
             return
         await pilot.pause(0.02)
     raise AssertionError(f"never happened: {what}")
-
-
-def cursor_id(app: ReviewApp) -> str:
-    table = app.screen.query_one("#neg-table", DataTable)
-    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
 
 def text_of(app: ReviewApp, selector: str) -> str:

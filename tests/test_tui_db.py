@@ -14,8 +14,9 @@ from auditor.model import AuditResult
 from auditor.review import decisions as dec
 from auditor.review.state import ReviewState
 from auditor.tui.app import ReviewApp
+from tests.pilot import cursor_id, loaded
 from tests.test_decisions_robust import _holder
-from tests.test_tui import SAMPLE, SIZE, cursor_id, loaded
+from tests.test_tui import SAMPLE, SIZE
 
 
 def _status(app: ReviewApp) -> str:

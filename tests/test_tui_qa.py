@@ -28,6 +28,7 @@ from auditor.tui.screens.export import ExportScreen
 from auditor.tui.screens.loading import LoadingScreen
 from auditor.tui.screens.review import ReviewScreen
 from auditor.tui.widgets.overview import OverviewPane
+from tests.pilot import loaded
 
 SIZE = (80, 24)
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
@@ -47,15 +48,6 @@ def markup_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("markup") / "report.csv"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
-    for _ in range(600):
-        if isinstance(app.screen, ReviewScreen):
-            await pilot.pause()
-            return app.screen
-        await pilot.pause(0.05)
-    raise AssertionError("the review screen never opened")
 
 
 def rendered(widget: Static) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from auditor import format as fmt
@@ -31,6 +30,7 @@ from auditor.tui.screens.edit import EditScreen
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.review import ReviewScreen
 from auditor.tui.widgets.keybar import KeyBar
+from tests.pilot import cursor_id, loaded
 
 SAMPLE = sample_dir() / BUNDLED_SAMPLE
 SMALL, LARGE = (80, 24), (120, 36)
@@ -43,15 +43,6 @@ TAB_KEYS = {
 }
 
 
-async def loaded(app: ReviewApp, pilot: Pilot[None]) -> ReviewScreen:
-    for _ in range(600):
-        if isinstance(app.screen, ReviewScreen):
-            await pilot.pause()
-            return app.screen
-        await pilot.pause(0.05)
-    raise AssertionError("the review screen never opened")
-
-
 def rendered(widget: Static | Label) -> str:
     """The widget's text as shown (a Rich table too), without styles."""
     content = widget.content
@@ -60,11 +51,6 @@ def rendered(widget: Static | Label) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(content)
     return console.export_text()
-
-
-def cursor_id(app: ReviewApp) -> str:
-    table = app.screen.query_one("#neg-table", DataTable)
-    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
 
 def footer(app: ReviewApp) -> str:
