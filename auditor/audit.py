@@ -373,7 +373,8 @@ def give_back_freed_memory() -> None:
     was freed), and glibc maps blocks from 256 KiB up on their own, so freeing one returns it
     (its default threshold grows to 32 MiB after the first large free, and the per-row arrays
     of a million-row report then stay in a fragmented heap). The peak of a 1M-row audit drops
-    by about 250 MB for about a second of page faults. Called once per process by `audit`."""
+    by about 250 MB for about a second of page faults. `audit` calls it at its start; a second
+    call changes nothing."""
     pa.set_memory_pool(pa.system_memory_pool())
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
