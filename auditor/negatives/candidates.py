@@ -160,9 +160,13 @@ def ngram_families(
     ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
     ng = ng[(ng["cost"] > 0) & (ng["cost"] >= floor)]
     ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
-    texts = ng["ngram"].astype(str)
-    keep = texts.map(lambda t: _plain_ngram(t, own, skip, stopwords)).to_numpy(dtype=bool)
-    ng = ng[keep].head(MAX_FAMILIES)
+    chosen: list[int] = []
+    for i, text in enumerate(ng["ngram"].astype(str).tolist()):
+        if len(chosen) == MAX_FAMILIES:
+            break
+        if _plain_ngram(text, own, skip, stopwords):
+            chosen.append(i)
+    ng = ng.iloc[chosen]
     tokens, counts = _unigram_counts(ngrams)
     singles = ng.loc[ng["n"] == 1, "ngram"].astype(str).tolist()
     variants = fuzzy_variants(tokens, singles, counts, own | skip)
@@ -253,35 +257,31 @@ def is_own(word: str, own: set[str]) -> bool:
     return bool(forms & own)
 
 
-def _term_table(acc: Account) -> pd.DataFrame:
-    """Per distinct term: cost, clicks, whether any row converts, whether all are blocked."""
+def _wasteful_terms(acc: Account) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cost and clicks per distinct term (by code) that had clicks, has no converting row and
+    a row not blocked yet; and the codes of the converting terms. Only the rows of those terms
+    are summed (each term's sum is the same: its rows in the same order)."""
+    size = len(acc.spelling)
+    converting = np.bincount(acc.code, weights=acc.converting, minlength=size) > 0
+    open_ = np.bincount(acc.code, weights=~acc.done, minlength=size) > 0
+    clicked = np.zeros(size, dtype=bool)
+    clicked[acc.code[acc.clicks > 0]] = True
+    rows = (clicked & ~converting & open_)[acc.code]
     frame = pd.DataFrame(
-        {
-            "code": acc.code,
-            "cost": acc.cost,
-            "clicks": acc.clicks,
-            "converting": acc.converting,
-            "done": acc.done,
-        }
+        {"code": acc.code[rows], "cost": acc.cost[rows], "clicks": acc.clicks[rows]}
     )
-    return frame.groupby("code").agg(
-        cost=("cost", "sum"),
-        clicks=("clicks", "sum"),
-        converting=("converting", "any"),
-        done=("done", "all"),
-    )
+    return frame.groupby("code").sum(), np.flatnonzero(converting)
 
 
 def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
     """Wasteful single terms (costing `floor` or more) with their near-duplicates, as exact
     negatives; costliest first. A family near a converting term carries a `note`."""
-    terms = _term_table(acc)
-    converting = [acc.text[c] for c in terms.index[terms["converting"]]]
-    terms = terms[~terms["converting"] & ~terms["done"] & (terms["clicks"] > 0)]
+    terms, converting_codes = _wasteful_terms(acc)
+    converting = acc.texts(converting_codes)
     terms = terms.nlargest(MAX_CLUSTERED, "cost")
     if terms.empty:
         return []
-    texts = [acc.text[c] for c in terms.index]
+    texts = acc.texts(terms.index.to_numpy())
     labels = cluster_queries(texts, terms["cost"].to_numpy())
     terms = terms.assign(label=labels, text=texts)
     sums = terms.groupby("label", sort=False)["cost"].sum()

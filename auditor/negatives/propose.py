@@ -518,8 +518,9 @@ class _Proposer:
                 self.to_review(own, evidence)
         if proven is None or depth > 0:
             return
-        for code in dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()):
-            sub = Candidate(acc.text[code], EXACT, cand.family, cand.intent, cand.why)
+        codes = list(dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()))
+        for text in acc.texts(codes):
+            sub = Candidate(text, EXACT, cand.family, cand.intent, cand.why)
             self.consider(sub, family, proven[0], proven[1], proven[2], depth + 2)
 
 

@@ -142,22 +142,20 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     columns: dict[str, list[np.ndarray]] = {
         c: [] for c in ("n", *METRICS, "terms", "clicked_terms")
     }
-    clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent].astype(np.float64)
     longest = int(np.bincount(parent).max()) if len(parent) else 0
     complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
     sparse = {m: _nonzero_words(sums[m], parent) for m in complete}
     sparse = {m: found for m, found in sparse.items() if found is not None}
     at_word = {m: sums[m][parent] for m in METRICS if m not in sparse}
+    clicked_words = _nonzero_words(np.nan_to_num(sums["clicks"]) > 0, parent)
     repeating = _repeating_terms(levels[1].codes, parent, longest)
     for n in sizes:
         level = levels[n]
-        codes = level.codes
+        shifted = np.add(level.codes, 1, dtype=np.int64)
         if len(repeating):
-            first = _first_in_term(codes[repeating], parent[repeating], longest)
-            codes = codes.copy()
-            codes[repeating[~first]] = -1
+            first = _first_in_term(level.codes[repeating], parent[repeating], longest)
+            shifted[repeating[~first]] = 0
         size = len(level.texts)
-        shifted = codes + 1
         texts.append(level.texts)
         columns["n"].append(np.full(size, n, dtype=np.int64))
         for metric in METRICS:
@@ -169,11 +167,15 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
                 total = np.bincount(shifted, weights=at_word[metric], minlength=size + 1)
                 columns[metric].append(total[1:])
             else:
-                keep = codes >= 0
-                columns[metric].append(_sum_by(codes[keep], at_word[metric][keep], size))
+                keep = shifted > 0
+                columns[metric].append(_sum_by(shifted[keep] - 1, at_word[metric][keep], size))
         columns["terms"].append(np.bincount(shifted, minlength=size + 1)[1:].astype(np.int64))
-        clicked = np.bincount(shifted, weights=clicked_at_word, minlength=size + 1)[1:]
-        columns["clicked_terms"].append(clicked.astype(np.int64))
+        if clicked_words is None:
+            clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent]
+            clicked = np.bincount(shifted[clicked_at_word], minlength=size + 1)
+        else:
+            clicked = np.bincount(shifted[clicked_words[0]], minlength=size + 1)
+        columns["clicked_terms"].append(clicked[1:].astype(np.int64))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
