@@ -5,11 +5,7 @@ readers -> canonical table -> tracking checks -> rules -> negatives -> AuditResu
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import sys
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +21,7 @@ from auditor.engine.context import AuditContext
 from auditor.engine.packs import load_rules
 from auditor.engine.run import run_rules
 from auditor.errors import InputError
+from auditor.memory import use_system_allocator
 from auditor.model import AuditResult, Finding, InputSummary, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
@@ -361,32 +358,12 @@ def _summaries(ctx: AuditContext) -> list[InputSummary]:
     ]
 
 
-_M_MMAP_THRESHOLD = -3
-"""glibc `mallopt` parameter: allocations from this many bytes up are mapped on their own."""
-_MMAP_FROM = 256 * 1024
-
-
-@cache
-def give_back_freed_memory() -> None:
-    """Let every stage's freed arrays go back to the system instead of staying with an
-    allocator: arrow allocates with the system allocator (not its own pool, which keeps what
-    was freed), and glibc maps blocks from 256 KiB up on their own, so freeing one returns it
-    (its default threshold grows to 32 MiB after the first large free, and the per-row arrays
-    of a million-row report then stay in a fragmented heap). The peak of a 1M-row audit drops
-    by about 250 MB for about a second of page faults. `audit` calls it at its start; a second
-    call changes nothing."""
-    pa.set_memory_pool(pa.system_memory_pool())
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
-
-
 def audit(
     paths: Sequence[Path], settings: Settings | None = None, *, progress: ProgressFn | None = None
 ) -> AuditResult:
     """Run the whole audit on report files; raise an AuditorError subclass on bad input."""
     settings = settings or Settings()
-    give_back_freed_memory()
+    use_system_allocator()
 
     def step(text: str, done: float) -> None:
         if progress is not None:

@@ -2,7 +2,8 @@
 
 The engine marks its stages with `stage("rules")` and prints nothing; `profiling()` turns the
 collection on for the code it wraps and hands back the `Profile`, which the CLI prints to
-stderr. Outside `profiling()` a stage costs one context-variable read.
+stderr. Outside `profiling()` a stage costs one context-variable read and, when it ends, one
+`memory.trim` (freed memory back to the system, so one stage's peak does not add to the next).
 
 Stages nest (the safety check runs inside proposing negatives): a stage's seconds are its own,
 without the stages inside it, and a stage entered many times adds up (`calls`). Its peak is the
@@ -23,6 +24,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from auditor.memory import trim
 
 ENV = "AUDITOR_PROFILE"
 STAGES: tuple[str, ...] = (
@@ -132,10 +135,14 @@ def profiling() -> Iterator[Profile]:
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
-    """Mark the code inside as stage `name` (a no-op unless `profiling()` is on)."""
+    """Mark the code inside as stage `name`: its freed memory goes back to the system when it
+    ends (`memory.trim`); its time and peak are recorded while `profiling()` is on."""
     collector = _ACTIVE.get()
     if collector is None:
-        yield
+        try:
+            yield
+        finally:
+            trim()
         return
     record = collector.profile.stages.setdefault(name, StageTime(name))
     if collector.stack:
@@ -147,6 +154,7 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
+        trim()
         collector.stack.pop()
         elapsed = time.perf_counter() - frame.began
         peak_kb = max(frame.peak_kb, _high_water_kb())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from auditor.readers.text import _filled, _keywords, keyword_syntax
+from auditor.readers.text import _SPACES, _filled, _keywords, keyword_syntax
 
 CELLS = [
     "[a b]", " [x] ", '"p q"', "+a +b", "++a", " + +x", "+a+b", "a +\u00a0b", "[ ]", "[]", '"',
@@ -24,3 +24,7 @@ def test_keyword_cells_parse_as_keyword_syntax_does(encoded: bool) -> None:
     for cell, text, kind in zip(CELLS, texts.to_pylist(), kinds.to_pylist(), strict=True):
         want = keyword_syntax(cell) if _filled(cell) else (None, None)
         assert (text, kind) == tuple(want), repr(cell)
+
+
+def test_spaces_are_every_character_python_strips() -> None:
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _SPACES

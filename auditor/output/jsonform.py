@@ -97,7 +97,7 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
             "end": result.period.end.isoformat(),
             "days": result.period.days,
         }
-    return _clean(
+    head = _clean(
         {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "auditor", "version": __version__},
@@ -125,12 +125,14 @@ def audit_to_dict(result: AuditResult) -> dict[str, Any]:
             "baseline": result.baseline,
             "notes": result.notes,
             "checks_skipped": result.checks_skipped,
-            "findings": [finding_to_dict(f) for f in result.findings],
-            "negatives": [proposal_to_dict(p) for p in result.negatives],
-            "negatives_covered_cost": result.negatives_covered_cost,
-            "held_back": [held_back_to_dict(h) for h in result.held_back],
         }
     )
+    return head | {
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "negatives": [proposal_to_dict(p) for p in result.negatives],
+        "negatives_covered_cost": _clean(result.negatives_covered_cost),
+        "held_back": [held_back_to_dict(h) for h in result.held_back],
+    }
 
 
 def audit_to_json(result: AuditResult) -> str:

@@ -188,8 +188,12 @@ def keyword_syntax(cell: str) -> tuple[str, str]:
     return re.sub(r"(^|\s)\+(?=\S)", r"\1", text), schema.MATCH_BROAD
 
 
-_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-"""What Python's `str.strip()` and `\\s` count as whitespace, for the arrow versions below."""
+_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What Python's `str.strip()` and `\\s` count as whitespace, for the arrow versions below
+(every character whose `isspace()` is true; written out, since finding them takes 0.2 s)."""
 
 
 _SPACE_CLASS = "[" + re.escape(_SPACES) + "]"
