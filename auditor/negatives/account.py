@@ -135,7 +135,7 @@ def prepare(
     done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
     done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
     done |= existing_blocked(existing, index, ctx.settings.platform)
-    first = np.full(len(index.padded), -1, dtype=np.int64)
+    first = np.full(len(index.texts), -1, dtype=np.int64)
     first[index.codes[::-1]] = np.arange(len(table))[::-1]
     clicks, cost = fig["clicks"], fig["cost"]
     has_conv = "conversions" in ctx.columns_present

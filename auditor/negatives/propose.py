@@ -285,13 +285,13 @@ class _Proposer:
     def converting_terms(self) -> set[str]:
         """The normalised texts of the converting search terms."""
         codes = np.unique(self.acc.code[self.acc.converting])
-        return {t.strip() for t in self.acc.index.padded.take(pa.array(codes)).to_pylist()}
+        return {t.strip() for t in self.acc.index.texts.take(pa.array(codes)).to_pylist()}
 
     def modifies_converting(self, family: Family, rows: np.ndarray) -> str:
         """Why an n-gram is a modifier on queries that sell (its terms without it convert:
         `apple airpods case` beside a converting `airpods case`), or ''."""
         codes = np.unique(self.acc.code[rows])[:MAX_MODIFIER_TERMS]
-        terms = self.acc.index.padded.take(pa.array(codes)).to_pylist()
+        terms = [f" {t} " for t in self.acc.index.texts.take(pa.array(codes)).to_pylist()]
         for gram in (f" {' '.join(words(m.text))} " for m in family.members):
             for term in terms:
                 rest = " ".join(term.replace(gram, " ").split())

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.profile import stage
-from auditor.terms.matching import PHRASE, SplitTexts, TermIndex, pad_words, split_texts
+from auditor.terms.matching import PHRASE, SplitTexts, TermIndex, split_texts
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
@@ -202,8 +202,8 @@ def _holders_index(ngrams: pd.DataFrame) -> tuple[np.ndarray, TermIndex]:
     positions = np.flatnonzero((ngrams["n"].to_numpy() >= 2) & (cost > 0))
     texts = pa.chunked_array(ngrams["ngram"].array.__arrow_array__()).take(positions)
     none = np.zeros(len(positions), dtype=object)
-    padded = pad_words(texts.combine_chunks().cast(pa.large_string()))
-    index = TermIndex(padded, np.arange(len(positions), dtype=np.int64), none, none)
+    distinct = texts.combine_chunks().cast(pa.large_string())
+    index = TermIndex(distinct, np.arange(len(positions), dtype=np.int64), none, none)
     _HOLDERS[key] = (weakref.ref(ngrams, lambda _: _HOLDERS.pop(key, None)), positions, index)
     return positions, index
 
