@@ -95,16 +95,25 @@ def own_words(ctx: AuditContext, ngrams: pd.DataFrame) -> set[str]:
     found = word_set(texts)
     found |= {w.lstrip("+") for w in keyword_index(ctx.keywords).index.postings.vocab}
     found.discard("")
-    uni = ngrams[ngrams["n"] == 1]
-    hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
-    found.update(uni.loc[hit, "ngram"].astype(str))
+    found.update(ngrams["ngram"][(_sizes(ngrams) == 1) & converting_mask(ngrams)].astype(str))
     return found
 
 
+def _sizes(ngrams: pd.DataFrame) -> np.ndarray:
+    return ngrams["n"].to_numpy()
+
+
+def converting_mask(ngrams: pd.DataFrame) -> np.ndarray:
+    """Which n-grams have conversions or conversion value (a mask, NaN as none)."""
+    conv = ngrams["conversions"].to_numpy(dtype=np.float64, na_value=np.nan)
+    value = ngrams["conversion_value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    return (conv > 0) | (value > 0)
+
+
 def _unigram_counts(ngrams: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
-    unigrams = ngrams[ngrams["n"] == 1]
-    tokens = unigrams["ngram"].astype(str).tolist()
-    return tokens, dict(zip(tokens, unigrams["terms"].tolist(), strict=True))
+    unigram = _sizes(ngrams) == 1
+    tokens = ngrams["ngram"][unigram].astype(str).tolist()
+    return tokens, dict(zip(tokens, ngrams["terms"][unigram].tolist(), strict=True))
 
 
 def _converts(row: pd.Series) -> bool:
@@ -156,9 +165,9 @@ def ngram_families(
     """Non-converting account n-grams of words the account does not sell, costing `floor` or
     more, with the misspellings of single words, costliest first (shorter first on a tie);
     at most `MAX_FAMILIES`."""
-    ng = ngrams[(ngrams["n"] <= 3) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
-    ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
-    ng = ng[(ng["cost"] > 0) & (ng["cost"] >= floor)]
+    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    wanted = (_sizes(ngrams) <= 3) & (ngrams["terms"].to_numpy() >= MIN_TERMS_NGRAM)
+    ng = ngrams[wanted & ~converting_mask(ngrams) & (cost > 0) & (cost >= floor)]
     ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
     chosen: list[int] = []
     for i, text in enumerate(ng["ngram"].astype(str).tolist()):
@@ -193,10 +202,10 @@ def compound_families(
     grouped by modifier: one family per modifier, each compound a phrase entry of its own (a
     negative never matches inside a compound), with the modifier alone when it is a word of
     the account's queries too."""
-    uni = ngrams[(ngrams["n"] == 1) & (ngrams["cost"] > 0)]
-    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
+    costly = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan) > 0
+    uni = ngrams["ngram"][(_sizes(ngrams) == 1) & costly & ~converting_mask(ngrams)]
     known = own | skip
-    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in known]
+    tokens = [t for t in uni.astype(str) if t.isalpha() and t not in known]
     heads = _compound_heads(own)
     groups: dict[str, list[str]] = {}
     for token in tokens:
@@ -410,9 +419,9 @@ def brand_like_tokens(
             "Negatives: competitor names were not looked for (install the optional"
             " 'auditor[words]' extra for the word lists)."
         )
-    uni = ngrams[(ngrams["n"] == 1) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
-    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
-    uni = uni[uni["cost"] > 0].sort_values("cost", ascending=False)
+    costly = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan) > 0
+    wanted = (_sizes(ngrams) == 1) & (ngrams["terms"].to_numpy() >= MIN_TERMS_NGRAM)
+    uni = ngrams[wanted & ~converting_mask(ngrams) & costly].sort_values("cost", ascending=False)
     uni = uni[uni["cost"] >= 0.99 * floor]
     tokens = [t for t in uni["ngram"].astype(str) if len(t) >= 3 and t.isalpha()]
     tokens = [t for t in tokens if t not in own and t not in skip][:MAX_FAMILIES]

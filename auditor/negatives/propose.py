@@ -53,6 +53,7 @@ from auditor.negatives.candidates import (
     brand_like_tokens,
     competitor_families,
     compound_families,
+    converting_mask,
     lexicon_families,
     ngram_families,
     own_words,
@@ -621,9 +622,8 @@ def _learned_keep(ngrams: pd.DataFrame, lexicon: Lexicon) -> list[str]:
     """Bigrams of converting terms that hold a lexicon word (`free quote` where `free quote
     solar` converts): the account's own keep-phrases."""
     singles = {t for t in lexicon.entries if " " not in t}
-    bi = ngrams[(ngrams["n"] == 2)]
-    hit = (bi["conversions"].fillna(0) > 0) | (bi["conversion_value"].fillna(0) > 0)
-    texts = bi.loc[hit, "ngram"].astype(str)
+    bigram = ngrams["n"].to_numpy() == 2
+    texts = ngrams["ngram"][bigram & converting_mask(ngrams)].astype(str)
     return [t for t in texts if set(t.split(" ")) & singles]
 
 
