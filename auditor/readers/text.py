@@ -212,8 +212,7 @@ def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     inner = _strip(pc.utf8_slice_codeunits(text, 1, -1))
     exact = pc.and_(longer, pc.and_(pc.starts_with(text, "["), pc.ends_with(text, "]")))
     phrase = pc.and_(longer, pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')))
-    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
-    broad = pc.replace_substring_regex(text, plus, "\\1\\2")
+    broad = _without_plus_marks(text)
     out = pc.if_else(exact, inner, pc.if_else(phrase, inner, broad))
     kinds = pc.if_else(
         exact,
@@ -222,6 +221,32 @@ def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     )
     nothing = pa.scalar(None, pa.large_string())
     return pc.if_else(filled, out, nothing), pc.if_else(filled, kinds, nothing)
+
+
+def _without_plus_marks(text: pa.Array) -> pa.Array:
+    """`+` marks of old modified-broad keywords dropped (`+a +b` -> `a b`); the regex runs only
+    on the cells holding a `+` (found from the bytes: few keywords have one)."""
+    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
+    holding = _holds_byte(text, ord("+"))
+    if not holding.any():
+        return text
+    mask = pa.array(holding)
+    fixed = pc.replace_substring_regex(pc.filter(text, mask), plus, "\\1\\2")
+    return pc.replace_with_mask(text, mask, fixed)
+
+
+def _holds_byte(arr: pa.Array, byte: int) -> np.ndarray:
+    """Whether each string of a large-string array holds `byte`, from its buffers."""
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()
+    out = np.zeros(n, dtype=bool)
+    if not n or offsets_buf is None or data_buf is None:
+        return out
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    hits = np.flatnonzero(data == byte) + offsets[0]
+    out[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return out & arr.is_valid().to_numpy(zero_copy_only=False)
 
 
 def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
