@@ -391,10 +391,18 @@ def competitor_families(competitors: tuple[str, ...], own: set[str]) -> list[Fam
 
 
 def brand_like_tokens(
-    ngrams: pd.DataFrame, own: set[str], skip: set[str], languages: tuple[str, ...]
+    ngrams: pd.DataFrame,
+    own: set[str],
+    skip: set[str],
+    languages: tuple[str, ...],
+    floor: float = 0.0,
 ) -> tuple[list[Family], str | None]:
     """Review families for words that look like other brands; a note when `wordfreq` (the
-    optional `words` extra) is not installed."""
+    optional `words` extra) is not installed.
+
+    Only words whose n-gram cost reaches `floor` are looked up: a family is for review only,
+    and a review item needs that much spend on the rows its word blocks, which are some of
+    the terms the n-gram sums (0.99 of it, so that a sum's last digit cannot matter)."""
     try:
         from auditor.negatives.wordlists import knows
     except ImportError:
@@ -405,6 +413,7 @@ def brand_like_tokens(
     uni = ngrams[(ngrams["n"] == 1) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
     uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
     uni = uni[uni["cost"] > 0].sort_values("cost", ascending=False)
+    uni = uni[uni["cost"] >= 0.99 * floor]
     tokens = [t for t in uni["ngram"].astype(str) if len(t) >= 3 and t.isalpha()]
     tokens = [t for t in tokens if t not in own and t not in skip][:MAX_FAMILIES]
     near_own = set(fuzzy_variants(tokens, sorted(own), None, frozenset()))

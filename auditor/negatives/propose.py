@@ -672,7 +672,9 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
         *ngram_families(ngrams, own, skip, lexicon.stopwords, floor),
         *term_families(acc, own, floor),
     ]
-    brands, note = brand_like_tokens(ngrams, own, skip | set(ctx.settings.competitors), _LANGUAGES)
+    brands, note = brand_like_tokens(
+        ngrams, own, skip | set(ctx.settings.competitors), _LANGUAGES, floor
+    )
     for family in families:
         proposer.judge(family)
     for family in brands:

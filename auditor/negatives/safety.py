@@ -43,7 +43,7 @@ from auditor.terms.matching import (
     label_column,
     normalize_one,
     pad_words,
-    padded_block_mask,
+    padded_block_hits,
     term_index,
     text_index,
     words,
@@ -186,8 +186,7 @@ def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform
     norms, padded, at = _protected_texts(terms)
     if not norms:
         return []
-    blocked = padded_block_mask(padded, text, match_type, platform)
-    found = {i for i in np.flatnonzero(blocked).tolist() if norms[i]}
+    found = {i for i in padded_block_hits(padded, text, match_type, platform) if norms[i]}
     neg = normalize_one(text).split(" ")
     for start in range(len(neg)):
         for end in range(start + 1, len(neg) + 1):
@@ -196,14 +195,14 @@ def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform
 
 
 @lru_cache(maxsize=256)
-def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], pa.Array, dict[str, list[int]]]:
-    """The terms normalised, padded for `padded_block_mask`, and their positions by text."""
+def _protected_texts(terms: tuple[str, ...]) -> tuple[list[str], list[str], dict[str, list[int]]]:
+    """The terms normalised, padded for `padded_block_hits`, and their positions by text."""
     norms = [normalize_one(t) for t in terms]
     at: dict[str, list[int]] = {}
     for i, norm in enumerate(norms):
         if norm:
             at.setdefault(norm, []).append(i)
-    return norms, pad_words(normalize_texts(norms)), at
+    return norms, pad_words(normalize_texts(norms)).to_pylist(), at
 
 
 def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -145,6 +145,23 @@ def padded_block_mask(
     return np.asarray(pc.fill_null(hit, False), dtype=bool)
 
 
+def padded_block_hits(
+    padded: Sequence[str], negative: str, match_type: str, platform: str = "google"
+) -> list[int]:
+    """Positions of padded normalised texts (as `pad_words` gives them, as Python strings)
+    the negative blocks: `padded_block_mask` for a few texts, without its arrow calls."""
+    kind = effective_match_type(match_type, platform)
+    neg = normalize_one(negative)
+    if not neg:
+        return []
+    if kind == EXACT:
+        return [i for i, text in enumerate(padded) if text == f" {neg} "]
+    if kind == PHRASE:
+        return [i for i, text in enumerate(padded) if f" {neg} " in text]
+    parts = [f" {word} " for word in dict.fromkeys(neg.split(" "))]
+    return [i for i, text in enumerate(padded) if all(p in text for p in parts)]
+
+
 def blocks(
     negative: str, match_type: str, queries: pd.Series, platform: str = "google"
 ) -> pd.Series:
@@ -169,6 +186,60 @@ def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class SplitTexts:
+    """Distinct texts normalised and split into words (`split_texts`): what the n-grams and
+    the word indexes of one column share."""
+
+    terms: pa.Array
+    """The distinct normalised texts."""
+    key: np.ndarray
+    """Per raw distinct text, the index of its normalised text in `terms`."""
+    words: np.ndarray
+    """The word code (into `vocab`) of every word position, term after term, as int32; the
+    empty text has no word."""
+    parent: np.ndarray
+    """The index in `terms` of every word position (int32)."""
+    vocab: pa.Array
+    """The distinct words ("" too when a text is empty, though no position holds it)."""
+
+
+def _split(terms: pa.Array, key: np.ndarray) -> SplitTexts:
+    lists = pc.split_pattern(terms, " ")
+    parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int32)
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    codes = np.asarray(encoded.indices, dtype=np.int32)
+    empty = np.asarray(pc.equal(encoded.dictionary, ""), dtype=bool)
+    if empty.any():
+        keep = ~empty[codes]
+        codes, parent = codes[keep], parent[keep]
+    return SplitTexts(terms, key, codes, parent, encoded.dictionary)
+
+
+_SPLIT: dict[int, tuple[weakref.ref, SplitTexts]] = {}
+
+
+def split_texts(texts: pa.Array) -> SplitTexts:
+    """Distinct raw texts (e.g. `schema.text_codes`'s) normalised, their normalised texts made
+    distinct, and those split into words; cached per texts object (the n-grams of a column and
+    its word index both read it)."""
+    key_id = id(texts)
+    hit = _SPLIT.get(key_id)
+    if hit is not None and hit[0]() is texts:
+        return hit[1]
+    raw = texts.cast(pa.large_string())
+    terms = normalize(raw)
+    if pc.all(pc.equal(terms, raw)).as_py() is not False:
+        key, terms = np.arange(len(terms), dtype=np.int64), raw
+    else:
+        merged = pc.dictionary_encode(terms)
+        key = np.asarray(merged.indices, dtype=np.int64)
+        terms = merged.dictionary
+    out = _split(terms, key)
+    _SPLIT[key_id] = (weakref.ref(texts, lambda _: _SPLIT.pop(key_id, None)), out)
+    return out
+
+
+@dataclass(frozen=True)
 class _Postings:
     """Which unique queries hold each word (CSR: word -> sorted query ids)."""
 
@@ -180,18 +251,21 @@ class _Postings:
 
     @classmethod
     def build(cls, padded: pa.Array) -> _Postings:
-        lists = pc.split_pattern(pc.utf8_trim(padded, " "), " ")
-        parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
-        encoded = pc.dictionary_encode(pc.list_flatten(lists))
-        codes = np.asarray(encoded.indices, dtype=np.int64)
-        size = max(len(padded), 1)
-        keys = np.sort(codes * np.int64(size) + parent)
+        split = _split(pc.utf8_trim(padded, " "), np.arange(len(padded), dtype=np.int64))
+        return cls.of_split(split, np.arange(len(padded), dtype=np.int64))
+
+    @classmethod
+    def of_split(cls, split: SplitTexts, rank: np.ndarray) -> _Postings:
+        """The postings of `split`'s words, term `i` of the split being query `rank[i]`."""
+        size = max(len(rank), 1)
+        parent = rank[split.parent]
+        keys = np.sort(split.words.astype(np.int64) * np.int64(size) + parent)
         keep = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, bool)
         keys = keys[keep]
-        words = encoded.dictionary.to_pylist()
+        words = split.vocab.to_pylist()
         counts = np.bincount(keys // size, minlength=len(words))
         offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        lengths = np.asarray(pc.list_value_length(lists), dtype=np.int64)
+        lengths = np.bincount(parent, minlength=len(rank)).astype(np.int64)
         return cls({w: i for i, w in enumerate(words)}, offsets, keys % size, lengths)
 
     def holding(self, word: str) -> np.ndarray:
@@ -215,6 +289,9 @@ class TermIndex:
     campaign: np.ndarray
     ad_group: np.ndarray
     _postings: _Postings | None = field(default=None, repr=False)
+    _split: tuple[SplitTexts, np.ndarray] | None = field(default=None, repr=False)
+    """The words of the queries when already split (`split_texts`), and the query of each of
+    its terms: the postings are built from them."""
     _codes: dict[str, tuple[np.ndarray, dict]] = field(default_factory=dict, repr=False)
 
     def label_codes(self, name: str) -> tuple[np.ndarray, dict[str, int]]:
@@ -234,7 +311,9 @@ class TermIndex:
 
     @property
     def postings(self) -> _Postings:
-        if self._postings is None:
+        if self._postings is None and self._split is not None:
+            self._postings = _Postings.of_split(*self._split)
+        elif self._postings is None:
             self._postings = _Postings.build(self.padded)
         return self._postings
 
@@ -299,27 +378,34 @@ class TermIndex:
 _CACHE: dict[int, tuple[weakref.ref, TermIndex]] = {}
 
 
-def _first_seen(
-    codes: np.ndarray, texts: pa.Array, transform: Callable[[pa.Array], pa.Array]
-) -> tuple[np.ndarray, pa.Array]:
-    """Rows given as codes into their distinct texts (-1: missing, read as "") re-encoded by
-    `transform(text)`: per row the index of its key among the distinct keys, and those keys in
-    order of first appearance, as `dictionary_encode(transform(every row))` would give them,
-    with the work done on the distinct texts only."""
-    missing = codes < 0
-    if missing.any():
-        texts = pa.concat_arrays([texts, pa.array([""], type=texts.type)])
-        codes = np.where(missing, len(texts) - 1, codes)
-    merged = pc.dictionary_encode(transform(texts))
-    key = np.asarray(merged.indices, dtype=np.int64)
-    first = np.full(len(texts), len(codes), dtype=np.int64)
+def _with_missing(
+    codes: np.ndarray, key: np.ndarray, keys: pa.Array
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Missing rows (code -1) as one more text whose key is the empty text's (appended to
+    `keys` when no text has it)."""
+    if not (codes < 0).any():
+        return codes, key, keys
+    empty = pc.index(keys, pa.scalar("", keys.type)).as_py()
+    if empty < 0:
+        keys = pa.concat_arrays([keys, pa.array([""], type=keys.type)])
+        empty = len(keys) - 1
+    key = np.r_[key, empty]
+    return np.where(codes < 0, len(key) - 1, codes), key, keys
+
+
+def _first_seen(codes: np.ndarray, key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows given as codes into distinct texts, each text with its `key` among `size` keys:
+    per row the rank of its key in order of first appearance, and the keys in that order (as
+    `dictionary_encode` of every row's key would number them), with the work done on the
+    distinct texts only."""
+    first = np.full(len(key), len(codes), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    first_key = np.full(len(merged.dictionary), len(codes), dtype=np.int64)
+    first_key = np.full(size, len(codes), dtype=np.int64)
     np.minimum.at(first_key, key, first)
     order = np.argsort(first_key, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return rank[key][codes], merged.dictionary.take(pa.array(order))
+    return rank[key][codes], order
 
 
 def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -328,8 +414,10 @@ def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray,
     """
     if col not in table.columns:
         return np.full(len(table), "", dtype=object), np.zeros(len(table), np.int64), {"": 0}
-    codes, texts = _first_seen(*schema.text_codes(table[col]), lambda t: t)
-    labels = np.asarray(texts.to_pylist(), dtype=object)
+    codes, texts = schema.text_codes(table[col])
+    codes, key, texts = _with_missing(codes, np.arange(len(texts), dtype=np.int64), texts)
+    codes, order = _first_seen(codes, key, len(texts))
+    labels = np.asarray(texts.take(pa.array(order)).to_pylist(), dtype=object)
     return labels[codes], codes, {v: i for i, v in enumerate(labels.tolist())}
 
 
@@ -354,8 +442,14 @@ def column_index(
     codes, texts = schema.text_codes(column)
     if drop_missing:
         codes = codes[codes >= 0]
-    codes, distinct = _first_seen(codes, texts, normalize)
-    return TermIndex(pad_words(distinct), codes, campaign, ad_group)
+    split = split_texts(texts)
+    codes, key, terms = _with_missing(codes, split.key, split.terms)
+    codes, order = _first_seen(codes, key, len(terms))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    index = TermIndex(pad_words(terms.take(pa.array(order))), codes, campaign, ad_group)
+    index._split = (split, rank)
+    return index
 
 
 def term_index(table: pd.DataFrame) -> TermIndex:

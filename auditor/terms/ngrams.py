@@ -17,41 +17,39 @@ import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.profile import stage
-from auditor.terms.matching import PHRASE, TermIndex, normalize, text_index
+from auditor.terms.matching import PHRASE, SplitTexts, TermIndex, pad_words, split_texts
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
 
 
-def term_codes(table: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
-    """Unique normalised terms and, per row, the index of its term among them.
+def term_codes(table: pd.DataFrame) -> tuple[SplitTexts, np.ndarray]:
+    """The unique normalised terms split into words, and per row the index of its term among
+    them (-1: none).
 
-    The raw column is encoded first and only its distinct values are normalised.
+    The raw column is encoded first and only its distinct values are normalised and split
+    (shared with the word index of the same column, `auditor.terms.matching.split_texts`).
     """
     codes, raw = schema.text_codes(table["search_term"])
-    terms = normalize(raw)
-    if not pc.all(pc.equal(terms, raw.cast(terms.type))).as_py():
-        merged = pc.dictionary_encode(terms)
-        remap = np.asarray(merged.indices, dtype=np.int64)
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        terms = merged.dictionary
-    return terms, codes
+    split = split_texts(raw)
+    return split, np.where(codes >= 0, split.key[np.maximum(codes, 0)], -1)
 
 
-def term_totals(table: pd.DataFrame) -> tuple[pa.Array, dict[str, np.ndarray]]:
-    """Unique normalised terms and their summed metrics (NaN sums where a metric is unknown).
+def term_totals(table: pd.DataFrame) -> tuple[SplitTexts, dict[str, np.ndarray]]:
+    """The unique normalised terms (split into words) and their summed metrics (NaN sums where
+    a metric is unknown).
 
     Rows without a search term count nowhere.
     """
-    terms, codes = term_codes(table)
-    size = len(terms)
+    split, codes = term_codes(table)
+    size = len(split.terms)
     valid = codes >= 0
     codes = codes[valid]
     sums: dict[str, np.ndarray] = {}
     for metric in METRICS:
         values = table[metric].to_numpy(dtype=np.float64, na_value=np.nan)[valid]
         sums[metric] = _sum_by(codes, values, size)
-    return terms, sums
+    return split, sums
 
 
 @dataclass(frozen=True)
@@ -62,22 +60,9 @@ class _Level:
     texts: pa.Array
 
 
-def _tokens(terms: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """Word codes of every word occurrence, the index of its term, and the word texts."""
-    lists = pc.split_pattern(terms, " ")
-    parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
-    encoded = pc.dictionary_encode(pc.list_flatten(lists))
-    codes = np.asarray(encoded.indices, dtype=np.int64)
-    empty = np.asarray(pc.equal(encoded.dictionary, ""), dtype=bool)
-    if empty.any():
-        keep = ~empty[codes]
-        codes, parent = codes[keep], parent[keep]
-    return codes, parent, encoded.dictionary
-
-
-def _levels(terms: pa.Array, sizes: tuple[int, ...]) -> tuple[dict[int, _Level], np.ndarray]:
+def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level], np.ndarray]:
     """N-gram codes for each size, built from integer word codes (strings only for uniques)."""
-    words, parent, vocab = _tokens(terms)
+    words, parent, vocab = split.words, split.parent, split.vocab
     total = len(words)
     levels = {1: _Level(words, vocab)}
     space = pa.scalar(" ", vocab.type)
@@ -151,8 +136,8 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     clicked_terms (the terms with a click, as the n-gram rules count them); in no particular
     order (sort as you need). A metric the report lacks stays NaN.
     """
-    terms, sums = term_totals(table)
-    levels, parent = _levels(terms, sizes)
+    split, sums = term_totals(table)
+    levels, parent = _levels(split, sizes)
     texts: list[pa.Array] = []
     columns: dict[str, list[np.ndarray]] = {
         c: [] for c in ("n", *METRICS, "terms", "clicked_terms")
@@ -205,16 +190,18 @@ _HOLDERS: dict[int, tuple[weakref.ref, np.ndarray, TermIndex]] = {}
 
 
 def _holders_index(ngrams: pd.DataFrame) -> tuple[np.ndarray, TermIndex]:
-    """Positions of the n-grams of 2+ words with cost, and a word index over their texts."""
+    """Positions of the n-grams of 2+ words with cost, and a word index over their texts
+    (distinct and normalised already: each is its own query)."""
     key = id(ngrams)
     hit = _HOLDERS.get(key)
     if hit is not None and hit[0]() is ngrams:
         return hit[1], hit[2]
     cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
     positions = np.flatnonzero((ngrams["n"].to_numpy() >= 2) & (cost > 0))
-    texts = ngrams["ngram"].iloc[positions]
+    texts = pa.chunked_array(ngrams["ngram"].array.__arrow_array__()).take(positions)
     none = np.zeros(len(positions), dtype=object)
-    index = text_index(texts, none, none)
+    padded = pad_words(texts.combine_chunks().cast(pa.large_string()))
+    index = TermIndex(padded, np.arange(len(positions), dtype=np.int64), none, none)
     _HOLDERS[key] = (weakref.ref(ngrams, lambda _: _HOLDERS.pop(key, None)), positions, index)
     return positions, index
 
