@@ -227,9 +227,8 @@ def _stacked_codes(
 
 
 def _texts_at(texts: pa.Array, codes: np.ndarray) -> pd.Series:
-    """The texts of `codes` (-1: missing) as a string column."""
-    picked = pc.take(texts, pa.array(codes, mask=codes < 0))
-    return pd.Series(pd.arrays.ArrowStringArray(picked), dtype=schema.STRING_DTYPE)
+    """The texts of `codes` (-1: missing) as a string column, its `text_codes` known."""
+    return pd.Series(schema.from_codes(pa.array(codes, mask=codes < 0), texts))
 
 
 def _first_rows(codes: list[np.ndarray], n: int) -> np.ndarray:
