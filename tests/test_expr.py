@@ -114,3 +114,27 @@ def test_deep_nesting_is_rejected_not_crashing():
     text = "min(" * 30 + "cost" + ", 1)" * 30 + " > 1"
     with pytest.raises(ExprError, match="nested too deeply"):
         compile_expr(text, NAMES, FLAGS)
+
+
+def test_select_narrows_the_rows_operand_by_operand_and_reads_costly_names_last():
+    env = {
+        "cost": np.array([10.0, 80.0, 150.0, 40.0, 200.0]),
+        "conversions": np.array([0.0, 0.0, 0.0, 2.0, 0.0]),
+        "is_brand": np.array([False, False, True, False, False]),
+        "target_cpa": 50.0,
+    }
+    seen: dict[str, list[list[int]]] = {}
+
+    def read(name: str, rows: np.ndarray) -> object:
+        seen.setdefault(name, []).append(rows.tolist())
+        value = env[name]
+        return value[rows] if isinstance(value, np.ndarray) else value
+
+    text = "not is_brand and conversions == 0 and cost >= 1.5 * target_cpa"
+    expr = compile_expr(text, NAMES, FLAGS)
+    rows = expr.select(read, np.arange(5), costly=lambda name: name == "is_brand")
+    assert rows.tolist() == np.flatnonzero(expr.evaluate(env, 5)).tolist() == [1, 4]
+    assert seen["conversions"] == [[0, 1, 2, 3, 4]]
+    assert seen["is_brand"] == [[1, 2, 4]]
+    either = compile_expr("is_brand or conversions > 0", NAMES, FLAGS)
+    assert either.select(read, np.arange(5), costly=lambda name: True).tolist() == [2, 3]

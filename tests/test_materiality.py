@@ -14,7 +14,7 @@ from auditor.engine.figures import expectation
 from auditor.engine.run import HIGH_MIN_SHARE, run_rules
 from auditor.engine.workspace import Workspace
 from auditor.model import Finding
-from auditor.terms.variants import variant_figures, variant_key
+from auditor.terms.variants import Converting, variant_figures, variant_key
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
 PMAX = REAL / "google-ads-pmax-phone-cases-usd.csv"
@@ -38,6 +38,14 @@ def test_reordered_and_plural_terms_share_a_key_and_another_word_does_not_count(
     one = conv[:1]
     assert variant_figures(["vandringskangor billiga"], ["vandringskängor billiga"], one)[0, 0] == 4
     assert variant_figures(["airpods pro 3 case"], ["airpods pro 2 case"], one)[0, 0] == 0
+
+
+def test_converting_terms_keyed_once_serve_every_call_and_none_give_zeros():
+    found = Converting(["airpods pro 2 case", "phone case"], np.array([[4.0, 5.37], [1.0, 2.0]]))
+    assert found.sums(["airpod pro 2 case"]).tolist() == [[4.0, 5.37]]
+    got = found.sums(["case airpods pro 2", "airpods pro 3 case", "phone cases"])
+    assert got.tolist() == [[4.0, 5.37], [0.0, 0.0], [1.0, 2.0]]
+    assert Converting([], np.zeros((0, 2))).sums(["phone case"]).tolist() == [[0.0, 0.0]]
 
 
 def test_a_term_whose_close_variant_converted_is_not_waste_on_its_own():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from auditor.cli import main
@@ -15,6 +16,7 @@ from auditor.engine.checks import EVALUATED
 from auditor.engine.explain import explain, rules_table
 from auditor.engine.packs import load_rules
 from auditor.engine.run import run_rules
+from auditor.engine.workspace import Workspace
 from auditor.errors import ConfigError, RuleError
 from auditor.model import SEVERITIES
 
@@ -411,3 +413,36 @@ def test_a_term_served_by_many_ad_groups_keeps_a_short_message_and_full_evidence
         "cost": 40.0,
         "conversions": 0.0,
     }
+
+
+def test_costly_metrics_read_at_some_rows_equal_their_whole_columns():
+    rows = [
+        {
+            "campaign": f"C{i % 4}",
+            "ad_group": f"G{i % 3}",
+            "keyword": f"shoes {i % 2}" if i % 7 else None,
+            "keyword_match_type": "exact" if i % 2 else "phrase",
+            "search_term": term,
+            "clicks": 5 + 13 * i,
+            "cost": 7.0 + 41.0 * (i % 9),
+            "conversions": float(i % 4 == 0),
+        }
+        for i, term in enumerate(
+            ["shoes 1", "shoe 1", "1 shoes", "running shoes", "running shoe", "shoes 2"] * 5
+            + ["trail running shoes", "trial running shoes", "shoes 4", "shoes  4"]
+        )
+    ]
+    ctx = case_context({"rows": rows, "keywords": [{"keyword": "+running shoes"}]}, Settings())
+    asked = {
+        "search_term": ("is_keyword", "close_variant_cpa", "close_variant_conversions"),
+        "term_account": ("is_keyword", "ad_groups", "campaigns", "close_variant_cpa"),
+        "keyword": ("terms", "ad_groups", "is_keyword"),
+        "ngram": ("terms", "close_variant_cpa", "is_keyword"),
+    }
+    for level, names in asked.items():
+        for name in names:
+            part = Workspace(ctx).level(level)
+            at = np.arange(0, part.size, 3)
+            whole = np.asarray(Workspace(ctx).level(level).get(name))
+            assert np.array_equal(part.get_at(name, at), whole[at], equal_nan=True), (level, name)
+            assert np.array_equal(part.get_at(name, np.arange(part.size)), whole, equal_nan=True)

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from auditor.engine.figures import (
     baseline_cvr,
-    close_variant_cpa,
+    close_variant_cpa_at,
     competing,
     distinct,
+    distinct_at,
     divide,
     expected_conversions,
     hidden_figure,
     is_added,
     is_brand,
-    is_keyword,
+    is_keyword_at,
     margin,
     match_expected,
     match_p_low,
@@ -31,7 +32,7 @@ from auditor.engine.figures import (
     p_zero,
     scalar,
     summed,
-    variant_figures,
+    variant_figures_at,
 )
 from auditor.engine.levels import COUNTERPART, Value
 
@@ -51,6 +52,14 @@ class Metric:
     flag: bool = False
     levels: frozenset[str] | None = None
     """Levels the metric exists at (None: all)."""
+    at: Callable[[Level, np.ndarray], Value] | None = None
+    """For a costly metric: its values at some level rows only (`Level.get_at`); the rules
+    read it at the rows their other conditions let through."""
+
+
+def _at_rows(doc: str, at: Callable[[Level, np.ndarray], Value], **kw: Any) -> Metric:
+    """A costly metric computed row by row (`Metric.at`); whole, it is `at` every row."""
+    return Metric(doc, lambda lv: at(lv, np.arange(lv.size)), at=at, **kw)
 
 
 _CONV = frozenset({"conversions"})
@@ -195,7 +204,11 @@ def _metric_table() -> dict[str, Metric]:
             p_low,
             _CLICK_CONV,
         ),
-        "terms": Metric("distinct search terms", distinct(("search_term",))),
+        "terms": Metric(
+            "distinct search terms",
+            distinct(("search_term",)),
+            at=distinct_at(("search_term",)),
+        ),
         "words": Metric(
             "number of words in the n-gram (1-3)",
             lambda lv: lv.sums["n"],
@@ -205,25 +218,27 @@ def _metric_table() -> dict[str, Metric]:
             "distinct ad groups that served it with clicks or cost",
             distinct(("campaign", "ad_group"), active=True),
             levels=_GROUPED,
+            at=distinct_at(("campaign", "ad_group"), active=True),
         ),
         "campaigns": Metric(
             "distinct campaigns that served it with clicks or cost",
             distinct(("campaign",), active=True),
             levels=_GROUPED,
+            at=distinct_at(("campaign",), active=True),
         ),
-        "close_variant_conversions": Metric(
+        "close_variant_conversions": _at_rows(
             "conversions of the term's close variants (same words in another order, singular"
             " / plural, fuzzy >= 90 with as many words) across the account; computed for"
             " zero-conversion terms at or above the data floor, 0 for others",
-            lambda lv: variant_figures(lv)[:, 0],
-            _CONV,
+            lambda lv, rows: variant_figures_at(lv, rows)[:, 0],
+            columns=_CONV,
             levels=frozenset({"search_term", "term_account", "ngram"}),
         ),
-        "close_variant_cpa": Metric(
+        "close_variant_cpa": _at_rows(
             "the term judged with its converting close variants: (its cost + theirs) / their"
             " conversions (missing when no close variant converted)",
-            close_variant_cpa,
-            frozenset({"cost", "conversions"}),
+            close_variant_cpa_at,
+            columns=frozenset({"cost", "conversions"}),
             levels=frozenset({"search_term", "term_account", "ngram"}),
         ),
         "competing_ad_groups": Metric(
@@ -235,9 +250,9 @@ def _metric_table() -> dict[str, Metric]:
         "is_brand": Metric(
             "the text contains a brand term (--brand) as whole words", is_brand, flag=True
         ),
-        "is_keyword": Metric(
+        "is_keyword": _at_rows(
             "the text is already a bought keyword (any match type, normalised)",
-            is_keyword,
+            is_keyword_at,
             needs="keywords",
             flag=True,
             levels=_TEXT_LEVELS,

@@ -89,8 +89,38 @@ class Expr:
     def evaluate(self, env: Mapping[str, Value], size: int) -> np.ndarray:
         """A boolean array of length `size` (a number-valued expression returns numbers)."""
         with np.errstate(all="ignore"):
-            out = _eval(self.tree.body, env)
+            out = _eval(self.tree.body, env.__getitem__)
         return np.broadcast_to(np.asarray(out), (size,))
+
+    def select(
+        self,
+        read: Callable[[str, np.ndarray], Value],
+        rows: np.ndarray,
+        costly: Callable[[str], bool],
+    ) -> np.ndarray:
+        """The rows of `rows` (ascending) where the condition holds.
+
+        `read(name, rows)` gives a name's values at some rows (or one number for all). The
+        operands of a top-level `and` narrow the rows one after another, and those reading a
+        name `costly` says is costly go last, so a costly metric is read only at the rows
+        every other operand let through. Every operation is element-wise, so the rows are
+        those of `evaluate` on whole columns.
+        """
+        body = self.tree.body
+        is_and = isinstance(body, ast.BoolOp) and isinstance(body.op, ast.And)
+        operands = body.values if is_and else [body]
+        ordered = sorted(operands, key=lambda node: any(map(costly, _names(node))))
+        with np.errstate(all="ignore"):
+            for node in ordered:
+                if not len(rows):
+                    break
+                holds = _eval(node, lambda name, at=rows: read(name, at))
+                rows = rows[np.broadcast_to(np.asarray(holds, dtype=bool), rows.shape)]
+        return rows
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _where(node: ast.AST) -> str:
@@ -268,11 +298,11 @@ def compile_expr(
     return Expr(text=text, tree=tree, names=frozenset(checker.names))
 
 
-def _eval(node: ast.AST, env: Mapping[str, Value]) -> Value:
+def _eval(node: ast.AST, env: Callable[[str], Value]) -> Value:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        return _CONSTANT_NAMES[node.id] if node.id in _CONSTANT_NAMES else env[node.id]
+        return _CONSTANT_NAMES[node.id] if node.id in _CONSTANT_NAMES else env(node.id)
     if isinstance(node, ast.BinOp):
         return _ARITH[type(node.op)](_eval(node.left, env), _eval(node.right, env))
     if isinstance(node, ast.UnaryOp):
@@ -292,7 +322,7 @@ def _eval(node: ast.AST, env: Mapping[str, Value]) -> Value:
     raise ExprError(f"{type(node).__name__} cannot be evaluated")
 
 
-def _compare(node: ast.Compare, env: Mapping[str, Value]) -> Value:
+def _compare(node: ast.Compare, env: Callable[[str], Value]) -> Value:
     left = _eval(node.left, env)
     out: Value = True
     for op, right_node in zip(node.ops, node.comparators, strict=True):

@@ -204,17 +204,25 @@ def is_brand(lv: Level) -> Value:
     return np.asarray(hits.fill_null(False), dtype=bool)
 
 
-def is_keyword(lv: Level) -> Value:
+def is_keyword_at(lv: Level, rows: np.ndarray) -> np.ndarray:
     """The row's text, normalised, is the text of a bought keyword (any match type).
 
-    Judged once per distinct text of the table's column (a level row takes its text's answer).
+    Judged once per distinct text of the table's column (a level row takes its text's answer),
+    for the texts of the rows asked (`rows`) not judged before.
     """
     key = SUBJECT[lv.name]
     if lv.groups is None or key is None:
-        return _bought(lv.ws, lv.subject())
-    codes, texts = schema.text_codes(lv.ws.table[key])
-    hits = _bought(lv.ws, pa.concat_arrays([texts, pa.array([None], pa.large_string())]))
-    return hits[codes[lv.groups.first]]
+        memo = lv.memo("is_keyword", lv.size)
+        items = rows
+        texts = lv.subject()
+    else:
+        codes, distinct = schema.text_codes(lv.ws.table[key])
+        texts = pa.concat_arrays([distinct, pa.array([None], pa.large_string())])
+        memo = lv.memo("is_keyword", len(texts))
+        items = codes[lv.groups.first[rows]]
+        items = np.where(items < 0, len(distinct), items)
+    hits = memo.at(items, lambda todo: _bought(lv.ws, texts.take(pa.array(todo))))
+    return hits[:, 0] > 0
 
 
 def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
@@ -223,8 +231,9 @@ def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
 
     if ws._bought is None:
         _, kw = schema.text_codes(ws.ctx.keywords["keyword"])
-        norm = pc.replace_substring_regex(normalize(kw.drop_null()), r"\+", "")
-        ws._bought = pc.unique(norm).cast(pa.large_string())
+        ws._bought = pc.replace_substring(normalize(kw.drop_null()), "+", "").cast(
+            pa.large_string()
+        )
     hits = pc.is_in(normalize(texts).cast(pa.large_string()), value_set=ws._bought)
     return np.asarray(hits.fill_null(False), dtype=bool)
 
@@ -254,6 +263,31 @@ def distinct(extra: tuple[str, ...], *, active: bool = False) -> Callable[[Level
         return np.bincount(owner, minlength=lv.size).astype(float)
 
     return compute
+
+
+def distinct_at(
+    extra: tuple[str, ...], *, active: bool = False
+) -> Callable[[Level, np.ndarray], Value]:
+    """`distinct` at some level rows: from their table rows only, without grouping the
+    whole table by the level's keys and `extra`."""
+
+    def at(lv: Level, rows: np.ndarray) -> Value:
+        if lv.groups is None:  # n-grams: `terms` only, counted by the n-gram table
+            return lv.sums["terms"][rows]
+        asked = np.zeros(lv.size, dtype=bool)
+        asked[rows] = True
+        members = np.flatnonzero(asked[lv.groups.ids])
+        if active:
+            members = members[lv.ws.active_rows()[members]]
+        owner = lv.groups.ids[members]
+        key = owner
+        for column in extra:
+            codes = lv.ws.codes(column)[members]
+            key = pd.factorize(key * np.int64(codes.max(initial=0) + 1) + codes)[0]
+        _, first = np.unique(key, return_index=True)
+        return np.bincount(owner[first], minlength=lv.size)[rows].astype(float)
+
+    return at
 
 
 def _level_keys(lv: Level) -> tuple[str, ...]:
@@ -337,42 +371,49 @@ def competing(lv: Level) -> Value:
     return out
 
 
-def _close_variants(lv: Level) -> np.ndarray:
-    """Conversions and cost of the term's close variants (`auditor.terms.variants`) that converted,
-    account-wide, one row per level row (two columns); for an n-gram, of the n-grams that are
-    its close variants (`airpods pro case` and `airpod pro case`).
+def variant_figures_at(lv: Level, rows: np.ndarray) -> np.ndarray:
+    """Conversions and cost of the term's close variants (`auditor.terms.variants`) that
+    converted, account-wide, at the level rows `rows` (two columns); for an n-gram, of the
+    n-grams that are its close variants (`airpods pro case` and `airpod pro case`).
 
-    Computed for terms without conversions that cost at least the data floor (the only ones a
-    waste rule can flag), n-grams from a whole CPA (WASTE004's bar); 0 for the others."""
+    Computed (once) for terms without conversions that cost at least the data floor (the only
+    ones a waste rule can flag), n-grams from a whole CPA (WASTE004's bar); 0 for the others."""
     ws = lv.ws
-    terms = lv if lv.name == "ngram" else ws.level("term_account")
-    key = "ngram" if lv.name == "ngram" else "search_term"
-    conv, cost, clicks = (terms.sums[c] for c in ("conversions", "cost", "clicks"))
-    floor = data_floor(ws.baseline)
-    if lv.name == "ngram":
-        floor = floor / DATA_FLOOR
-    cand = np.flatnonzero((conv == 0) & (cost >= floor) & (clicks > 0))
-    conv_rows = np.flatnonzero(conv > 0)
-    out = np.zeros((terms.size, 2))
-    if len(cand) and len(conv_rows):
-        out[cand] = variants.variant_figures(
-            [str(t) for t in terms.keys.at(key, cand)],
-            [str(t) for t in terms.keys.at(key, conv_rows)],
-            np.column_stack([conv[conv_rows], cost[conv_rows]]),
-        )
     if lv.name in ("term_account", "ngram"):
-        return out
-    assert lv.groups is not None
-    return out[ws.groups(("search_term",)).ids[lv.groups.first]]
+        terms, items = lv, rows
+    else:
+        assert lv.groups is not None
+        terms = ws.level("term_account")
+        items = ws.groups(("search_term",)).ids[lv.groups.first[rows]]
+    memo = terms.memo("close_variants", terms.size, 2)
+    return memo.at(items, lambda todo: _close_variants(terms, todo))
 
 
-def variant_figures(lv: Level) -> np.ndarray:
-    if "_close_variants" not in lv._cache:
-        lv._cache["_close_variants"] = _close_variants(lv)
-    return np.asarray(lv._cache["_close_variants"])
+def _close_variants(terms: Level, todo: np.ndarray) -> np.ndarray:
+    """`variant_figures_at` of the term (or n-gram) level rows `todo`."""
+    key = "ngram" if terms.name == "ngram" else "search_term"
+    conv, cost, clicks = (terms.sum(c) for c in ("conversions", "cost", "clicks"))
+    floor = data_floor(terms.ws.baseline)
+    if terms.name == "ngram":
+        floor = floor / DATA_FLOOR
+    judged = (conv[todo] == 0) & (cost[todo] >= floor) & (clicks[todo] > 0)
+    out = np.zeros((len(todo), 2))
+    if judged.any():
+        found = terms.once("converting", lambda: _converting(terms, key))
+        out[judged] = found.sums([str(t) for t in terms.keys.at(key, todo[judged])])
+    return out
 
 
-def close_variant_cpa(lv: Level) -> Value:
+def _converting(terms: Level, key: str) -> variants.Converting:
+    """The level's converting terms (or n-grams) with their conversions and cost, keyed for
+    the close-variant comparison."""
+    conv, cost = terms.sum("conversions"), terms.sum("cost")
+    rows = np.flatnonzero(conv > 0)
+    texts = [str(t) for t in terms.keys.at(key, rows)]
+    return variants.Converting(texts, np.column_stack([conv[rows], cost[rows]]))
+
+
+def close_variant_cpa_at(lv: Level, rows: np.ndarray) -> Value:
     """(cost + the converting close variants' cost) / their conversions: the family's CPA."""
-    fig = variant_figures(lv)
-    return divide(lv.sum("cost") + fig[:, 1], fig[:, 0])
+    fig = variant_figures_at(lv, rows)
+    return divide(lv.sum("cost")[rows] + fig[:, 1], fig[:, 0])

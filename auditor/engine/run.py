@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from auditor.engine.catalogue import FLAGS, METRICS, names_at
 from auditor.engine.checks import CHECKS, EVALUATED, Check, stage_of
 from auditor.engine.context import AuditContext
-from auditor.engine.levels import SUBJECT
+from auditor.engine.levels import SUBJECT, Value
 from auditor.engine.packs import PLACEHOLDER, Rule, load_rules
 from auditor.engine.skips import skip_reason
 from auditor.engine.workspace import Level, Workspace
@@ -206,11 +206,16 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
     """The findings of one rule (no overlap handling, no sorting)."""
     assert rule.expr is not None
     level = ws.level(rule.frame)
-    env = {n: level.get(n) for n in rule.expr.names if n in METRICS} | rule.params
-    mask = np.asarray(rule.expr.evaluate(env, level.size), dtype=bool)
-    if level.valid is not None:
-        mask = mask & level.valid
-    rows = np.flatnonzero(mask)
+    params = rule.params
+
+    def read(name: str, at: np.ndarray) -> Value:
+        return params[name] if name in params else level.get_at(name, at)
+
+    def costly(name: str) -> bool:
+        return name not in params and name in METRICS and METRICS[name].at is not None
+
+    start = np.arange(level.size) if level.valid is None else np.flatnonzero(level.valid)
+    rows = rule.expr.select(read, start, costly)
     if level.name == "ngram":
         rows = _uncovered_ngrams(level, rows)
     if not len(rows):
@@ -292,8 +297,8 @@ def _figures(rule: Rule, level: Level, rows: np.ndarray) -> dict[str, np.ndarray
     names = [*_STANDARD_FIGURES, *sorted(extra)]
     out: dict[str, np.ndarray] = {}
     for name in names:
-        values = np.asarray(level.get(name), dtype=float)
-        out[name] = np.broadcast_to(values, (level.size,))[rows]
+        values = np.asarray(level.get_at(name, rows), dtype=float)
+        out[name] = np.broadcast_to(values, rows.shape).copy()
     for name, value in rule.params.items():
         out[name] = np.full(len(rows), value)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,9 @@ from auditor.engine.figures import PairSplits, pair_splits
 from auditor.engine.levels import LEVEL_KEYS, LOOSE_MATCHES, SUBJECT, Value
 from auditor.profile import stage
 
+T = TypeVar("T")
 _KEY_ORDER = ("campaign", "ad_group", "keyword", "keyword_match_type", "search_term")
+_KEYWORD = ("keyword", "keyword_match_type")
 
 
 def _codes(column: pd.Series) -> np.ndarray:
@@ -114,10 +117,19 @@ class Workspace:
             if not keys:
                 n = len(self.table)
                 self._groups[keys] = Groups(np.zeros(n, dtype=np.int64), 1 if n else 0)
+            elif keys[-2:] == _KEYWORD:
+                parent = self.groups(keys[:-2]) if len(keys) > 2 else None
+                self._groups[keys] = refine(parent, self._keyword_codes())
             else:
                 parent = self.groups(keys[:-1]) if len(keys) > 1 else None
                 self._groups[keys] = refine(parent, self.codes(keys[-1]))
         return self._groups[keys]
+
+    def _keyword_codes(self) -> np.ndarray:
+        """One code per (keyword, keyword match type): a keyword always goes with its match
+        type, so the two split a grouping at once."""
+        match_types = self.codes("keyword_match_type")
+        return self.codes("keyword") * np.int64(match_types.max() + 1) + match_types
 
     def column(self, name: str) -> np.ndarray:
         """A metric column as float64, NaN everywhere when the report lacks it."""
@@ -177,6 +189,8 @@ class Level:
     valid: np.ndarray | None = None
     """Level rows a rule may judge (keyword level: rows that have a keyword)."""
     _cache: dict[str, Value] = field(default_factory=dict)
+    _memos: dict[str, RowMemo] = field(default_factory=dict)
+    _built: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Value:
         if name not in self._cache:
@@ -184,16 +198,41 @@ class Level:
                 self._cache[name] = METRICS[name].compute(self)
         return self._cache[name]
 
+    def get_at(self, name: str, rows: np.ndarray) -> Value:
+        """`get(name)` at the level rows `rows` (one number stays one number). A metric that
+        can be computed row by row (`Metric.at`, the costly ones) is computed at those rows
+        when they are at most half the level; the others whole, once."""
+        at = METRICS[name].at
+        if at is None or name in self._cache or len(rows) > self.size // 2:
+            value = self.get(name)
+            return value if np.ndim(value) == 0 else np.asarray(value)[rows]
+        with stage("metrics"):
+            return at(self, rows)
+
+    def once(self, name: str, build: Callable[[], T]) -> T:
+        """`build()` once per level: what a costly metric reuses at each call (an index)."""
+        if name not in self._built:
+            self._built[name] = build()
+        return cast(T, self._built[name])
+
+    def memo(self, name: str, size: int, width: int = 1) -> RowMemo:
+        """The figures `name` computed so far for `size` items (level rows, distinct texts)."""
+        if name not in self._memos:
+            self._memos[name] = RowMemo(np.zeros((size, width)), np.zeros(size, dtype=bool))
+        return self._memos[name]
+
     def sum(self, column: str, mask: np.ndarray | None = None) -> np.ndarray:
-        """Sum of a canonical metric column per level row (rows of the table under `mask`)."""
+        """Sum of a canonical metric column per level row (rows of the table under `mask`);
+        the unmasked sums are computed when first read and kept."""
         if column in self.sums and mask is None:
             return self.sums[column]
         if self.groups is None:
             raise KeyError(f"{column} is not available at the {self.name} level")
         values = self.ws.column(column)
-        if mask is not None:
-            values = np.where(mask, values, 0.0)
-        return self.groups.sum(values)
+        if mask is None:
+            self.sums[column] = self.groups.sum(values)
+            return self.sums[column]
+        return self.groups.sum(np.where(mask, values, 0.0))
 
     def subject(self) -> pa.Array:
         """The texts naming the level's rows, as a pyarrow array."""
@@ -201,6 +240,24 @@ class Level:
         if key is None:
             return pa.array(["account"] * self.size, type=pa.large_string())
         return self.keys.arrow(key).cast(pa.large_string())
+
+
+@dataclass
+class RowMemo:
+    """Figures of some items (one row of `width` numbers each), computed for the items asked
+    so far: a costly metric read at a few rows computes only those."""
+
+    values: np.ndarray
+    done: np.ndarray
+
+    def at(self, items: np.ndarray, compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """The figures of `items` (repeats allowed), `compute(todo)` giving those of the
+        distinct items not computed before, in ascending order."""
+        todo = np.unique(items[~self.done[items]])
+        if len(todo):
+            self.values[todo] = np.asarray(compute(todo)).reshape(len(todo), -1)
+            self.done[todo] = True
+        return self.values[items]
 
 
 class LazyKeys(Mapping[str, np.ndarray]):
@@ -274,8 +331,6 @@ def _build_level(ws: Workspace, name: str) -> Level:
         size=groups.size,
         groups=groups,
     )
-    for col in SUMS:
-        level.sums[col] = groups.sum(ws.column(col))
     if name == "keyword":
         level.valid = ws.codes("keyword")[groups.first] > 0
     return level

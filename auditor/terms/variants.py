@@ -62,27 +62,48 @@ def variant_figures(
     and cost) over the converting terms that are its close variants: a key that scores >=
     `MIN_SCORE` (the same key scores 100) with the same `_shape` (a misspelling, not another
     word or model number)."""
-    weights = np.asarray(figures, dtype=float).reshape(len(converting), -1)
-    out = np.zeros((len(candidates), weights.shape[1]))
-    if not len(candidates) or not len(converting):
+    return Converting(converting, figures).sums(candidates)
+
+
+class Converting:
+    """Converting terms keyed once (`variant_key`, grouped by `_shape`), with their figures
+    (one row per term, one column per figure): `sums(candidates)` compares candidates with
+    them, as often as asked."""
+
+    def __init__(self, converting: Sequence[str], figures: np.ndarray) -> None:
+        weights = np.asarray(figures, dtype=float)
+        self.weights = weights[:, None] if weights.ndim == 1 else weights
+        self.keys = [variant_key(t) for t in converting]
+        self.by_shape = _by_shape(self.keys)
+
+    def sums(self, candidates: Sequence[str]) -> np.ndarray:
+        """`variant_figures` of `candidates` against these converting terms."""
+        out = np.zeros((len(candidates), self.weights.shape[1]))
+        if not len(candidates) or not len(self.keys):
+            return out
+        cand_keys = [variant_key(t) for t in candidates]
+        for shape, rows in _by_shape(cand_keys).items():
+            cols = self.by_shape.get(shape)
+            if cols is None:
+                continue
+            for start in range(0, len(rows), _BLOCK):
+                block = rows[start : start + _BLOCK]
+                scores = process.cdist(
+                    [cand_keys[i] for i in block],
+                    [self.keys[i] for i in cols],
+                    scorer=fuzz.ratio,
+                    score_cutoff=MIN_SCORE,
+                    dtype=np.uint8,
+                    workers=1,
+                )
+                hit_row, hit_col = np.nonzero(scores >= MIN_SCORE)
+                np.add.at(out, block[hit_row], self.weights[cols[hit_col]])
         return out
-    cand_keys = [variant_key(t) for t in candidates]
-    conv_keys = [variant_key(t) for t in converting]
-    shapes, _ = pd.factorize(pd.Series([_shape(k) for k in (*cand_keys, *conv_keys)]))
-    cand_shape, conv_shape = shapes[: len(cand_keys)], shapes[len(cand_keys) :]
-    for shape in np.intersect1d(cand_shape, conv_shape):
-        rows = np.flatnonzero(cand_shape == shape)
-        cols = np.flatnonzero(conv_shape == shape)
-        for start in range(0, len(rows), _BLOCK):
-            block = rows[start : start + _BLOCK]
-            scores = process.cdist(
-                [cand_keys[i] for i in block],
-                [conv_keys[i] for i in cols],
-                scorer=fuzz.ratio,
-                score_cutoff=MIN_SCORE,
-                dtype=np.uint8,
-                workers=1,
-            )
-            hit_row, hit_col = np.nonzero(scores >= MIN_SCORE)
-            np.add.at(out, block[hit_row], weights[cols[hit_col]])
-    return out
+
+
+def _by_shape(keys: list[str]) -> dict[str, np.ndarray]:
+    """Positions of the keys (ascending) per `_shape`."""
+    shapes = pd.Series([_shape(k) for k in keys], dtype=object)
+    return {
+        shape: np.asarray(at) for shape, at in shapes.groupby(shapes, sort=False).indices.items()
+    }
