@@ -356,10 +356,9 @@ def _token_sort_scores(rows: list[str], cols: list[str]) -> np.ndarray:
     col_ascii = np.array([t.isascii() for t in cols], dtype=bool)
     r, c = np.flatnonzero(row_ascii), np.flatnonzero(col_ascii)
     if len(r) and len(c):
-        out[np.ix_(r, c)] = scores(
+        out[np.ix_(r, c)] = _ratio_scores(
             [" ".join(sorted(rows[i].split())) for i in r],
             [" ".join(sorted(cols[j].split())) for j in c],
-            fuzz.ratio,
         )
     other_rows, other_cols = np.flatnonzero(~row_ascii), np.flatnonzero(~col_ascii)
     if len(other_rows) and len(cols):
@@ -368,6 +367,34 @@ def _token_sort_scores(rows: list[str], cols: list[str]) -> np.ndarray:
         out[np.ix_(r, other_cols)] = scores(
             [rows[i] for i in r], [cols[j] for j in other_cols], fuzz.token_sort_ratio
         )
+    return out
+
+
+def _ratio_scores(rows: list[str], cols: list[str]) -> np.ndarray:
+    """`fuzz.ratio` of every row with every column (0 below `NEAR_CONVERTING`), each row
+    scored only against the columns whose length can reach the cutoff: a ratio of 90 needs
+    `|len(a) - len(b)| <= 0.1 * (len(a) + len(b))` (the others are 0 unscored; one character
+    of margin either side)."""
+    out = np.zeros((len(rows), len(cols)), dtype=np.uint8)
+    share = 1 - NEAR_CONVERTING / 100
+    col_len = np.array([len(t) for t in cols], dtype=np.int64)
+    order = np.argsort(col_len, kind="stable")
+    by_len = col_len[order]
+    row_len = np.array([len(t) for t in rows], dtype=np.int64)
+    for size in np.unique(row_len).tolist():
+        at = np.flatnonzero(row_len == size)
+        low = np.searchsorted(by_len, size * (1 - share) / (1 + share) - 1, "left")
+        high = np.searchsorted(by_len, size * (1 + share) / (1 - share) + 1, "right")
+        near = order[low:high]
+        if len(near):
+            out[np.ix_(at, near)] = process.cdist(
+                [rows[i] for i in at],
+                [cols[j] for j in near],
+                scorer=fuzz.ratio,
+                score_cutoff=NEAR_CONVERTING,
+                workers=1,
+                dtype=np.uint8,
+            )
     return out
 
 

@@ -188,7 +188,7 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     return np.sort(keys.astype(np.int64) * np.int64(n) + np.arange(n, dtype=np.int64)) % n
 
 
-def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+def in_sorted(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """Which of `ids` are in `sorted_ids` (ascending): a binary search per id, so the cost
     follows the shorter list, not the longer."""
     if not len(sorted_ids):
@@ -216,7 +216,10 @@ class SplitTexts:
     """The distinct words ("" too when a text is empty, though no position holds it)."""
 
 
-def _split(terms: pa.Array, key: np.ndarray) -> SplitTexts:
+def split_words(terms: pa.Array, key: np.ndarray | None = None) -> SplitTexts:
+    """Normalised texts split into words (`key`: see `SplitTexts`; default: each its own)."""
+    if key is None:
+        key = np.arange(len(terms), dtype=np.int64)
     lists = pc.split_pattern(terms, " ")
     parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int32)
     encoded = pc.dictionary_encode(pc.list_flatten(lists))
@@ -247,7 +250,7 @@ def split_texts(texts: pa.Array) -> SplitTexts:
         merged = pc.dictionary_encode(terms)
         key = np.asarray(merged.indices, dtype=np.int64)
         terms = merged.dictionary
-    out = _split(terms, key)
+    out = split_words(terms, key)
     _SPLIT[key_id] = (weakref.ref(texts, lambda _: _SPLIT.pop(key_id, None)), out)
     return out
 
@@ -264,7 +267,7 @@ class _Postings:
 
     @classmethod
     def build(cls, texts: pa.Array) -> _Postings:
-        split = _split(texts, np.arange(len(texts), dtype=np.int64))
+        split = split_words(texts)
         return cls.of_split(split, np.arange(len(texts), dtype=np.int64))
 
     @classmethod
@@ -344,7 +347,7 @@ class TermIndex:
         for other in postings[1:]:
             if len(ids) == 0:
                 break
-            ids = ids[_members(ids, other)]
+            ids = ids[in_sorted(ids, other)]
         if kind == BROAD or len(ids) == 0 or (kind == PHRASE and len(parts) == 1):
             return ids
         if len(ids) <= _FEW:
