@@ -186,27 +186,30 @@ _KEYWORD_COLUMNS = ("keyword", "keyword_match_type", "campaign", "ad_group", "st
 
 def _keywords(reports: list[Report], search_terms: pd.DataFrame) -> pd.DataFrame:
     """Bought keywords from keyword reports and the search-terms Keyword column, each
-    (keyword, match type, campaign, ad group, status) once, in order of first appearance."""
+    (keyword, match type, campaign, ad group, status) once, in order of first appearance.
+
+    Worked out on the columns' codes; only the kept rows' texts are made."""
     cols = list(_KEYWORD_COLUMNS)
     parts = [r.table[cols] for r in reports if r.kind == schema.KIND_KEYWORDS]
     has_keyword = search_terms["keyword"].notna().to_numpy(dtype=bool)
-    from_terms = search_terms.loc[has_keyword, cols]
-    out = pd.concat(
-        [*parts, from_terms.assign(status=pd.Series(pd.NA, dtype=schema.STRING_DTYPE))],
-        ignore_index=True,
-    )
     if not has_keyword.any():
-        return out.drop_duplicates(ignore_index=True)
-    codes = [_stacked_codes(parts, search_terms, has_keyword, c) for c in cols]
-    return out.iloc[_first_rows(codes, len(out))].reset_index(drop=True)
+        no_status = pd.Series(pd.NA, dtype=schema.STRING_DTYPE)
+        from_terms = search_terms.loc[has_keyword, cols].assign(status=no_status)
+        return pd.concat([*parts, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
+    stacked = [_stacked_codes(parts, search_terms, has_keyword, c) for c in cols]
+    first = _first_rows([codes for codes, _ in stacked], len(stacked[0][0]))
+    return pd.DataFrame(
+        {c: _texts_at(texts, codes[first]) for c, (codes, texts) in zip(cols, stacked, strict=True)}
+    )
 
 
 def _stacked_codes(
     parts: list[pd.DataFrame], search_terms: pd.DataFrame, has_keyword: np.ndarray, col: str
-) -> np.ndarray:
-    """Codes of column `col` over the keyword reports' rows and then the search-term rows with
-    a keyword, in one numbering (-1: missing). The search-term table's codes are the ones the
-    metrics use (`schema.text_codes`, computed once); only the distinct texts are matched up."""
+) -> tuple[np.ndarray, pa.Array]:
+    """(codes, texts) of column `col` over the keyword reports' rows and then the search-term
+    rows with a keyword, in one numbering (-1: missing). The search-term table's codes are the
+    ones the metrics use (`schema.text_codes`, computed once); only the distinct texts are
+    matched up."""
     encoded = [schema.text_codes(p[col]) for p in parts]
     if col == "status":
         none = np.full(int(has_keyword.sum()), -1, dtype=np.int64)
@@ -220,7 +223,12 @@ def _stacked_codes(
     for codes, texts in encoded:
         out.append(remap[np.where(codes >= 0, codes + offset, -1)])
         offset += len(texts)
-    return np.concatenate(out)
+    return np.concatenate(out), unified.dictionary
+
+
+def _texts_at(texts: pa.Array, codes: np.ndarray) -> pd.Series:
+    """The texts of `codes` (-1: missing) as a string column, its `text_codes` known."""
+    return pd.Series(schema.from_codes(pa.array(codes, mask=codes < 0), texts))
 
 
 def _first_rows(codes: list[np.ndarray], n: int) -> np.ndarray:

@@ -132,20 +132,40 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
     Computed once per column of a table and cached on the column's arrow data (dropped with
     it): the metrics, the n-grams, the rules and the proposals of one audit all group by the
-    same million search terms, campaigns and ad groups, and encode each column once.
+    same million search terms, campaigns and ad groups, and encode each column once. A column
+    made by `from_codes` has them from the start.
     """
     data = column.astype(STRING_DTYPE).array.__arrow_array__()
-    key = id(data)
-    hit = _ENCODED.get(key)
+    hit = _ENCODED.get(id(data))
     if hit is not None and hit[0]() is data:
         return hit[1], hit[2]
     encoded = pc.dictionary_encode(data)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
-    codes.flags.writeable = False
     texts = encoded.dictionary.cast(pa.large_string())
+    return _remember(data, encoded.indices, texts), texts
+
+
+def from_codes(indices: pa.Array | pa.ChunkedArray, texts: pa.Array) -> pd.arrays.ArrowStringArray:
+    """The string column `texts[indices]` (null indices: missing), its `text_codes` known at
+    once: renumbering the integer indices in order of first appearance costs a third of
+    encoding a million strings. `texts` must be distinct and without nulls."""
+    order = pc.dictionary_encode(indices)
+    if isinstance(order, pa.ChunkedArray):
+        order = order.combine_chunks()
+    distinct = pc.take(texts, order.dictionary).cast(pa.large_string())
+    data = pa.chunked_array([pc.take(distinct, order.indices)])
+    _remember(data, order.indices, distinct)
+    return pd.arrays.ArrowStringArray(data)
+
+
+def _remember(data: pa.Array | pa.ChunkedArray, indices: pa.Array, texts: pa.Array) -> np.ndarray:
+    """The int64 codes of `indices` (-1 for null), cached on `data` (a chunked array: the
+    cache entry goes when it does) with their texts for `text_codes`."""
+    codes = np.asarray(indices.fill_null(-1), dtype=np.int64)
+    codes.flags.writeable = False
     if isinstance(data, pa.ChunkedArray):
+        key = id(data)
         ref = weakref.ref(data, lambda _: _ENCODED.pop(key, None))
         _ENCODED[key] = (ref, codes, texts)
-    return codes, texts
+    return codes

@@ -133,6 +133,8 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
     raw = _arrow(values)
     # Google's money and count columns hold plain numbers and no blanks: one cast does it.
     out = _try_cast(raw) if style.decimal == "." else None
+    if out is None and style.decimal == ".":
+        out = _comma_grouped(raw)
     if out is None:
         out = _fitting_numbers(raw, style)
     if out is not None:
@@ -164,6 +166,20 @@ def _try_cast(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | N
         return pc.cast(arr, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _comma_grouped(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:
+    """float64 of a decimal-dot column whose cells are plain numbers but for commas grouping
+    thousands (Google's `Clicks` and `Impr.`: `2,632`), else None: the commas go with a literal
+    replace, and only the cells holding one are checked against `_FITS` (a regex pass over
+    every cell costs ten times as much). A cell that casts without a comma is one `_FITS`
+    accepts, or not finite (then bad either way)."""
+    grouped = pc.match_substring(arr, ",")
+    if not pc.any(grouped).as_py():
+        return None
+    if not pc.all(pc.match_substring_regex(pc.filter(arr, grouped), _FITS["."])).as_py():
+        return None
+    return _try_cast(pc.replace_substring(arr, ",", ""))
 
 
 def _fitting_numbers(

@@ -212,8 +212,7 @@ def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     inner = _strip(pc.utf8_slice_codeunits(text, 1, -1))
     exact = pc.and_(longer, pc.and_(pc.starts_with(text, "["), pc.ends_with(text, "]")))
     phrase = pc.and_(longer, pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')))
-    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
-    broad = pc.replace_substring_regex(text, plus, "\\1\\2")
+    broad = _without_plus_marks(text)
     out = pc.if_else(exact, inner, pc.if_else(phrase, inner, broad))
     kinds = pc.if_else(
         exact,
@@ -224,14 +223,42 @@ def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.if_else(filled, out, nothing), pc.if_else(filled, kinds, nothing)
 
 
+def _without_plus_marks(text: pa.Array) -> pa.Array:
+    """`+` marks of old modified-broad keywords dropped (`+a +b` -> `a b`); the regex runs only
+    on the cells holding a `+` (found from the bytes: few keywords have one)."""
+    plus = f"(^|{_SPACE_CLASS})\\+([^{re.escape(_SPACES)}])"
+    holding = _holds_byte(text, ord("+"))
+    if not holding.any():
+        return text
+    mask = pa.array(holding)
+    fixed = pc.replace_substring_regex(pc.filter(text, mask), plus, "\\1\\2")
+    return pc.replace_with_mask(text, mask, fixed)
+
+
+def _holds_byte(arr: pa.Array, byte: int) -> np.ndarray:
+    """Whether each string of a large-string array holds `byte`, from its buffers."""
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()
+    out = np.zeros(n, dtype=bool)
+    if not n or offsets_buf is None or data_buf is None:
+        return out
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    hits = np.flatnonzero(data == byte) + offsets[0]
+    out[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return out & arr.is_valid().to_numpy(zero_copy_only=False)
+
+
 def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
-    """Keyword cells -> (text without match syntax, keyword match type), per distinct cell."""
+    """Keyword cells -> (text without match syntax, keyword match type), per distinct cell.
+
+    The texts come dictionary-encoded, one dictionary of distinct texts for every chunk:
+    `_canonical_frame` decodes them with their codes (`schema.from_codes`)."""
     if arr.null_count == len(arr):
-        return arr, arr
+        plain = _decoded(arr)
+        return plain, plain
     if pa.types.is_dictionary(arr.type):
         chunks = arr.unify_dictionaries() if isinstance(arr, pa.ChunkedArray) else arr
-        if isinstance(chunks, pa.ChunkedArray) and not chunks.num_chunks:
-            return arr, arr
         one = chunks.chunk(0) if isinstance(chunks, pa.ChunkedArray) else chunks
         indices = _dictionary_parts_indices(chunks)
         uniques = one.dictionary
@@ -241,7 +268,25 @@ def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
     if isinstance(uniques, pa.ChunkedArray):
         uniques = uniques.combine_chunks()
     texts, kinds = _keyword_syntax(uniques)
-    return pc.take(texts, indices), pc.take(kinds, indices)
+    distinct = pc.dictionary_encode(texts)
+    return _encoded(pc.take(distinct.indices, indices), distinct.dictionary), pc.take(
+        kinds, indices
+    )
+
+
+def _encoded(indices: Arrow, dictionary: pa.Array) -> Arrow:
+    """`indices` into `dictionary` as a dictionary-encoded array (chunk by chunk)."""
+    if isinstance(indices, pa.Array):
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
+    parts = [pa.DictionaryArray.from_arrays(c, dictionary) for c in indices.chunks]
+    return pa.chunked_array(parts, pa.dictionary(indices.type, dictionary.type))
+
+
+def _indices_and_dictionary(arr: Arrow) -> tuple[Arrow, pa.Array]:
+    """(indices, dictionary) of an array `_keywords` encoded (one dictionary for all chunks)."""
+    if isinstance(arr, pa.Array):
+        return arr.indices, arr.dictionary
+    return _dictionary_parts_indices(arr), arr.chunk(0).dictionary
 
 
 def _dictionary_parts_indices(arr: Arrow) -> Arrow:
@@ -289,7 +334,10 @@ def _canonical_frame(
     for col in schema.TEXT_COLUMNS:
         arr = text.get(col)
         arr = pa.nulls(n, pa.large_string()) if arr is None else arr
-        data[col] = pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string()))
+        if pa.types.is_dictionary(arr.type):
+            data[col] = schema.from_codes(*_indices_and_dictionary(arr))
+        else:
+            data[col] = pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string()))
     for col in schema.METRIC_COLUMNS:
         data[col] = numbers.get(col, np.full(n, np.nan))
     data["day"] = numbers.get("day", np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
