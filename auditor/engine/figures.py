@@ -113,18 +113,20 @@ def baseline_cvr(lv: Level) -> Value:
     if lv.name == "campaign":
         parent_conv, parent_clicks, prior = ws.baseline.conversions, ws.baseline.clicks, account
     else:
-        camp = ws.groups(("campaign",))
-        camp_conv, camp_clicks = camp.sum(ws.column("conversions")), camp.sum(ws.column("clicks"))
+        camp = ws.level("campaign")
+        assert camp.groups is not None
+        camp_conv, camp_clicks = camp.sum("conversions"), camp.sum("clicks")
         if lv.name == "ad_group":
-            g = camp.ids[first]
+            g = camp.groups.ids[first]
             parent_conv, parent_clicks, prior = camp_conv[g], camp_clicks[g], account
         else:
             camp_rate = (camp_conv + k * account) / (camp_clicks + k)
-            ag = ws.groups(("campaign", "ad_group"))
-            g = ag.ids[first]
-            parent_conv = ag.sum(ws.column("conversions"))[g]
-            parent_clicks = ag.sum(ws.column("clicks"))[g]
-            prior = camp_rate[camp.ids[first]]
+            ag = ws.level("ad_group")
+            assert ag.groups is not None
+            g = ag.groups.ids[first]
+            parent_conv = ag.sum("conversions")[g]
+            parent_clicks = ag.sum("clicks")[g]
+            prior = camp_rate[camp.groups.ids[first]]
     rest_conv = np.maximum(parent_conv - conv, 0.0)
     rest_clicks = np.maximum(parent_clicks - clicks, 0.0)
     return (rest_conv + k * prior) / (rest_clicks + k)
@@ -330,13 +332,17 @@ class PairSplits:
 def pair_splits(ws: Workspace) -> PairSplits:
     pairs = ws.groups(("campaign", "ad_group"))
     first = pairs.first
-    camps = ws.table["campaign"].iloc[first].tolist()
-    groups = ws.table["ad_group"].iloc[first].tolist()
-    camps = [c if isinstance(c, str) else None for c in camps]
-    groups = [g if isinstance(g, str) else None for g in groups]
+    camps, groups = (_texts_at(ws, column, first) for column in ("campaign", "ad_group"))
     ids, distinct = splits.signature_ids(splits.pair_signatures(camps, groups))
     by_campaign = splits.split_signatures(c for c in camps if c)
     return PairSplits(ids[pairs.ids], distinct, splits.overlap_matrix(distinct), by_campaign)
+
+
+def _texts_at(ws: Workspace, column: str, rows: np.ndarray) -> list[str | None]:
+    """The texts of a column at some table rows (None where missing), from its codes."""
+    codes, texts = schema.text_codes(ws.table[column])
+    picked = codes[rows]
+    return texts.take(pa.array(picked, type=pa.int64(), mask=picked < 0)).to_pylist()
 
 
 def competing(lv: Level) -> Value:

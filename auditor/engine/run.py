@@ -215,12 +215,14 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
         return name not in params and name in METRICS and METRICS[name].at is not None
 
     start = np.arange(level.size) if level.valid is None else np.flatnonzero(level.valid)
-    rows = rule.expr.select(read, start, costly)
+    with ws.computing():
+        rows = rule.expr.select(read, start, costly)
     if level.name == "ngram":
         rows = _uncovered_ngrams(level, rows)
     if not len(rows):
         return []
-    figures = _figures(rule, level, rows)
+    with ws.computing():
+        figures = _figures(rule, level, rows)
     texts = {name: level.keys.at(name, rows) for name in level.keys}
     subjects = level.subject().take(pa.array(rows, type=pa.int64())).to_pylist()
     served = _served_by(ws, texts, currency) if rule.kind == "cannibalisation" else None

@@ -9,12 +9,14 @@ Derived metrics are computed only when a rule reads them (`Level.get`, from the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.engine.baseline import SUMS, account_baseline
@@ -91,6 +93,7 @@ class Workspace:
         self._masks: dict[str, np.ndarray] = {}
         self._splits: PairSplits | None = None
         self._bought: pa.Array | None = None
+        self._computing = False
 
     def clear(self) -> None:
         """Drop the cached groupings, columns and levels. Levels point back at the workspace,
@@ -144,8 +147,9 @@ class Workspace:
     def match_mask(self, kind: str) -> np.ndarray:
         """Rows whose search-term match type is one of `LOOSE_MATCHES[kind]` (cached)."""
         if kind not in self._masks:
-            types = self.table["match_type"].isin(LOOSE_MATCHES[kind])
-            self._masks[kind] = types.to_numpy(dtype=bool, na_value=False)
+            codes, texts = schema.text_codes(self.table["match_type"])
+            wanted = pc.is_in(texts, value_set=pa.array(LOOSE_MATCHES[kind], pa.large_string()))
+            self._masks[kind] = np.append(np.asarray(wanted, dtype=bool), False)[codes]
         return self._masks[kind]
 
     def active_rows(self) -> np.ndarray:
@@ -167,9 +171,23 @@ class Workspace:
     def has_match_types(self) -> bool:
         return bool(self.table["match_type"].notna().any())
 
+    @contextmanager
+    def computing(self) -> Iterator[None]:
+        """The `metrics` profile stage, around the outermost metric computation only: a
+        metric reading another stays in it (each stage's end hands freed memory back)."""
+        if self._computing:
+            yield
+            return
+        self._computing = True
+        try:
+            with stage("metrics"):
+                yield
+        finally:
+            self._computing = False
+
     def level(self, name: str) -> Level:
         if name not in self._levels:
-            with stage("metrics"):
+            with self.computing():
                 self._levels[name] = _build_level(self, name)
         return self._levels[name]
 
@@ -194,7 +212,7 @@ class Level:
 
     def get(self, name: str) -> Value:
         if name not in self._cache:
-            with stage("metrics"):
+            with self.ws.computing():
                 self._cache[name] = METRICS[name].compute(self)
         return self._cache[name]
 
@@ -206,7 +224,7 @@ class Level:
         if at is None or name in self._cache or len(rows) > self.size // 2:
             value = self.get(name)
             return value if np.ndim(value) == 0 else np.asarray(value)[rows]
-        with stage("metrics"):
+        with self.ws.computing():
             return at(self, rows)
 
     def once(self, name: str, build: Callable[[], T]) -> T:
@@ -348,7 +366,7 @@ def _ngram_level(ws: Workspace) -> Level:
     table = ws.table
     if "clicks" in ws.present:
         clicked = ws.column("clicks") > 0
-        table = table if clicked.all() else table.loc[clicked, ["search_term", *SUMS]]
+        table = table if clicked.all() else _term_rows(table, np.flatnonzero(clicked))
     frame = ngram_table(table)
     level = Level(
         name="ngram",
@@ -360,3 +378,15 @@ def _ngram_level(ws: Workspace) -> Level:
     for col in (*SUMS, "terms", "n"):
         level.sums[col] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
     return level
+
+
+def _term_rows(table: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The search terms and summed columns of some table rows; the terms taken from the
+    column's distinct texts (`schema.text_codes`) rather than from its million rows."""
+    codes, texts = schema.text_codes(table["search_term"])
+    picked = codes[rows]
+    terms = texts.take(pa.array(picked, type=pa.int64(), mask=picked < 0))
+    data = {"search_term": pd.array(terms, dtype=schema.STRING_DTYPE)}
+    for col in SUMS:
+        data[col] = table[col].to_numpy(dtype=np.float64, na_value=np.nan)[rows]
+    return pd.DataFrame(data)
