@@ -170,10 +170,11 @@ def ngram_families(
     ng = ngrams[wanted & ~converting_mask(ngrams) & (cost > 0) & (cost >= floor)]
     ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
     chosen: list[int] = []
+    plain: dict[str, bool] = {}
     for i, text in enumerate(ng["ngram"].astype(str).tolist()):
         if len(chosen) == MAX_FAMILIES:
             break
-        if _plain_ngram(text, own, skip, stopwords):
+        if _plain_ngram(text, own, skip, stopwords, plain):
             chosen.append(i)
     ng = ng.iloc[chosen]
     tokens, counts = _unigram_counts(ngrams)
@@ -249,13 +250,20 @@ def _modifier(token: str, own: set[str], heads: set[str]) -> str:
     return ""
 
 
-def _plain_ngram(text: str, own: set[str], skip: set[str], stopwords: set[str]) -> bool:
+def _plain_ngram(
+    text: str, own: set[str], skip: set[str], stopwords: set[str], plain: dict[str, bool]
+) -> bool:
     """An n-gram worth judging: no own word, not a lexicon text, no stopword at either end,
-    every word with a letter in it."""
+    every word with a letter in it (`plain` remembers the words already looked at)."""
     parts = text.split(" ")
     if text in skip or parts[0] in stopwords or parts[-1] in stopwords:
         return False
-    return all(_HAS_LETTER.search(p) and not is_own(p, own) for p in parts)
+    for part in parts:
+        if part not in plain:
+            plain[part] = bool(_HAS_LETTER.search(part)) and not is_own(part, own)
+        if not plain[part]:
+            return False
+    return True
 
 
 def is_own(word: str, own: set[str]) -> bool:
