@@ -8,6 +8,7 @@ blocked) is answered with integer arrays and the word index of `auditor.terms.ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -66,10 +67,18 @@ class Account:
         bad = self.converting[rows]
         if guard_buying:
             bad = bad | self.buying[rows]
-        for i, (keep_words, _) in enumerate(self.keep):
-            if keep_words & own:
-                bad = bad | self._keep_mask(i)[rows]
+        for i in sorted({i for word in own for i in self._keep_by_word.get(word, ())}):
+            bad = bad | self._keep_mask(i)[rows]
         return bad
+
+    @cached_property
+    def _keep_by_word(self) -> dict[str, list[int]]:
+        """The keep-phrases holding each word (by position in `keep`)."""
+        found: dict[str, list[int]] = {}
+        for i, (keep_words, _) in enumerate(self.keep):
+            for word in keep_words:
+                found.setdefault(word, []).append(i)
+        return found
 
     def _keep_mask(self, i: int) -> np.ndarray:
         """Rows holding keep-phrase `i`, as a mask over the table (built on first use)."""

@@ -73,12 +73,14 @@ def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level
     space = pa.scalar(" ", vocab.type)
     for n in range(2, max(sizes, default=1) + 1):
         prev = levels[n - 1]
-        codes = np.full(total, -1, dtype=np.int64)
+        codes = np.full(total, -1, dtype=np.int32)
         last = total - n + 1
         if last > 0:
             head_codes = prev.codes[:last]
             ok = (parent[:last] == parent[n - 1 :]) & (head_codes >= 0)
-            pair = (head_codes * np.int64(len(vocab)) + words[n - 1 :])[ok]
+            pair = head_codes[ok].astype(np.int64)
+            pair *= len(vocab)
+            pair += words[n - 1 :][ok]
             found, uniques = pd.factorize(pair)
             codes[:last][ok] = found
             head = prev.texts.take(pa.array(uniques // len(vocab)))
@@ -175,13 +177,14 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
             else:
                 keep = shifted > 0
                 columns[metric].append(_sum_by(shifted[keep] - 1, at_word[metric][keep], size))
-        columns["terms"].append(np.bincount(shifted, minlength=size + 1)[1:].astype(np.int64))
+        terms = np.bincount(shifted, minlength=size + 1)[1:]
+        columns["terms"].append(terms.astype(np.int64, copy=False))
         if clicked_words is None:
             clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent]
             clicked = np.bincount(shifted[clicked_at_word], minlength=size + 1)
         else:
             clicked = np.bincount(shifted[clicked_words[0]], minlength=size + 1)
-        columns["clicked_terms"].append(clicked[1:].astype(np.int64))
+        columns["clicked_terms"].append(clicked[1:].astype(np.int64, copy=False))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
