@@ -20,7 +20,7 @@ from auditor.negatives.evidence import Evidence, Rates
 from auditor.negatives.existing import ExistingNegative, existing_blocked
 from auditor.negatives.lexicons import Lexicon
 from auditor.negatives.safety import table_figures
-from auditor.terms.matching import PHRASE, TermIndex, term_index, words
+from auditor.terms.matching import PHRASE, TermIndex, in_sorted, term_index, words
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Account:
     target_cpa: float | None
     """The settings' target CPA, else the account's own CPA: the spend a proof must reach."""
     has_conversions: bool
-    _keep_masks: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _keep_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def bad_rows(self, text: str, rows: np.ndarray, guard_buying: bool) -> np.ndarray:
         """Which of `rows` the negative `text` must not block: converting rows, rows holding a
@@ -68,7 +68,7 @@ class Account:
         if guard_buying:
             bad = bad | self.buying[rows]
         for i in sorted({i for word in own for i in self._keep_by_word.get(word, ())}):
-            bad = bad | self._keep_mask(i)[rows]
+            bad = bad | in_sorted(rows, self._sorted_keep_rows(i))
         return bad
 
     @cached_property
@@ -80,13 +80,12 @@ class Account:
                 found.setdefault(word, []).append(i)
         return found
 
-    def _keep_mask(self, i: int) -> np.ndarray:
-        """Rows holding keep-phrase `i`, as a mask over the table (built on first use)."""
-        if i not in self._keep_masks:
-            mask = np.zeros(len(self.converting), dtype=bool)
-            mask[self.keep[i][1]] = True
-            self._keep_masks[i] = mask
-        return self._keep_masks[i]
+    def _sorted_keep_rows(self, i: int) -> np.ndarray:
+        """The rows holding keep-phrase `i`, ascending (sorted on first use; no mask over the
+        whole table per phrase)."""
+        if i not in self._keep_rows:
+            self._keep_rows[i] = np.sort(self.keep[i][1])
+        return self._keep_rows[i]
 
     def open_rows(self, rows: np.ndarray) -> np.ndarray:
         """`rows` not blocked yet that had spend or clicks."""
@@ -107,10 +106,9 @@ class Account:
 
     def costliest(self, rows: np.ndarray) -> list[str]:
         """Distinct terms of `rows`, costliest first (as a safety verdict lists them)."""
-        codes = self.code[rows]
-        cost = np.bincount(codes, weights=self.cost[rows], minlength=len(self.spelling))
-        unique = np.unique(codes)
-        return self.texts(unique[np.argsort(-cost[unique], kind="stable")])
+        unique, inverse = np.unique(self.code[rows], return_inverse=True)
+        cost = np.bincount(inverse, weights=self.cost[rows], minlength=len(unique))
+        return self.texts(unique[np.argsort(-cost, kind="stable")])
 
 
 def _label_codes(values: np.ndarray) -> np.ndarray:
