@@ -275,14 +275,19 @@ class _Postings:
         """The postings of `split`'s words, term `i` of the split being query `rank[i]`."""
         size = max(len(rank), 1)
         parent = rank[split.parent]
-        keys = np.sort(split.words.astype(np.int64) * np.int64(size) + parent)
-        keep = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, bool)
-        keys = keys[keep]
+        lengths = np.bincount(parent, minlength=len(rank)).astype(np.int64, copy=False)
+        keys = split.words.astype(np.int64)
+        keys *= size
+        keys += parent
+        del parent
+        keys.sort()
+        if len(keys):
+            keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
         words = split.vocab.to_pylist()
         counts = np.bincount(keys // size, minlength=len(words))
         offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        lengths = np.bincount(parent, minlength=len(rank)).astype(np.int64)
-        return cls({w: i for i, w in enumerate(words)}, offsets, keys % size, lengths)
+        np.remainder(keys, size, out=keys)
+        return cls({w: i for i, w in enumerate(words)}, offsets, keys, lengths)
 
     def holding(self, word: str) -> np.ndarray:
         code = self.vocab.get(word)

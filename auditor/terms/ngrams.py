@@ -157,9 +157,12 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     at_word = {m: sums[m][parent] for m in METRICS if m not in sparse}
     clicked_words = _nonzero_words(np.nan_to_num(sums["clicks"]) > 0, parent)
     repeating = _repeating_terms(levels[1].codes, parent, longest)
+    # per word position, 1 + the code of the gram starting there (0: none); one buffer for
+    # every level
+    shifted = np.empty(len(parent), dtype=np.int64)
     for n in sizes:
         level = levels[n]
-        shifted = np.add(level.codes, 1, dtype=np.int64)
+        np.add(level.codes, 1, out=shifted, dtype=np.int64)
         if len(repeating):
             first = _first_in_term(level.codes[repeating], parent[repeating], longest)
             shifted[repeating[~first]] = 0
