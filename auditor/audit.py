@@ -218,10 +218,11 @@ def _stacked_codes(
         codes, texts = schema.text_codes(search_terms[col])
         encoded.append((codes[has_keyword], texts))
     unified = pc.dictionary_encode(pa.concat_arrays([texts for _, texts in encoded]))
-    remap = np.append(np.asarray(unified.indices, dtype=np.int64), -1)
+    remap = np.asarray(unified.indices, dtype=np.int64)
     out, offset = [], 0
     for codes, texts in encoded:
-        out.append(remap[np.where(codes >= 0, codes + offset, -1)])
+        own = np.append(remap[offset : offset + len(texts)], -1)
+        out.append(own[codes])
         offset += len(texts)
     return np.concatenate(out), unified.dictionary
 
@@ -240,7 +241,10 @@ def _first_rows(codes: list[np.ndarray], n: int) -> np.ndarray:
         radix = int(column.max()) + 2
         if size * radix >= 1 << 62:
             ids, size = pd.factorize(ids)[0], int(ids.max()) + 1
-        ids, size = ids * radix + column + 1, size * radix
+        ids *= radix
+        ids += column
+        ids += 1
+        size *= radix
     ids = pd.factorize(ids)[0]
     top = np.maximum.accumulate(ids)
     return np.flatnonzero(np.r_[True, ids[1:] > top[:-1]])

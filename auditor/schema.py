@@ -143,29 +143,50 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     texts = encoded.dictionary.cast(pa.large_string())
-    return _remember(data, encoded.indices, texts), texts
+    codes = _codes(encoded.indices)
+    _remember(data, codes, texts)
+    return codes, texts
 
 
 def from_codes(indices: pa.Array | pa.ChunkedArray, texts: pa.Array) -> pd.arrays.ArrowStringArray:
     """The string column `texts[indices]` (null indices: missing), its `text_codes` known at
-    once: renumbering the integer indices in order of first appearance costs a third of
-    encoding a million strings. `texts` must be distinct and without nulls."""
-    order = pc.dictionary_encode(indices)
-    if isinstance(order, pa.ChunkedArray):
-        order = order.combine_chunks()
-    distinct = pc.take(texts, order.dictionary).cast(pa.large_string())
-    data = pa.chunked_array([pc.take(distinct, order.indices)])
-    _remember(data, order.indices, distinct)
+    once. `texts` must be distinct and without nulls. Indices already numbered in order of
+    first appearance are the codes; others are renumbered (a third of the cost of encoding
+    a million strings)."""
+    if isinstance(indices, pa.ChunkedArray):
+        indices = indices.combine_chunks()
+    codes = _codes(indices)
+    if not _first_seen_in_order(codes, len(texts)):
+        order = pc.dictionary_encode(indices)
+        indices, texts = order.indices, pc.take(texts, order.dictionary)
+        codes = _codes(indices)
+    texts = texts.cast(pa.large_string())
+    data = pa.chunked_array([pc.take(texts, indices)])
+    _remember(data, codes, texts)
     return pd.arrays.ArrowStringArray(data)
 
 
-def _remember(data: pa.Array | pa.ChunkedArray, indices: pa.Array, texts: pa.Array) -> np.ndarray:
-    """The int64 codes of `indices` (-1 for null), cached on `data` (a chunked array: the
-    cache entry goes when it does) with their texts for `text_codes`."""
+def _codes(indices: pa.Array) -> np.ndarray:
+    """Integer indices as read-only int64 codes, -1 where null."""
     codes = np.asarray(indices.fill_null(-1), dtype=np.int64)
     codes.flags.writeable = False
+    return codes
+
+
+def _first_seen_in_order(codes: np.ndarray, distinct: int) -> bool:
+    """Whether the codes (-1: missing) first appear as 0, 1, 2, ... and all `distinct` do:
+    their running maximum never grows by more than one."""
+    present = codes[codes >= 0]
+    if not len(present):
+        return distinct == 0
+    top = np.maximum.accumulate(present)
+    return bool(top[0] == 0 and top[-1] == distinct - 1 and (np.diff(top) <= 1).all())
+
+
+def _remember(data: pa.Array | pa.ChunkedArray, codes: np.ndarray, texts: pa.Array) -> None:
+    """Cache `codes` and `texts` on `data` for `text_codes` (a chunked array: the entry goes
+    when it does)."""
     if isinstance(data, pa.ChunkedArray):
         key = id(data)
         ref = weakref.ref(data, lambda _: _ENCODED.pop(key, None))
         _ENCODED[key] = (ref, codes, texts)
-    return codes

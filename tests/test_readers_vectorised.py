@@ -43,15 +43,27 @@ def fresh_codes(column: pd.Series) -> tuple[np.ndarray, list]:
     return codes, texts.to_pylist()
 
 
-def test_from_codes_knows_the_codes_text_codes_would_find() -> None:
-    texts = pa.array(["c", "a", "b", "d"], pa.large_string())
-    indices = pa.chunked_array([[2, None, 0, 2], [1, 0, None, 3]], pa.int32())
-    column = pd.Series(schema.from_codes(indices, texts))
-    assert column.tolist() == ["b", pd.NA, "c", "b", "a", "c", pd.NA, "d"]
+@pytest.mark.parametrize(
+    ("texts", "chunks", "want"),
+    [
+        (["c", "a", "b", "d"], [[2, None, 0, 2], [1, 0, None, 3]],
+         ["b", None, "c", "b", "a", "c", None, "d"]),
+        (["a", "b", "c"], [[0, None, 1], [0, 2, 1]], ["a", None, "b", "a", "c", "b"]),
+        (["a", "b", "c"], [[0, None, 1], [0, 1]], ["a", None, "b", "a", "b"]),
+        (["a", "b"], [[None], [None]], [None, None]),
+    ],
+)  # fmt: skip
+def test_from_codes_knows_the_codes_text_codes_would_find(
+    texts: list[str], chunks: list[list[int | None]], want: list[str | None]
+) -> None:
+    """Out of order, in order, in order with a text unused, all missing."""
+    indices = pa.chunked_array(chunks, pa.int32())
+    column = pd.Series(schema.from_codes(indices, pa.array(texts, pa.large_string())))
+    assert column.array.__arrow_array__().to_pylist() == want
     codes, known = schema.text_codes(column)
-    want, want_texts = fresh_codes(column)
-    assert codes.tolist() == want.tolist() == [0, -1, 1, 0, 2, 1, -1, 3]
-    assert known.to_pylist() == want_texts
+    fresh, fresh_texts = fresh_codes(column)
+    assert codes.tolist() == fresh.tolist()
+    assert known.to_pylist() == fresh_texts
 
 
 def test_read_keywords_come_with_their_codes(tmp_path: Path) -> None:

@@ -91,10 +91,14 @@ def _chunk_edges(chunk: pa.Array) -> Edges:
         length = np.where(chunk.is_null().to_numpy(zero_copy_only=False), 0, length)
     if not len(data):
         return zeros, zeros, zeros, length
-    top = len(data) - 1
-    first = np.where(length > 0, data[np.minimum(offsets[:-1], top)], 0).astype(np.uint8)
-    second = np.where(length > 1, data[np.minimum(offsets[:-1] + 1, top)], 0).astype(np.uint8)
-    last = np.where(length > 0, data[np.clip(offsets[1:] - 1, 0, top)], 0).astype(np.uint8)
+    starts = offsets[:-1]
+    first = np.take(data, starts, mode="clip")
+    second = np.take(data[1:], starts, mode="clip") if len(data) > 1 else zeros.copy()
+    last = np.take(data, offsets[1:] - 1, mode="clip")
+    empty = length == 0
+    first[empty] = 0
+    second[length <= 1] = 0
+    last[empty] = 0
     return first, second, last, length
 
 
