@@ -209,22 +209,32 @@ def _strip(arr: pa.Array) -> pa.Array:
 
 
 def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """`keyword_syntax` of every value at once (arrow compute); empty cells give nulls."""
+    """`keyword_syntax` of every value at once; empty cells give nulls. Brackets, quotes and
+    dashes are told from each cell's first and last bytes (`_chunk_edges`); only bracketed or
+    quoted cells are sliced, and only cells holding a `+` go through a regex."""
     text = _strip(cells.cast(pa.large_string()))
-    filled = pc.invert(pc.is_in(text, pa.array(["", "--", "-"], pa.large_string())))
-    longer = pc.greater(pc.utf8_length(text), 1)
-    inner = _strip(pc.utf8_slice_codeunits(text, 1, -1))
-    exact = pc.and_(longer, pc.and_(pc.starts_with(text, "["), pc.ends_with(text, "]")))
-    phrase = pc.and_(longer, pc.and_(pc.starts_with(text, '"'), pc.ends_with(text, '"')))
-    broad = _without_plus_marks(text)
-    out = pc.if_else(exact, inner, pc.if_else(phrase, inner, broad))
-    kinds = pc.if_else(
-        exact,
-        pa.scalar(schema.MATCH_EXACT, pa.large_string()),
-        pc.if_else(phrase, schema.MATCH_PHRASE, schema.MATCH_BROAD).cast(pa.large_string()),
-    )
-    nothing = pa.scalar(None, pa.large_string())
-    return pc.if_else(filled, out, nothing), pc.if_else(filled, kinds, nothing)
+    first, _, last, length = _chunk_edges(text)
+    longer = length > 1
+    exact = longer & (first == ord("[")) & (last == ord("]"))
+    phrase = longer & (first == ord('"')) & (last == ord('"'))
+    dashes = (first == _DASH) & ((length == 1) | ((length == 2) & (last == _DASH)))
+    empty = (length == 0) | dashes
+    out = _without_plus_marks(text)
+    bracketed = exact | phrase
+    if bracketed.any():
+        mask = pa.array(bracketed)
+        inner = _strip(pc.utf8_slice_codeunits(pc.filter(text, mask), 1, -1))
+        out = pc.replace_with_mask(out, mask, inner)
+    if empty.any():
+        out = pc.if_else(pa.array(~empty), out, pa.scalar(None, pa.large_string()))
+    kind = np.full(len(text), 2, dtype=np.int8)
+    kind[phrase] = 1
+    kind[exact] = 0
+    return out, pc.take(_KINDS, pa.array(kind, mask=empty))
+
+
+_KINDS = pa.array([schema.MATCH_EXACT, schema.MATCH_PHRASE, schema.MATCH_BROAD], pa.large_string())
+"""Keyword match types by the number `_keyword_syntax` gives them."""
 
 
 def _without_plus_marks(text: pa.Array) -> pa.Array:
