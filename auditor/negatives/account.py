@@ -44,8 +44,11 @@ class Account:
     pre_blocked: np.ndarray
     """Rows blocked before this audit (existing negatives, `Excluded`): a proposal's figures
     leave them out, since it saves nothing there."""
-    text: np.ndarray
-    """A display text per unique term (as the report first spells it)."""
+    spelling: np.ndarray
+    """Per unique term, the index of its display text (as the report first spells it) in
+    `spellings`; -1: missing, shown as ""."""
+    spellings: pa.Array
+    """The report's distinct search terms."""
     campaigns: list[str]
     rates: Rates
     cvr: float | None
@@ -83,26 +86,22 @@ class Account:
     def evidence(self, rows: np.ndarray) -> Evidence:
         return self.rates.evidence(rows, self.code, self.cost, self.value)
 
+    def texts(self, codes: np.ndarray | list[int]) -> list[str]:
+        """The display texts of unique terms (given by code)."""
+        at = self.spelling[np.asarray(codes, dtype=np.int64)]
+        texts = self.spellings.take(pa.array(np.maximum(at, 0), type=pa.int64())).to_pylist()
+        return [t if a >= 0 else "" for t, a in zip(texts, at.tolist(), strict=True)]
+
     def terms(self, rows: np.ndarray) -> list[str]:
         """Distinct terms of `rows` in row order."""
-        codes = list(dict.fromkeys(self.code[rows].tolist()))
-        return [self.text[c] for c in codes]
+        return self.texts(list(dict.fromkeys(self.code[rows].tolist())))
 
     def costliest(self, rows: np.ndarray) -> list[str]:
         """Distinct terms of `rows`, costliest first (as a safety verdict lists them)."""
         codes = self.code[rows]
-        cost = np.bincount(codes, weights=self.cost[rows], minlength=len(self.text))
+        cost = np.bincount(codes, weights=self.cost[rows], minlength=len(self.spelling))
         unique = np.unique(codes)
-        order = unique[np.argsort(-cost[unique], kind="stable")]
-        return [self.text[c] for c in order.tolist()]
-
-
-def _first_spellings(fig: dict, rows: np.ndarray) -> np.ndarray:
-    """The search terms of `rows` as the report spells them ("" where missing)."""
-    codes = fig["term_codes"][rows]
-    out = np.asarray(fig["term_texts"].take(pa.array(np.maximum(codes, 0))).to_pylist(), object)
-    out[codes < 0] = ""
-    return out
+        return self.texts(unique[np.argsort(-cost[unique], kind="stable")])
 
 
 def _label_codes(values: np.ndarray) -> np.ndarray:
@@ -136,7 +135,7 @@ def prepare(
     done = table["status"].isin([schema.STATUS_EXCLUDED, schema.STATUS_ADDED_EXCLUDED])
     done = np.array(done.fillna(False).to_numpy(dtype=bool), copy=True)
     done |= existing_blocked(existing, index, ctx.settings.platform)
-    first = np.full(len(index.padded), -1, dtype=np.int64)
+    first = np.full(len(index.texts), -1, dtype=np.int64)
     first[index.codes[::-1]] = np.arange(len(table))[::-1]
     clicks, cost = fig["clicks"], fig["cost"]
     has_conv = "conversions" in ctx.columns_present
@@ -161,7 +160,8 @@ def prepare(
         buying=_phrase_rows(index, lexicon.buying),
         done=done,
         pre_blocked=done.copy(),
-        text=_first_spellings(fig, np.maximum(first, 0)),
+        spelling=fig["term_codes"][np.maximum(first, 0)],
+        spellings=fig["term_texts"],
         campaigns=sorted(set(index.campaign.tolist())),
         rates=rates,
         cvr=cvr,

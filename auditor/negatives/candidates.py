@@ -95,16 +95,25 @@ def own_words(ctx: AuditContext, ngrams: pd.DataFrame) -> set[str]:
     found = word_set(texts)
     found |= {w.lstrip("+") for w in keyword_index(ctx.keywords).index.postings.vocab}
     found.discard("")
-    uni = ngrams[ngrams["n"] == 1]
-    hit = (uni["conversions"].fillna(0) > 0) | (uni["conversion_value"].fillna(0) > 0)
-    found.update(uni.loc[hit, "ngram"].astype(str))
+    found.update(ngrams["ngram"][(_sizes(ngrams) == 1) & converting_mask(ngrams)].astype(str))
     return found
 
 
+def _sizes(ngrams: pd.DataFrame) -> np.ndarray:
+    return ngrams["n"].to_numpy()
+
+
+def converting_mask(ngrams: pd.DataFrame) -> np.ndarray:
+    """Which n-grams have conversions or conversion value (a mask, NaN as none)."""
+    conv = ngrams["conversions"].to_numpy(dtype=np.float64, na_value=np.nan)
+    value = ngrams["conversion_value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    return (conv > 0) | (value > 0)
+
+
 def _unigram_counts(ngrams: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
-    unigrams = ngrams[ngrams["n"] == 1]
-    tokens = unigrams["ngram"].astype(str).tolist()
-    return tokens, dict(zip(tokens, unigrams["terms"].tolist(), strict=True))
+    unigram = _sizes(ngrams) == 1
+    tokens = ngrams["ngram"][unigram].astype(str).tolist()
+    return tokens, dict(zip(tokens, ngrams["terms"][unigram].tolist(), strict=True))
 
 
 def _converts(row: pd.Series) -> bool:
@@ -156,13 +165,18 @@ def ngram_families(
     """Non-converting account n-grams of words the account does not sell, costing `floor` or
     more, with the misspellings of single words, costliest first (shorter first on a tie);
     at most `MAX_FAMILIES`."""
-    ng = ngrams[(ngrams["n"] <= 3) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
-    ng = ng[(ng["conversions"].fillna(0) <= 0) & (ng["conversion_value"].fillna(0) <= 0)]
-    ng = ng[(ng["cost"] > 0) & (ng["cost"] >= floor)]
+    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    wanted = (_sizes(ngrams) <= 3) & (ngrams["terms"].to_numpy() >= MIN_TERMS_NGRAM)
+    ng = ngrams[wanted & ~converting_mask(ngrams) & (cost > 0) & (cost >= floor)]
     ng = ng.sort_values(["cost", "n"], ascending=[False, True], kind="stable")
-    texts = ng["ngram"].astype(str)
-    keep = texts.map(lambda t: _plain_ngram(t, own, skip, stopwords)).to_numpy(dtype=bool)
-    ng = ng[keep].head(MAX_FAMILIES)
+    chosen: list[int] = []
+    plain: dict[str, bool] = {}
+    for i, text in enumerate(ng["ngram"].astype(str).tolist()):
+        if len(chosen) == MAX_FAMILIES:
+            break
+        if _plain_ngram(text, own, skip, stopwords, plain):
+            chosen.append(i)
+    ng = ng.iloc[chosen]
     tokens, counts = _unigram_counts(ngrams)
     singles = ng.loc[ng["n"] == 1, "ngram"].astype(str).tolist()
     variants = fuzzy_variants(tokens, singles, counts, own | skip)
@@ -189,10 +203,10 @@ def compound_families(
     grouped by modifier: one family per modifier, each compound a phrase entry of its own (a
     negative never matches inside a compound), with the modifier alone when it is a word of
     the account's queries too."""
-    uni = ngrams[(ngrams["n"] == 1) & (ngrams["cost"] > 0)]
-    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
+    costly = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan) > 0
+    uni = ngrams["ngram"][(_sizes(ngrams) == 1) & costly & ~converting_mask(ngrams)]
     known = own | skip
-    tokens = [t for t in uni["ngram"].astype(str) if t.isalpha() and t not in known]
+    tokens = [t for t in uni.astype(str) if t.isalpha() and t not in known]
     heads = _compound_heads(own)
     groups: dict[str, list[str]] = {}
     for token in tokens:
@@ -236,13 +250,20 @@ def _modifier(token: str, own: set[str], heads: set[str]) -> str:
     return ""
 
 
-def _plain_ngram(text: str, own: set[str], skip: set[str], stopwords: set[str]) -> bool:
+def _plain_ngram(
+    text: str, own: set[str], skip: set[str], stopwords: set[str], plain: dict[str, bool]
+) -> bool:
     """An n-gram worth judging: no own word, not a lexicon text, no stopword at either end,
-    every word with a letter in it."""
+    every word with a letter in it (`plain` remembers the words already looked at)."""
     parts = text.split(" ")
     if text in skip or parts[0] in stopwords or parts[-1] in stopwords:
         return False
-    return all(_HAS_LETTER.search(p) and not is_own(p, own) for p in parts)
+    for part in parts:
+        if part not in plain:
+            plain[part] = bool(_HAS_LETTER.search(part)) and not is_own(part, own)
+        if not plain[part]:
+            return False
+    return True
 
 
 def is_own(word: str, own: set[str]) -> bool:
@@ -253,35 +274,31 @@ def is_own(word: str, own: set[str]) -> bool:
     return bool(forms & own)
 
 
-def _term_table(acc: Account) -> pd.DataFrame:
-    """Per distinct term: cost, clicks, whether any row converts, whether all are blocked."""
+def _wasteful_terms(acc: Account) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cost and clicks per distinct term (by code) that had clicks, has no converting row and
+    a row not blocked yet; and the codes of the converting terms. Only the rows of those terms
+    are summed (each term's sum is the same: its rows in the same order)."""
+    size = len(acc.spelling)
+    converting = np.bincount(acc.code, weights=acc.converting, minlength=size) > 0
+    open_ = np.bincount(acc.code, weights=~acc.done, minlength=size) > 0
+    clicked = np.zeros(size, dtype=bool)
+    clicked[acc.code[acc.clicks > 0]] = True
+    rows = (clicked & ~converting & open_)[acc.code]
     frame = pd.DataFrame(
-        {
-            "code": acc.code,
-            "cost": acc.cost,
-            "clicks": acc.clicks,
-            "converting": acc.converting,
-            "done": acc.done,
-        }
+        {"code": acc.code[rows], "cost": acc.cost[rows], "clicks": acc.clicks[rows]}
     )
-    return frame.groupby("code").agg(
-        cost=("cost", "sum"),
-        clicks=("clicks", "sum"),
-        converting=("converting", "any"),
-        done=("done", "all"),
-    )
+    return frame.groupby("code").sum(), np.flatnonzero(converting)
 
 
 def term_families(acc: Account, own: set[str], floor: float) -> list[Family]:
     """Wasteful single terms (costing `floor` or more) with their near-duplicates, as exact
     negatives; costliest first. A family near a converting term carries a `note`."""
-    terms = _term_table(acc)
-    converting = [acc.text[c] for c in terms.index[terms["converting"]]]
-    terms = terms[~terms["converting"] & ~terms["done"] & (terms["clicks"] > 0)]
+    terms, converting_codes = _wasteful_terms(acc)
+    converting = acc.texts(converting_codes)
     terms = terms.nlargest(MAX_CLUSTERED, "cost")
     if terms.empty:
         return []
-    texts = [acc.text[c] for c in terms.index]
+    texts = acc.texts(terms.index.to_numpy())
     labels = cluster_queries(texts, terms["cost"].to_numpy())
     terms = terms.assign(label=labels, text=texts)
     sums = terms.groupby("label", sort=False)["cost"].sum()
@@ -347,10 +364,9 @@ def _token_sort_scores(rows: list[str], cols: list[str]) -> np.ndarray:
     col_ascii = np.array([t.isascii() for t in cols], dtype=bool)
     r, c = np.flatnonzero(row_ascii), np.flatnonzero(col_ascii)
     if len(r) and len(c):
-        out[np.ix_(r, c)] = scores(
+        out[np.ix_(r, c)] = _ratio_scores(
             [" ".join(sorted(rows[i].split())) for i in r],
             [" ".join(sorted(cols[j].split())) for j in c],
-            fuzz.ratio,
         )
     other_rows, other_cols = np.flatnonzero(~row_ascii), np.flatnonzero(~col_ascii)
     if len(other_rows) and len(cols):
@@ -359,6 +375,34 @@ def _token_sort_scores(rows: list[str], cols: list[str]) -> np.ndarray:
         out[np.ix_(r, other_cols)] = scores(
             [rows[i] for i in r], [cols[j] for j in other_cols], fuzz.token_sort_ratio
         )
+    return out
+
+
+def _ratio_scores(rows: list[str], cols: list[str]) -> np.ndarray:
+    """`fuzz.ratio` of every row with every column (0 below `NEAR_CONVERTING`), each row
+    scored only against the columns whose length can reach the cutoff: a ratio of 90 needs
+    `|len(a) - len(b)| <= 0.1 * (len(a) + len(b))` (the others are 0 unscored; one character
+    of margin either side)."""
+    out = np.zeros((len(rows), len(cols)), dtype=np.uint8)
+    share = 1 - NEAR_CONVERTING / 100
+    col_len = np.array([len(t) for t in cols], dtype=np.int64)
+    order = np.argsort(col_len, kind="stable")
+    by_len = col_len[order]
+    row_len = np.array([len(t) for t in rows], dtype=np.int64)
+    for size in np.unique(row_len).tolist():
+        at = np.flatnonzero(row_len == size)
+        low = np.searchsorted(by_len, size * (1 - share) / (1 + share) - 1, "left")
+        high = np.searchsorted(by_len, size * (1 + share) / (1 - share) + 1, "right")
+        near = order[low:high]
+        if len(near):
+            out[np.ix_(at, near)] = process.cdist(
+                [rows[i] for i in at],
+                [cols[j] for j in near],
+                scorer=fuzz.ratio,
+                score_cutoff=NEAR_CONVERTING,
+                workers=1,
+                dtype=np.uint8,
+            )
     return out
 
 
@@ -410,9 +454,9 @@ def brand_like_tokens(
             "Negatives: competitor names were not looked for (install the optional"
             " 'auditor[words]' extra for the word lists)."
         )
-    uni = ngrams[(ngrams["n"] == 1) & (ngrams["terms"] >= MIN_TERMS_NGRAM)]
-    uni = uni[(uni["conversions"].fillna(0) <= 0) & (uni["conversion_value"].fillna(0) <= 0)]
-    uni = uni[uni["cost"] > 0].sort_values("cost", ascending=False)
+    costly = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan) > 0
+    wanted = (_sizes(ngrams) == 1) & (ngrams["terms"].to_numpy() >= MIN_TERMS_NGRAM)
+    uni = ngrams[wanted & ~converting_mask(ngrams) & costly].sort_values("cost", ascending=False)
     uni = uni[uni["cost"] >= 0.99 * floor]
     tokens = [t for t in uni["ngram"].astype(str) if len(t) >= 3 and t.isalpha()]
     tokens = [t for t in tokens if t not in own and t not in skip][:MAX_FAMILIES]

@@ -31,6 +31,9 @@ CUTOFF = 90.0
 WINDOW = 200
 STEP = 100
 MAX_POSTINGS = 200
+SMALL_BLOCK = 8
+"""A block of up to this many queries is scored pair by pair (`fuzz.ratio` with the same
+cutoff links the same pairs) without the cost of a `cdist` call."""
 
 
 def _window_pairs(
@@ -81,6 +84,15 @@ def _block_pairs(
 ) -> np.ndarray:
     """Linked pairs inside one block (global indices): of `idx` with the later ones of `idx`,
     or of `idx` with the later ones of `cols` (whose start is `idx`)."""
+    if cols is None and len(idx) <= SMALL_BLOCK:
+        items = idx.tolist()
+        found = [
+            (a, b)
+            for i, a in enumerate(items)
+            for b in items[i + 1 :]
+            if fuzz.ratio(strings[a], strings[b], score_cutoff=cutoff)
+        ]
+        return np.array(found, dtype=np.int64).reshape(-1, 2)
     cols = idx if cols is None else cols
     scores = process.cdist(
         [strings[i] for i in idx],

@@ -53,6 +53,7 @@ from auditor.negatives.candidates import (
     brand_like_tokens,
     competitor_families,
     compound_families,
+    converting_mask,
     lexicon_families,
     ngram_families,
     own_words,
@@ -190,6 +191,7 @@ class _Proposer:
         """Rows per (text, match type), before the level is applied."""
         self._open = _Remembered()
         """Open rows per candidate (see `member_rows`), emptied when rows close."""
+        self._problems: dict[tuple[str, str], list[str]] = {}
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
         """The rows `text` blocks (before its level), remembered: a text is asked for by its
@@ -218,11 +220,17 @@ class _Proposer:
         )
 
     def text_problems(self, cand: Candidate) -> list[str]:
-        settings = self.ctx.settings
-        problems = limit_problems(cand.text, settings.platform)
-        hits = protected_hits(cand.text, cand.match_type, settings)
-        problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
-        return problems
+        """Why the platform or the protected terms forbid `cand`'s text (remembered per text
+        and match type: a text is asked about by its family, its review item and narrower
+        negatives)."""
+        key = (cand.text, cand.match_type)
+        if key not in self._problems:
+            settings = self.ctx.settings
+            problems = limit_problems(cand.text, settings.platform)
+            hits = protected_hits(cand.text, cand.match_type, settings)
+            problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
+            self._problems[key] = problems
+        return list(self._problems[key])
 
     def member_rows(self, cand: Candidate) -> np.ndarray:
         """The open rows `cand` would block, without the rows it must leave alone; remembered
@@ -285,13 +293,13 @@ class _Proposer:
     def converting_terms(self) -> set[str]:
         """The normalised texts of the converting search terms."""
         codes = np.unique(self.acc.code[self.acc.converting])
-        return {t.strip() for t in self.acc.index.padded.take(pa.array(codes)).to_pylist()}
+        return {t.strip() for t in self.acc.index.texts.take(pa.array(codes)).to_pylist()}
 
     def modifies_converting(self, family: Family, rows: np.ndarray) -> str:
         """Why an n-gram is a modifier on queries that sell (its terms without it convert:
         `apple airpods case` beside a converting `airpods case`), or ''."""
         codes = np.unique(self.acc.code[rows])[:MAX_MODIFIER_TERMS]
-        terms = self.acc.index.padded.take(pa.array(codes)).to_pylist()
+        terms = [f" {t} " for t in self.acc.index.texts.take(pa.array(codes)).to_pylist()]
         for gram in (f" {' '.join(words(m.text))} " for m in family.members):
             for term in terms:
                 rest = " ".join(term.replace(gram, " ").split())
@@ -518,8 +526,9 @@ class _Proposer:
                 self.to_review(own, evidence)
         if proven is None or depth > 0:
             return
-        for code in dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()):
-            sub = Candidate(acc.text[code], EXACT, cand.family, cand.intent, cand.why)
+        codes = list(dict.fromkeys(acc.code[left[~acc.done[left]]].tolist()))
+        for text in acc.texts(codes):
+            sub = Candidate(text, EXACT, cand.family, cand.intent, cand.why)
             self.consider(sub, family, proven[0], proven[1], proven[2], depth + 2)
 
 
@@ -620,9 +629,8 @@ def _learned_keep(ngrams: pd.DataFrame, lexicon: Lexicon) -> list[str]:
     """Bigrams of converting terms that hold a lexicon word (`free quote` where `free quote
     solar` converts): the account's own keep-phrases."""
     singles = {t for t in lexicon.entries if " " not in t}
-    bi = ngrams[(ngrams["n"] == 2)]
-    hit = (bi["conversions"].fillna(0) > 0) | (bi["conversion_value"].fillna(0) > 0)
-    texts = bi.loc[hit, "ngram"].astype(str)
+    bigram = ngrams["n"].to_numpy() == 2
+    texts = ngrams["ngram"][bigram & converting_mask(ngrams)].astype(str)
     return [t for t in texts if set(t.split(" ")) & singles]
 
 

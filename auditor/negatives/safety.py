@@ -173,10 +173,21 @@ def limit_problems(text: str, platform: str) -> list[str]:
 def protected_hits(text: str, match_type: str, settings: Settings) -> list[str]:
     """Protected terms (brand, protect, buying intent) the negative contains or would block
     typed alone; the buying phrases the user marked irrelevant are theirs to negate."""
-    chosen = {normalize_one(w) for w in settings.irrelevant}
-    buying = tuple(b for b in buying_phrases(settings) if b not in chosen)
-    terms = (*settings.brand, *settings.protect, *buying)
+    terms = _protected_terms(
+        settings.brand, settings.protect, settings.irrelevant, buying_phrases(settings)
+    )
     return protected_among(text, match_type, terms, settings.platform)
+
+
+@lru_cache(maxsize=64)
+def _protected_terms(
+    brand: tuple[str, ...],
+    protect: tuple[str, ...],
+    irrelevant: tuple[str, ...],
+    buying: tuple[str, ...],
+) -> tuple[str, ...]:
+    chosen = {normalize_one(w) for w in irrelevant}
+    return (*brand, *protect, *(b for b in buying if b not in chosen))
 
 
 def protected_among(text: str, match_type: str, terms: tuple[str, ...], platform: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 
 from auditor import schema
 from auditor.profile import stage
-from auditor.terms.matching import PHRASE, SplitTexts, TermIndex, pad_words, split_texts
+from auditor.terms.matching import SplitTexts, in_sorted, normalize_one, split_texts, split_words
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
@@ -54,10 +55,13 @@ def term_totals(table: pd.DataFrame) -> tuple[SplitTexts, dict[str, np.ndarray]]
 
 @dataclass(frozen=True)
 class _Level:
-    """The n-grams of one size: per start position its gram code (-1: none), and the texts."""
+    """The n-grams of one size: per start position its gram code (-1: none), the texts, and
+    per gram its head (a gram of the size below) and last word as `head * words + word`
+    (none for single words)."""
 
     codes: np.ndarray
     texts: pa.Array
+    parts: np.ndarray | None = None
 
 
 def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level], np.ndarray]:
@@ -65,6 +69,7 @@ def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level
     words, parent, vocab = split.words, split.parent, split.vocab
     total = len(words)
     levels = {1: _Level(words, vocab)}
+    uniques = np.zeros(0, dtype=np.int64)
     space = pa.scalar(" ", vocab.type)
     for n in range(2, max(sizes, default=1) + 1):
         prev = levels[n - 1]
@@ -81,7 +86,8 @@ def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level
             texts = pc.binary_join_element_wise(head, tail, space)
         else:
             texts = pa.array([], vocab.type)
-        levels[n] = _Level(codes, texts)
+            uniques = np.zeros(0, dtype=np.int64)
+        levels[n] = _Level(codes, texts, uniques)
     return levels, parent
 
 
@@ -142,22 +148,20 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     columns: dict[str, list[np.ndarray]] = {
         c: [] for c in ("n", *METRICS, "terms", "clicked_terms")
     }
-    clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent].astype(np.float64)
     longest = int(np.bincount(parent).max()) if len(parent) else 0
     complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
     sparse = {m: _nonzero_words(sums[m], parent) for m in complete}
     sparse = {m: found for m, found in sparse.items() if found is not None}
     at_word = {m: sums[m][parent] for m in METRICS if m not in sparse}
+    clicked_words = _nonzero_words(np.nan_to_num(sums["clicks"]) > 0, parent)
     repeating = _repeating_terms(levels[1].codes, parent, longest)
     for n in sizes:
         level = levels[n]
-        codes = level.codes
+        shifted = np.add(level.codes, 1, dtype=np.int64)
         if len(repeating):
-            first = _first_in_term(codes[repeating], parent[repeating], longest)
-            codes = codes.copy()
-            codes[repeating[~first]] = -1
+            first = _first_in_term(level.codes[repeating], parent[repeating], longest)
+            shifted[repeating[~first]] = 0
         size = len(level.texts)
-        shifted = codes + 1
         texts.append(level.texts)
         columns["n"].append(np.full(size, n, dtype=np.int64))
         for metric in METRICS:
@@ -169,11 +173,15 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
                 total = np.bincount(shifted, weights=at_word[metric], minlength=size + 1)
                 columns[metric].append(total[1:])
             else:
-                keep = codes >= 0
-                columns[metric].append(_sum_by(codes[keep], at_word[metric][keep], size))
+                keep = shifted > 0
+                columns[metric].append(_sum_by(shifted[keep] - 1, at_word[metric][keep], size))
         columns["terms"].append(np.bincount(shifted, minlength=size + 1)[1:].astype(np.int64))
-        clicked = np.bincount(shifted, weights=clicked_at_word, minlength=size + 1)[1:]
-        columns["clicked_terms"].append(clicked.astype(np.int64))
+        if clicked_words is None:
+            clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent]
+            clicked = np.bincount(shifted[clicked_at_word], minlength=size + 1)
+        else:
+            clicked = np.bincount(shifted[clicked_words[0]], minlength=size + 1)
+        columns["clicked_terms"].append(clicked[1:].astype(np.int64))
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
@@ -183,36 +191,132 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     for name, parts in columns.items():
         dtype = np.float64 if name in METRICS else np.int64
         data[name] = np.concatenate(parts) if parts else np.array([], dtype=dtype)
-    return pd.DataFrame(data, copy=False)
+    frame = pd.DataFrame(data, copy=False)
+    _record_holders(frame, levels, sizes, columns["cost"], len(split.vocab))
+    return frame
 
 
-_HOLDERS: dict[int, tuple[weakref.ref, np.ndarray, TermIndex]] = {}
+@dataclass(frozen=True)
+class _Holders:
+    """The n-grams of 2+ words with cost (`positions` in their table) as word codes, one gram
+    per row of `words` (-1 past its last word), with a word index over them (CSR: word ->
+    ascending holder numbers)."""
+
+    positions: np.ndarray
+    words: np.ndarray
+    vocab: pa.Array
+    offsets: np.ndarray
+    holders: np.ndarray
+
+    @classmethod
+    def build(cls, positions: np.ndarray, words: np.ndarray, vocab: pa.Array) -> _Holders:
+        row = np.repeat(np.arange(len(words), dtype=np.int64), words.shape[1])
+        flat = words.ravel().astype(np.int64)
+        size = max(len(words), 1)
+        keys = np.sort((flat * size + row)[flat >= 0])
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        offsets = np.r_[0, np.cumsum(np.bincount(keys // size, minlength=len(vocab)))]
+        return cls(positions, words, vocab, offsets.astype(np.int64), keys % size)
+
+    @cached_property
+    def code(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.vocab.to_pylist())}
+
+    def holding(self, text: str) -> np.ndarray:
+        """Ascending holder numbers whose gram holds `text` as a phrase."""
+        norm = normalize_one(text)
+        codes = [self.code.get(w, -1) for w in norm.split(" ")] if norm else []
+        width = self.words.shape[1]
+        if not codes or min(codes) < 0 or len(codes) > width:
+            return np.zeros(0, dtype=np.int64)
+        lists = [self.holders[self.offsets[c] : self.offsets[c + 1]] for c in set(codes)]
+        lists.sort(key=len)
+        found = lists[0]
+        for other in lists[1:]:
+            found = found[in_sorted(found, other)]
+        held = self.words[found]
+        hit = np.zeros(len(found), dtype=bool)
+        for start in range(width - len(codes) + 1):
+            same = np.ones(len(found), dtype=bool)
+            for j, code in enumerate(codes):
+                same &= held[:, start + j] == code
+            hit |= same
+        return found[hit]
 
 
-def _holders_index(ngrams: pd.DataFrame) -> tuple[np.ndarray, TermIndex]:
-    """Positions of the n-grams of 2+ words with cost, and a word index over their texts
-    (distinct and normalised already: each is its own query)."""
-    key = id(ngrams)
-    hit = _HOLDERS.get(key)
-    if hit is not None and hit[0]() is ngrams:
-        return hit[1], hit[2]
+_HOLDERS: dict[int, tuple[weakref.ref, tuple | _Holders]] = {}
+
+
+def _gram_words(
+    levels: dict[int, _Level], n: int, grams: np.ndarray, size: int
+) -> list[np.ndarray]:
+    """The word codes of the given grams of size `n`, first word first."""
+    if n == 1:
+        return [grams]
+    parts = levels[n].parts[grams]
+    return [*_gram_words(levels, n - 1, parts // size, size), parts % size]
+
+
+def _record_holders(
+    frame: pd.DataFrame,
+    levels: dict[int, _Level],
+    sizes: tuple[int, ...],
+    cost: list[np.ndarray],
+    size: int,
+) -> None:
+    """Remember, for `costly_ngrams_holding`, the word codes of the frame's n-grams of 2+
+    words with cost (taken from the levels: no text is split again)."""
+    width = max(sizes, default=1)
+    positions, words = [], []
+    offset = 0
+    for n, level_cost in zip(sizes, cost, strict=True):
+        grams = np.flatnonzero(level_cost > 0) if n >= 2 else np.zeros(0, dtype=np.int64)
+        block = np.full((len(grams), width), -1, dtype=np.int32)
+        for j, column in enumerate(_gram_words(levels, n, grams, size) if len(grams) else []):
+            block[:, j] = column
+        positions.append(grams + offset)
+        words.append(block)
+        offset += len(level_cost)
+    vocab = levels[1].texts
+    found = (np.concatenate(positions), np.concatenate(words), vocab)
+    key = id(frame)
+    _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), found)
+
+
+def _holders_of_texts(ngrams: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """What `_record_holders` gives, for an n-gram table it did not make: its costly texts
+    split into words."""
     cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
     positions = np.flatnonzero((ngrams["n"].to_numpy() >= 2) & (cost > 0))
     texts = pa.chunked_array(ngrams["ngram"].array.__arrow_array__()).take(positions)
-    none = np.zeros(len(positions), dtype=object)
-    padded = pad_words(texts.combine_chunks().cast(pa.large_string()))
-    index = TermIndex(padded, np.arange(len(positions), dtype=np.int64), none, none)
-    _HOLDERS[key] = (weakref.ref(ngrams, lambda _: _HOLDERS.pop(key, None)), positions, index)
-    return positions, index
+    split = split_words(texts.combine_chunks().cast(pa.large_string()))
+    parent = split.parent.astype(np.int64)
+    start = np.r_[0, np.cumsum(np.bincount(parent, minlength=len(positions)))][parent]
+    column = np.arange(len(parent)) - start
+    words = np.full((len(positions), int(column.max(initial=-1)) + 1), -1, dtype=np.int32)
+    words[parent, column] = split.words
+    return positions, words, split.vocab
+
+
+def _holders(ngrams: pd.DataFrame) -> _Holders:
+    """The word index of the table's costly n-grams of 2+ words, built on first use."""
+    key = id(ngrams)
+    hit = _HOLDERS.get(key)
+    if hit is not None and hit[0]() is ngrams and isinstance(hit[1], _Holders):
+        return hit[1]
+    found = hit[1] if hit is not None and hit[0]() is ngrams else _holders_of_texts(ngrams)
+    holders = _Holders.build(*found)
+    _HOLDERS[key] = (weakref.ref(ngrams, lambda _: _HOLDERS.pop(key, None)), holders)
+    return holders
 
 
 def costly_ngrams_holding(ngrams: pd.DataFrame, text: str) -> pd.DataFrame:
     """The rows of an n-gram table (`ngram_table`) of two or more words and some cost whose
     n-gram holds `text` as a phrase (its words together, in order), in table order.
 
-    A word index over those n-grams is built once per table, so a call reads only the
-    n-grams that hold the words of `text`, not the whole table.
+    A word index over those n-grams is built once per table (from the word codes
+    `ngram_table` keeps, no text split again), so a call reads only the n-grams that hold the
+    words of `text`, not the whole table.
     """
-    positions, index = _holders_index(ngrams)
-    rows = np.sort(index.blocked_rows(text, PHRASE))
-    return ngrams.iloc[positions[rows]]
+    holders = _holders(ngrams)
+    return ngrams.iloc[holders.positions[holders.holding(text)]]
