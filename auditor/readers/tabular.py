@@ -410,8 +410,10 @@ def _oversized(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[SkippedRow]]:
         arr = frame[name].array.__arrow_array__()
         if pa.types.is_dictionary(arr.type) and _longest_value(arr) <= MAX_CELL:
             continue
-        lengths = pc.fill_null(pc.binary_length(_text(arr)), 0)
-        over |= np.asarray(lengths.to_numpy(zero_copy_only=False)) > MAX_CELL
+        lengths = pc.binary_length(_text(arr))
+        if (pc.max(lengths).as_py() or 0) <= MAX_CELL:
+            continue
+        over |= np.asarray(pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False)) > MAX_CELL
     if not over.any():
         return frame, []
     skipped = [
