@@ -134,15 +134,18 @@ def profiling() -> Iterator[Profile]:
 
 
 @contextmanager
-def stage(name: str) -> Iterator[None]:
+def stage(name: str, *, give_back: bool = True) -> Iterator[None]:
     """Mark the code inside as stage `name`: its freed memory goes back to the system when it
-    ends (`memory.trim`); its time and peak are recorded while `profiling()` is on."""
+    ends (`memory.trim`; not with `give_back=False`, for a stage entered many times inside
+    another, whose end gives it back: pages given back are faulted in again at the next
+    allocation); its time and peak are recorded while `profiling()` is on."""
     collector = _ACTIVE.get()
     if collector is None:
         try:
             yield
         finally:
-            trim()
+            if give_back:
+                trim()
         return
     record = collector.profile.stages.setdefault(name, StageTime(name))
     if collector.stack:
@@ -154,7 +157,8 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        trim()
+        if give_back:
+            trim()
         collector.stack.pop()
         elapsed = time.perf_counter() - frame.began
         peak_kb = max(frame.peak_kb, _high_water_kb())

@@ -36,8 +36,6 @@ from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from auditor.engine.catalogue import FLAGS, METRICS, names_at
 from auditor.engine.checks import CHECKS, EVALUATED, Check, stage_of
@@ -224,8 +222,8 @@ def evaluate_rule(rule: Rule, ws: Workspace, currency: str | None = None) -> lis
     with ws.computing():
         figures = _figures(rule, level, rows)
     texts = {name: level.keys.at(name, rows) for name in level.keys}
-    subjects = level.subject().take(pa.array(rows, type=pa.int64())).to_pylist()
-    served = _served_by(ws, texts, currency) if rule.kind == "cannibalisation" else None
+    subjects = level.subject_at(rows)
+    served = _served_by(level, rows, currency) if rule.kind == "cannibalisation" else None
     labels = yardstick_labels(ws)
     out = []
     for i in range(len(rows)):
@@ -342,37 +340,40 @@ def _num(value: float) -> float | None:
 
 
 def _served_by(
-    ws: Workspace, texts: dict[str, list[str | None]], currency: str | None
+    terms: Level, rows: np.ndarray, currency: str | None
 ) -> list[tuple[list[str], str, list[dict[str, object]]]]:
-    """For each flagged term: the ad groups serving it, costliest first, as message texts; the
-    splits (location, device, language, audience) that set some of them apart; and the ad
-    groups as evidence (campaign, ad group, cost, conversions)."""
-    wanted = {t: i for i, t in enumerate(texts["search_term"])}
+    """For each flagged term (`rows` of the account-wide term level): the ad groups serving
+    it, costliest first, as message texts; the splits (location, device, language, audience)
+    that set some of them apart; and the ad groups as evidence (campaign, ad group, cost,
+    conversions)."""
+    ws = terms.ws
     st = ws.level("search_term")
-    served = np.asarray(pc.is_in(st.keys.arrow("search_term"), pa.array(list(wanted))))
-    assert st.groups is not None
+    assert st.groups is not None and terms.groups is not None
+    codes = ws.codes("search_term")
+    owner_of = np.full(codes.max(initial=0) + 1, -1, dtype=np.int64)
+    owner_of[codes[terms.groups.first[rows]]] = np.arange(len(rows))
+    owners = owner_of[codes[st.groups.first]]
     active = st.groups.sum(ws.active_rows().astype(float)) > 0
-    hits = np.flatnonzero(served & active)
+    hits = np.flatnonzero((owners >= 0) & active)
+    owners = owners[hits]
     cost, conv = st.sum("cost")[hits], st.sum("conversions")[hits]
-    terms, campaigns, ad_groups = (
-        st.keys.at(k, hits) for k in ("search_term", "campaign", "ad_group")
-    )
+    campaigns, ad_groups = (st.keys.at(k, hits) for k in ("campaign", "ad_group"))
     pair_splits = ws.splits()
     sig_ids = pair_splits.row_ids[st.groups.first[hits]]
-    parts: list[list[tuple[float, str, dict[str, object]]]] = [[] for _ in wanted]
-    sigs: list[list[Signature]] = [[] for _ in wanted]
-    camp_sigs: list[list[Signature]] = [[] for _ in wanted]
-    for j, term in enumerate(terms):
+    parts: list[list[tuple[float, str, dict[str, object]]]] = [[] for _ in rows]
+    sigs: list[list[Signature]] = [[] for _ in rows]
+    camp_sigs: list[list[Signature]] = [[] for _ in rows]
+    for j, owner in enumerate(owners.tolist()):
         where = f"{campaigns[j] or '-'} > {ad_groups[j] or '-'}"
         text = f"{where} ({fmt(cost[j], 'money', currency)}, {fmt(conv[j], 'num')} conv.)"
         figures = {"cost": float(cost[j]), "conversions": float(conv[j])}
         item = {"campaign": campaigns[j], "ad_group": ad_groups[j], **figures}
-        parts[wanted[term]].append((cost[j], text, item))
+        parts[owner].append((cost[j], text, item))
         sig = pair_splits.signatures[sig_ids[j]]
         if sig is not None:
-            sigs[wanted[term]].append(sig)
+            sigs[owner].append(sig)
         if campaigns[j] in pair_splits.campaigns:
-            camp_sigs[wanted[term]].append(pair_splits.campaigns[campaigns[j]])
+            camp_sigs[owner].append(pair_splits.campaigns[campaigns[j]])
     out = []
     for p, s, c in zip(parts, sigs, camp_sigs, strict=True):
         ranked = sorted(p, key=lambda x: -x[0])

@@ -173,14 +173,15 @@ class Workspace:
 
     @contextmanager
     def computing(self) -> Iterator[None]:
-        """The `metrics` profile stage, around the outermost metric computation only: a
-        metric reading another stays in it (each stage's end hands freed memory back)."""
+        """The `metrics` profile stage, around the outermost metric computation only (a
+        metric reading another stays in it). Its ends keep the freed memory for the next
+        metric: the rules stage around them gives it back when it ends."""
         if self._computing:
             yield
             return
         self._computing = True
         try:
-            with stage("metrics"):
+            with stage("metrics", give_back=False):
                 yield
         finally:
             self._computing = False
@@ -251,6 +252,11 @@ class Level:
             self.sums[column] = self.groups.sum(values)
             return self.sums[column]
         return self.groups.sum(np.where(mask, values, 0.0))
+
+    def subject_at(self, rows: np.ndarray) -> list[str | None]:
+        """The texts naming the level rows `rows`."""
+        key = SUBJECT[self.name]
+        return ["account"] * len(rows) if key is None else self.keys.at(key, rows)
 
     def subject(self) -> pa.Array:
         """The texts naming the level's rows, as a pyarrow array."""
