@@ -12,7 +12,9 @@ A proposal is unsafe when, at its level and target, it would
 `check_proposal` is fast enough to call on every edit (0.2-2 ms on a 1M-row long-tail report,
 after a first call of a few seconds): the table's normalised queries, its bought keywords and
 its figures are indexed once per table object (`auditor.terms.matching.term_index`, `keyword_index`,
-`table_figures`), and a replay reads only the queries holding the negative's words.
+`table_figures`), and a replay reads only the queries holding the negative's words. Its profile
+stage (`safety`, entered hundreds of times inside the proposals) keeps freed memory for the
+next check (`give_back=False`): the proposals' end gives it back.
 """
 
 from __future__ import annotations
@@ -222,7 +224,7 @@ def _scope_rows(proposal: NegativeProposal, index: TermIndex, rows: np.ndarray) 
     )
 
 
-@stage("safety")
+@stage("safety", give_back=False)
 def keyword_scopes(
     text: str, match_type: str, keywords: pd.DataFrame, platform: str
 ) -> list[tuple[str, str]]:
@@ -310,7 +312,7 @@ def blast_radius(
     return per_term, _converting(terms, sums)
 
 
-@stage("safety")
+@stage("safety", give_back=False)
 def check_proposal(
     proposal: NegativeProposal,
     table: pd.DataFrame,

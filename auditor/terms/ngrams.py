@@ -146,9 +146,10 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     """
     split, sums = term_totals(table)
     levels, parent = _levels(split, sizes)
-    texts: list[pa.Array] = []
-    columns: dict[str, list[np.ndarray]] = {
-        c: [] for c in ("n", *METRICS, "terms", "clicked_terms")
+    rows = sum(len(levels[n].texts) for n in sizes)
+    columns = {
+        c: np.empty(rows, dtype=np.float64 if c in METRICS else np.int64)
+        for c in ("n", *METRICS, "terms", "clicked_terms")
     }
     longest = int(np.bincount(parent).max()) if len(parent) else 0
     complete = {m for m in METRICS if not np.isnan(sums[m]).any()}
@@ -158,8 +159,9 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
     clicked_words = _nonzero_words(np.nan_to_num(sums["clicks"]) > 0, parent)
     repeating = _repeating_terms(levels[1].codes, parent, longest)
     # per word position, 1 + the code of the gram starting there (0: none); one buffer for
-    # every level
+    # every level, whose sums go straight into their rows of the columns
     shifted = np.empty(len(parent), dtype=np.int64)
+    start = 0
     for n in sizes:
         level = levels[n]
         np.add(level.codes, 1, out=shifted, dtype=np.int64)
@@ -167,36 +169,35 @@ def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.D
             first = _first_in_term(level.codes[repeating], parent[repeating], longest)
             shifted[repeating[~first]] = 0
         size = len(level.texts)
-        texts.append(level.texts)
-        columns["n"].append(np.full(size, n, dtype=np.int64))
+        at = slice(start, start + size)
+        start += size
+        columns["n"][at] = n
         for metric in METRICS:
             if metric in sparse:
                 pos, values = sparse[metric]
                 total = np.bincount(shifted[pos], weights=values, minlength=size + 1)
-                columns[metric].append(total[1:])
+                columns[metric][at] = total[1:]
             elif metric in complete:
                 total = np.bincount(shifted, weights=at_word[metric], minlength=size + 1)
-                columns[metric].append(total[1:])
+                columns[metric][at] = total[1:]
             else:
                 keep = shifted > 0
-                columns[metric].append(_sum_by(shifted[keep] - 1, at_word[metric][keep], size))
-        terms = np.bincount(shifted, minlength=size + 1)[1:]
-        columns["terms"].append(terms.astype(np.int64, copy=False))
+                columns[metric][at] = _sum_by(shifted[keep] - 1, at_word[metric][keep], size)
+        columns["terms"][at] = np.bincount(shifted, minlength=size + 1)[1:]
         if clicked_words is None:
             clicked_at_word = (np.nan_to_num(sums["clicks"]) > 0)[parent]
             clicked = np.bincount(shifted[clicked_at_word], minlength=size + 1)
         else:
             clicked = np.bincount(shifted[clicked_words[0]], minlength=size + 1)
-        columns["clicked_terms"].append(clicked[1:].astype(np.int64, copy=False))
+        columns["clicked_terms"][at] = clicked[1:]
+    texts = [levels[n].texts for n in sizes]
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
             dtype="string[pyarrow]",
-        )
+        ),
+        **columns,
     }
-    for name, parts in columns.items():
-        dtype = np.float64 if name in METRICS else np.int64
-        data[name] = np.concatenate(parts) if parts else np.array([], dtype=dtype)
     frame = pd.DataFrame(data, copy=False)
     _record_holders(frame, levels, sizes, columns["cost"], len(split.vocab))
     return frame
@@ -267,7 +268,7 @@ def _record_holders(
     frame: pd.DataFrame,
     levels: dict[int, _Level],
     sizes: tuple[int, ...],
-    cost: list[np.ndarray],
+    cost: np.ndarray,
     size: int,
 ) -> None:
     """Remember, for `costly_ngrams_holding`, the word codes of the frame's n-grams of 2+
@@ -275,7 +276,8 @@ def _record_holders(
     width = max(sizes, default=1)
     positions, words = [], []
     offset = 0
-    for n, level_cost in zip(sizes, cost, strict=True):
+    for n in sizes:
+        level_cost = cost[offset : offset + len(levels[n].texts)]
         grams = np.flatnonzero(level_cost > 0) if n >= 2 else np.zeros(0, dtype=np.int64)
         block = np.full((len(grams), width), -1, dtype=np.int32)
         for j, column in enumerate(_gram_words(levels, n, grams, size) if len(grams) else []):
@@ -283,8 +285,11 @@ def _record_holders(
         positions.append(grams + offset)
         words.append(block)
         offset += len(level_cost)
-    vocab = levels[1].texts
-    found = (np.concatenate(positions), np.concatenate(words), vocab)
+    found = (
+        np.concatenate([np.zeros(0, dtype=np.int64), *positions]),
+        np.concatenate([np.zeros((0, width), dtype=np.int32), *words]),
+        levels[1].texts,
+    )
     key = id(frame)
     _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), found)
 
