@@ -135,10 +135,13 @@ def keyword_index(keywords: pd.DataFrame) -> KeywordIndex:
     hit = _KW_CACHE.get(key)
     if hit is not None and hit[0]() is keywords:
         return hit[1]
-    kw = keywords[keywords["keyword"].notna()] if "keyword" in keywords else keywords.iloc[:0]
-    texts = kw["keyword"] if len(kw) else pd.Series([], dtype=object)
-    campaign, ad_group = label_column(kw, "campaign"), label_column(kw, "ad_group")
-    if len(kw):
+    has = "keyword" in keywords
+    codes = schema.text_codes(keywords["keyword"])[0] if has else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    texts = keywords["keyword"].iloc[rows] if len(rows) else pd.Series([], dtype=object)
+    campaign = label_column(keywords, "campaign", rows)
+    ad_group = label_column(keywords, "ad_group", rows)
+    if len(rows):
         index = column_index(keywords["keyword"], campaign[0], ad_group[0], drop_missing=True)
     else:
         index = text_index(texts, campaign[0], ad_group[0])

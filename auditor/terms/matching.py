@@ -439,13 +439,19 @@ def _first_seen(codes: np.ndarray, key: np.ndarray, size: int) -> tuple[np.ndarr
     return rank[key][codes], order
 
 
-def label_column(table: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def label_column(
+    table: pd.DataFrame, col: str, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """A label column ("" for missing) as an object array whose rows share one string object
-    per distinct label (8 bytes a row, not a string each), its integer codes and code by label.
+    per distinct label (8 bytes a row, not a string each), its integer codes and code by label;
+    of the given `rows` only (the lookup may then name labels no row of them has).
     """
+    size = len(table) if rows is None else len(rows)
     if col not in table.columns:
-        return np.full(len(table), "", dtype=object), np.zeros(len(table), np.int64), {"": 0}
+        return np.full(size, "", dtype=object), np.zeros(size, np.int64), {"": 0}
     codes, texts = schema.text_codes(table[col])
+    if rows is not None:
+        codes = codes[rows]
     codes, key, texts = _with_missing(codes, np.arange(len(texts), dtype=np.int64), texts)
     codes, order = _first_seen(codes, key, len(texts))
     labels = np.asarray(texts.take(pa.array(order)).to_pylist(), dtype=object)
