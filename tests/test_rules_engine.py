@@ -432,12 +432,13 @@ def test_costly_metrics_read_at_some_rows_equal_their_whole_columns():
             + ["trail running shoes", "trial running shoes", "shoes 4", "shoes  4"]
         )
     ]
-    ctx = case_context({"rows": rows, "keywords": [{"keyword": "+running shoes"}]}, Settings())
+    case = {"rows": rows, "keywords": [{"keyword": "+running shoes"}]}
+    ctx = case_context(case, Settings(brand=("trail",)))
     asked = {
-        "search_term": ("is_keyword", "close_variant_cpa", "close_variant_conversions"),
+        "search_term": ("is_keyword", "is_brand", "close_variant_cpa", "close_variant_conversions"),
         "term_account": ("is_keyword", "ad_groups", "campaigns", "close_variant_cpa"),
-        "keyword": ("terms", "ad_groups", "is_keyword"),
-        "ngram": ("terms", "close_variant_cpa", "is_keyword"),
+        "keyword": ("terms", "ad_groups", "is_keyword", "is_brand"),
+        "ngram": ("terms", "close_variant_cpa", "is_keyword", "is_brand"),
     }
     for level, names in asked.items():
         for name in names:

@@ -21,7 +21,7 @@ from auditor.engine.figures import (
     expected_conversions,
     hidden_figure,
     is_added,
-    is_brand,
+    is_brand_at,
     is_keyword_at,
     margin,
     match_expected,
@@ -247,8 +247,8 @@ def _metric_table() -> dict[str, Metric]:
             competing,
             levels=frozenset({"term_account"}),
         ),
-        "is_brand": Metric(
-            "the text contains a brand term (--brand) as whole words", is_brand, flag=True
+        "is_brand": _at_rows(
+            "the text contains a brand term (--brand) as whole words", is_brand_at, flag=True
         ),
         "is_keyword": _at_rows(
             "the text is already a bought keyword (any match type, normalised)",

@@ -198,33 +198,42 @@ def _re2_escape(text: str) -> str:
     return "".join("\\" + c if not c.isalnum() else c for c in text)
 
 
-def is_brand(lv: Level) -> Value:
+def is_brand_at(lv: Level, rows: np.ndarray) -> np.ndarray:
+    """The row's text holds a brand term (`Settings.brand`) as whole words."""
     pattern = _brand_pattern(lv.ws.settings.brand)
     if pattern is None or lv.name == "account":
-        return np.zeros(lv.size, dtype=bool)
-    hits = pc.match_substring_regex(lv.subject(), pattern, ignore_case=True)
-    return np.asarray(hits.fill_null(False), dtype=bool)
+        return np.zeros(len(rows), dtype=bool)
+
+    def judge(texts: pa.Array) -> np.ndarray:
+        hits = pc.match_substring_regex(texts, pattern, ignore_case=True)
+        return np.asarray(hits.fill_null(False), dtype=bool)
+
+    return _text_flag_at(lv, rows, "is_brand", judge)
 
 
 def is_keyword_at(lv: Level, rows: np.ndarray) -> np.ndarray:
-    """The row's text, normalised, is the text of a bought keyword (any match type).
+    """The row's text, normalised, is the text of a bought keyword (any match type)."""
+    return _text_flag_at(lv, rows, "is_keyword", lambda texts: _bought(lv.ws, texts))
 
-    Judged once per distinct text of the table's column (a level row takes its text's answer),
-    for the texts of the rows asked (`rows`) not judged before.
-    """
+
+def _text_flag_at(
+    lv: Level, rows: np.ndarray, name: str, judge: Callable[[pa.Array], np.ndarray]
+) -> np.ndarray:
+    """A flag of the text naming each of the level rows `rows`, `judge` telling it for some
+    texts: judged once per distinct text of the table's column (a level row takes its text's
+    answer; n-grams once per n-gram), for the texts not judged before."""
     key = SUBJECT[lv.name]
     if lv.groups is None or key is None:
-        memo = lv.memo("is_keyword", lv.size)
+        memo = lv.memo(name, lv.size)
         items = rows
         texts = lv.subject()
     else:
         codes, distinct = schema.text_codes(lv.ws.table[key])
         texts = pa.concat_arrays([distinct, pa.array([None], pa.large_string())])
-        memo = lv.memo("is_keyword", len(texts))
+        memo = lv.memo(name, len(texts))
         items = codes[lv.groups.first[rows]]
         items = np.where(items < 0, len(distinct), items)
-    hits = memo.at(items, lambda todo: _bought(lv.ws, texts.take(pa.array(todo))))
-    return hits[:, 0] > 0
+    return memo.at(items, lambda todo: judge(texts.take(pa.array(todo))))[:, 0] > 0
 
 
 def _bought(ws: Workspace, texts: pa.Array) -> np.ndarray:
