@@ -46,13 +46,34 @@ def _window_pairs(
     n = len(order)
     last = step * (max(n - window, 0) // step)
     end = min(last + window, n)
+    ordered = [strings[i] for i in order.tolist()]
     for start in range(0, end, step):
         reach = min(min(start, last) + window, end)
-        rows = order[start : min(start + step, reach)]
-        if len(rows):
-            yield _block_pairs(strings, rows, cutoff, order[start:reach])
+        stop = min(start + step, reach)
+        if stop > start:
+            yield _stretch_pairs(ordered, order, (start, stop, reach), cutoff)
     if n > window and (n - window) % step:
-        yield _block_pairs(strings, order[n - window :], cutoff)
+        yield _stretch_pairs(ordered, order, (n - window, n, n), cutoff)
+
+
+def _stretch_pairs(
+    ordered: list[str], order: np.ndarray, span: tuple[int, int, int], cutoff: float
+) -> np.ndarray:
+    """Linked pairs (indices before `order`) of the sorted queries `start:stop` with the later
+    ones of `start:reach` (`span`); `ordered` holds the queries in that order, so a block is
+    two slices."""
+    start, stop, reach = span
+    scores = process.cdist(
+        ordered[start:stop],
+        ordered[start:reach],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.uint8,
+        workers=1,
+    )
+    a, b = np.nonzero(scores)
+    later = b > a
+    return np.column_stack([order[start + a[later]], order[start + b[later]]])
 
 
 def _sort_orders(texts: pa.Array) -> list[np.ndarray]:
@@ -79,12 +100,9 @@ def _posting_blocks(texts: pa.Array, max_postings: int) -> Iterator[np.ndarray]:
         yield parent[bounds[i] : bounds[i + 1]]
 
 
-def _block_pairs(
-    strings: list[str], idx: np.ndarray, cutoff: float, cols: np.ndarray | None = None
-) -> np.ndarray:
-    """Linked pairs inside one block (global indices): of `idx` with the later ones of `idx`,
-    or of `idx` with the later ones of `cols` (whose start is `idx`)."""
-    if cols is None and len(idx) <= SMALL_BLOCK:
+def _block_pairs(strings: list[str], idx: np.ndarray, cutoff: float) -> np.ndarray:
+    """Linked pairs inside one block (global indices): of `idx` with the later ones of `idx`."""
+    if len(idx) <= SMALL_BLOCK:
         items = idx.tolist()
         found = [
             (a, b)
@@ -93,18 +111,13 @@ def _block_pairs(
             if fuzz.ratio(strings[a], strings[b], score_cutoff=cutoff)
         ]
         return np.array(found, dtype=np.int64).reshape(-1, 2)
-    cols = idx if cols is None else cols
+    block = [strings[i] for i in idx]
     scores = process.cdist(
-        [strings[i] for i in idx],
-        [strings[i] for i in cols],
-        scorer=fuzz.ratio,
-        score_cutoff=cutoff,
-        dtype=np.uint8,
-        workers=1,
+        block, list(block), scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1
     )
     a, b = np.nonzero(scores)
     later = b > a
-    return np.column_stack([idx[a[later]], cols[b[later]]])
+    return np.column_stack([idx[a[later]], idx[b[later]]])
 
 
 def candidate_pairs(
