@@ -64,3 +64,25 @@ def test_star_clusters_do_not_chain() -> None:
     assert len(set(components(5, chain).tolist())) == 1
     star = star_clusters(5, chain, np.array([5.0, 4, 3, 2, 1]))
     assert star.tolist() == [0, 0, 1, 2, 3]
+
+
+def test_small_blocks_scored_pair_by_pair_link_what_cdist_links(monkeypatch) -> None:
+    import auditor.negatives.clustering as clustering
+
+    queries = _queries(3000)
+    fast = candidate_pairs(queries)
+    monkeypatch.setattr(clustering, "SMALL_BLOCK", 0)
+    assert candidate_pairs(queries).tolist() == fast.tolist()
+
+
+def test_near_converting_scores_skip_only_lengths_that_cannot_reach_the_cutoff() -> None:
+    from rapidfuzz import fuzz, process
+
+    from auditor.negatives.candidates import NEAR_CONVERTING, _ratio_scores
+
+    queries = _queries(1500, seed=9)
+    rows, cols = queries[:400], [*queries[400:], "x", "hiking boots for the whole family"]
+    full = process.cdist(
+        rows, cols, scorer=fuzz.ratio, score_cutoff=NEAR_CONVERTING, dtype=np.uint8, workers=1
+    )
+    assert (_ratio_scores(rows, cols) == full).all()

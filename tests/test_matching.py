@@ -14,7 +14,12 @@ from auditor.terms.matching import (
     blocks,
     blocks_query,
     effective_match_type,
+    normalize,
+    pad_words,
+    padded_block_hits,
+    padded_block_mask,
     scope_mask,
+    stable_order,
     term_index,
     words,
 )
@@ -95,3 +100,18 @@ def test_word_index_agrees_with_the_case_table(platform: str) -> None:
         assert mask.tolist() == expected.tolist(), case["why"]
         rows = np.sort(index.blocked_rows(case["negative"], case["match"], platform))
         assert rows.tolist() == np.flatnonzero(mask).tolist()
+
+
+@pytest.mark.parametrize("platform", ["google", "microsoft"])
+def test_few_texts_are_matched_as_the_arrow_mask_does(platform: str) -> None:
+    padded = pad_words(normalize([c["query"] for c in CASES]))
+    for case in CASES:
+        mask = padded_block_mask(padded, case["negative"], case["match"], platform)
+        hits = padded_block_hits(padded.to_pylist(), case["negative"], case["match"], platform)
+        assert hits == np.flatnonzero(mask).tolist(), case["why"]
+
+
+def test_stable_order_is_a_stable_argsort() -> None:
+    keys = np.random.default_rng(5).integers(0, 50, 10_000)
+    for some in (keys, keys[:1], keys[:0], np.array([2**61, 1, 2**61])):
+        assert stable_order(some).tolist() == np.argsort(some, kind="stable").tolist()
