@@ -191,7 +191,6 @@ class _Proposer:
         """Rows per (text, match type), before the level is applied."""
         self._open = _Remembered()
         """Open rows per candidate (see `member_rows`), emptied when rows close."""
-        self._problems: dict[tuple[str, str], list[str]] = {}
 
     def rows_of(self, text: str, match_type: str) -> np.ndarray:
         """The rows `text` blocks (before its level), remembered: a text is asked for by its
@@ -220,17 +219,11 @@ class _Proposer:
         )
 
     def text_problems(self, cand: Candidate) -> list[str]:
-        """Why the platform or the protected terms forbid `cand`'s text (remembered per text
-        and match type: a text is asked about by its family, its review item and narrower
-        negatives)."""
-        key = (cand.text, cand.match_type)
-        if key not in self._problems:
-            settings = self.ctx.settings
-            problems = limit_problems(cand.text, settings.platform)
-            hits = protected_hits(cand.text, cand.match_type, settings)
-            problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
-            self._problems[key] = problems
-        return list(self._problems[key])
+        settings = self.ctx.settings
+        problems = limit_problems(cand.text, settings.platform)
+        hits = protected_hits(cand.text, cand.match_type, settings)
+        problems.extend(f"contains or blocks the protected term '{h}'" for h in hits)
+        return problems
 
     def member_rows(self, cand: Candidate) -> np.ndarray:
         """The open rows `cand` would block, without the rows it must leave alone; remembered

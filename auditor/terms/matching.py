@@ -484,7 +484,8 @@ def column_index(
     codes, order = _first_seen(codes, key, len(terms))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    index = TermIndex(terms.take(pa.array(order)), codes, campaign, ad_group)
+    in_order = np.array_equal(order, np.arange(len(order)))
+    index = TermIndex(terms if in_order else terms.take(pa.array(order)), codes, campaign, ad_group)
     index._split = (split, rank)
     return index
 
