@@ -137,3 +137,10 @@ def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
         want = grams[costly & padded.str.contains(f" {text} ", regex=False)]
         assert costly_ngrams_holding(grams, text).index.tolist() == want.index.tolist(), text
         assert costly_ngrams_holding(copied, text).index.tolist() == want.index.tolist(), text
+
+
+def test_some_rows_count_as_the_table_of_those_rows_alone() -> None:
+    table = _table(TERMS * 3)
+    for rows in ([6, 0, 7, 2, 9, 4], [1, 3], [], list(range(len(table)))[::-2]):
+        alone = ngram_table(table.iloc[rows].reset_index(drop=True))
+        assert ngram_table(table, rows=np.array(rows, dtype=np.int64)).equals(alone), rows

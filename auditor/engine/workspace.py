@@ -369,11 +369,11 @@ def _ngram_level(ws: Workspace) -> Level:
     """
     from auditor.terms.ngrams import ngram_table
 
-    table = ws.table
+    rows = None
     if "clicks" in ws.present:
         clicked = ws.column("clicks") > 0
-        table = table if clicked.all() else _term_rows(table, np.flatnonzero(clicked))
-    frame = ngram_table(table)
+        rows = None if clicked.all() else np.flatnonzero(clicked)
+    frame = ngram_table(ws.table, rows=rows)
     level = Level(
         name="ngram",
         ws=ws,
@@ -384,15 +384,3 @@ def _ngram_level(ws: Workspace) -> Level:
     for col in (*SUMS, "terms", "n"):
         level.sums[col] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
     return level
-
-
-def _term_rows(table: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """The search terms and summed columns of some table rows; the terms taken from the
-    column's distinct texts (`schema.text_codes`) rather than from its million rows."""
-    codes, texts = schema.text_codes(table["search_term"])
-    picked = codes[rows]
-    terms = texts.take(pa.array(picked, type=pa.int64(), mask=picked < 0))
-    data = {"search_term": pd.array(terms, dtype=schema.STRING_DTYPE)}
-    for col in SUMS:
-        data[col] = table[col].to_numpy(dtype=np.float64, na_value=np.nan)[rows]
-    return pd.DataFrame(data)

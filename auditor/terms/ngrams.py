@@ -24,32 +24,51 @@ METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "con
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
 
 
-def term_codes(table: pd.DataFrame) -> tuple[SplitTexts, np.ndarray]:
+def term_codes(
+    table: pd.DataFrame, rows: np.ndarray | None = None
+) -> tuple[SplitTexts, np.ndarray]:
     """The unique normalised terms split into words, and per row the index of its term among
-    them (-1: none).
+    them (-1: none); of the given `rows` only, as if they were the table.
 
     The raw column is encoded first and only its distinct values are normalised and split
     (shared with the word index of the same column, `auditor.terms.matching.split_texts`).
     """
     codes, raw = schema.text_codes(table["search_term"])
+    if rows is not None:
+        codes, raw = _encoded_rows(codes[rows], raw)
     split = split_texts(raw)
     return split, np.where(codes >= 0, split.key[np.maximum(codes, 0)], -1)
 
 
-def term_totals(table: pd.DataFrame) -> tuple[SplitTexts, dict[str, np.ndarray]]:
+def _encoded_rows(codes: np.ndarray, texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Some rows' codes into `texts` (-1: missing) numbered as `schema.text_codes` of those
+    rows alone numbers them: their distinct texts in order of first appearance."""
+    at = np.flatnonzero(codes >= 0)
+    first = np.full(len(texts), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[at], at)
+    seen = np.flatnonzero(first < len(codes))
+    order = seen[np.argsort(first[seen])]
+    rank = np.full(len(texts), -1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), texts.take(pa.array(order))
+
+
+def term_totals(
+    table: pd.DataFrame, rows: np.ndarray | None = None
+) -> tuple[SplitTexts, dict[str, np.ndarray]]:
     """The unique normalised terms (split into words) and their summed metrics (NaN sums where
-    a metric is unknown).
+    a metric is unknown), of the given `rows` only.
 
     Rows without a search term count nowhere.
     """
-    split, codes = term_codes(table)
+    split, codes = term_codes(table, rows)
     size = len(split.terms)
     valid = codes >= 0
     codes = codes[valid]
     sums: dict[str, np.ndarray] = {}
     for metric in METRICS:
-        values = table[metric].to_numpy(dtype=np.float64, na_value=np.nan)[valid]
-        sums[metric] = _sum_by(codes, values, size)
+        values = table[metric].to_numpy(dtype=np.float64, na_value=np.nan)
+        sums[metric] = _sum_by(codes, (values if rows is None else values[rows])[valid], size)
     return split, sums
 
 
@@ -137,14 +156,17 @@ def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 @stage("n-grams")
-def ngram_table(table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3)) -> pd.DataFrame:
-    """1..3-word n-grams with summed metrics and the number of distinct terms holding them.
+def ngram_table(
+    table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3), *, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """1..3-word n-grams with summed metrics and the number of distinct terms holding them;
+    of the given `rows` only (the same table as of `table.iloc[rows]`, without copying it).
 
     Columns: ngram, n, cost, clicks, impressions, conversions, conversion_value, terms,
     clicked_terms (the terms with a click, as the n-gram rules count them); in no particular
     order (sort as you need). A metric the report lacks stays NaN.
     """
-    split, sums = term_totals(table)
+    split, sums = term_totals(table, rows)
     levels, parent = _levels(split, sizes)
     rows = sum(len(levels[n].texts) for n in sizes)
     columns = {
