@@ -156,7 +156,7 @@ def from_codes(indices: pa.Array | pa.ChunkedArray, texts: pa.Array) -> pd.array
     if isinstance(indices, pa.ChunkedArray):
         indices = indices.combine_chunks()
     codes = _codes(indices)
-    if not _first_seen_in_order(codes, len(texts)):
+    if not (numbered_in_order(codes) and codes.max(initial=-1) == len(texts) - 1):
         order = pc.dictionary_encode(indices)
         indices, texts = order.indices, pc.take(texts, order.dictionary)
         codes = _codes(indices)
@@ -173,14 +173,15 @@ def _codes(indices: pa.Array) -> np.ndarray:
     return codes
 
 
-def _first_seen_in_order(codes: np.ndarray, distinct: int) -> bool:
-    """Whether the codes (-1: missing) first appear as 0, 1, 2, ... and all `distinct` do:
-    their running maximum never grows by more than one."""
+def numbered_in_order(codes: np.ndarray) -> bool:
+    """Whether the codes (-1: missing) number their values 0, 1, 2, ... in order of first
+    appearance, as `pd.factorize` would: their running maximum starts at 0 and never grows by
+    more than one (a column's dictionary codes usually do, and need no hashing then)."""
     present = codes[codes >= 0]
     if not len(present):
-        return distinct == 0
+        return True
     top = np.maximum.accumulate(present)
-    return bool(top[0] == 0 and top[-1] == distinct - 1 and (np.diff(top) <= 1).all())
+    return bool(top[0] == 0 and (np.diff(top) <= 1).all())
 
 
 def _remember(data: pa.Array | pa.ChunkedArray, codes: np.ndarray, texts: pa.Array) -> None:

@@ -61,18 +61,11 @@ def refine(parent: Groups | None, codes: np.ndarray) -> Groups:
     """Split `parent`'s groups by one more key column (its integer `codes` per row)."""
     if not len(codes):
         return Groups(np.zeros(0, dtype=np.int64), 0)
-    if parent is None and _numbered_in_order(codes - codes.min()):
+    if parent is None and schema.numbered_in_order(codes - codes.min()):
         return Groups(codes - codes.min(), int(codes.max() - codes.min()) + 1)
     combined = codes if parent is None else parent.ids * np.int64(codes.max() + 1) + codes
     ids, uniques = pd.factorize(combined)
     return Groups(ids.astype(np.int64, copy=False), len(uniques))
-
-
-def _numbered_in_order(codes: np.ndarray) -> bool:
-    """Whether the codes number their values 0, 1, 2, ... in order of first appearance (as
-    `pd.factorize` would): a column's dictionary codes usually do, and need no hashing then."""
-    top = np.maximum.accumulate(codes)
-    return bool(codes[0] == 0 and (np.diff(top) <= 1).all())
 
 
 class Workspace:
