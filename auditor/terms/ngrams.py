@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor import schema
+from auditor.memory import one_at_a_time
 from auditor.profile import stage
 from auditor.terms.matching import SplitTexts, in_sorted, normalize_one, split_texts, split_words
 
@@ -159,6 +160,7 @@ def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.where(known, total, np.nan)
 
 
+@one_at_a_time
 @stage("n-grams")
 def ngram_table(
     table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3), *, rows: np.ndarray | None = None
