@@ -11,9 +11,10 @@ import pytest
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import InputError
+from auditor.negatives.candidates import import_shallow
 from auditor.output.jsonform import audit_to_dict
 from auditor.profile import profiling, stage
-from auditor.side import ENV, Beside, threads
+from auditor.side import ENV, Beside, import_early, threads
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
 ACCOUNTS = [
@@ -75,3 +76,15 @@ def test_stages_in_two_threads_each_count_their_own_time(monkeypatch: pytest.Mon
     assert rules.seconds >= 0.2, "the other thread's stage is not nested in this one"
     assert proposals.seconds >= 0.2
     assert profile.total_seconds < rules.seconds + proposals.seconds, "they ran side by side"
+
+
+def test_a_module_imported_early_is_whole_when_first_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "slow_words.py").write_text("import time\ntime.sleep(0.3)\nknows = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(ENV, "2")
+    import_early(("slow_words",))
+    time.sleep(0.05)
+    module = import_shallow("slow_words")
+    assert module is not None and module.knows, "waited for the other thread's import"
