@@ -74,3 +74,35 @@ def test_frequent_words_and_keyword_words_are_not_misspellings() -> None:
     counts = {"hiking": 240, "repiar": 2}
     found = fuzzy_variants(["hiking", "repiar"], words, counts, real_words={"repiar"})
     assert found == {}
+
+
+def test_import_shallow_imports_in_a_short_stack(tmp_path, monkeypatch) -> None:
+    """The module comes back as `import` gives it, imported in a new thread whose stack is
+    shorter than the caller's; a missing module is None, any other error is raised."""
+    import importlib
+    import inspect
+    import sys
+
+    from auditor.negatives.candidates import import_shallow
+
+    (tmp_path / "shallow_probe.py").write_text(
+        "import inspect, threading\n"
+        "THREAD = threading.current_thread().name\n"
+        "DEPTH = len(inspect.stack())\n"
+    )
+    (tmp_path / "shallow_broken.py").write_text("raise ValueError('broken')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("shallow_probe", "shallow_broken"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+    def deep(levels: int):
+        return deep(levels - 1) if levels else (import_shallow("shallow_probe"), inspect.stack())
+
+    module, stack = deep(30)
+    assert module is importlib.import_module("shallow_probe")
+    assert module.THREAD == "import shallow_probe"
+    assert len(stack) - 20 > module.DEPTH
+    assert import_shallow("shallow_probe") is module
+    assert import_shallow("no_such_module_here") is None
+    with pytest.raises(ValueError, match="broken"):
+        import_shallow("shallow_broken")

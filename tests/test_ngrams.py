@@ -144,3 +144,43 @@ def test_some_rows_count_as_the_table_of_those_rows_alone() -> None:
     for rows in ([6, 0, 7, 2, 9, 4], [1, 3], [], list(range(len(table)))[::-2]):
         alone = ngram_table(table.iloc[rows].reset_index(drop=True))
         assert ngram_table(table, rows=np.array(rows, dtype=np.int64)).equals(alone), rows
+
+
+def test_costliest_keeps_what_every_consumer_takes_of_the_whole_table() -> None:
+    from auditor.output.xlsx import NGRAM_ROWS, ngram_rows
+    from auditor.review.frames import prepare_ngrams
+    from auditor.review.rows import NGRAM_CAP
+    from auditor.terms.ngrams import KEPT, costliest
+
+    assert NGRAM_CAP <= KEPT and NGRAM_ROWS <= KEPT
+    rng = np.random.default_rng(3)
+    size = 400
+    cost = rng.choice([0.0, 0.5, 1.0, 2.0, 3.0, np.nan], size=size)
+    grams = pd.DataFrame(
+        {
+            "ngram": pd.array([f"g{i}" for i in range(size)], dtype="string[pyarrow]"),
+            "n": rng.integers(1, 4, size),
+            "cost": cost,
+            "clicks": rng.integers(0, 5, size).astype(float),
+            "conversions": rng.choice([0.0, 1.0, np.nan], size=size),
+            "conversion_value": 0.0,
+            "clicked_terms": rng.integers(0, 5, size),
+        }
+    )
+    known = int((~np.isnan(cost)).sum())
+    for limit in (1, 37, 150, known, known + 5, size):
+        kept = costliest(grams, limit)
+        assert len(kept) == limit
+        assert kept.index.is_monotonic_increasing
+        for k in (1, limit // 2, limit):
+            want = grams.nlargest(k, "cost")
+            assert kept.nlargest(k, "cost").index.tolist() == want.index.tolist(), (limit, k)
+        if limit == known + 5:
+            assert kept["cost"].isna().sum() == 5
+    assert costliest(grams, size + 1) is grams
+    small = costliest(grams, 150)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("auditor.review.frames.NGRAM_CAP", 100)
+        patch.setattr("auditor.output.xlsx.NGRAM_ROWS", 120)
+        assert prepare_ngrams(small).equals(prepare_ngrams(grams))
+        assert ngram_rows(small) == ngram_rows(grams)

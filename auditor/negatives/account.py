@@ -149,8 +149,8 @@ def prepare(
     total_clicks, total_conv = float(clicks.sum()), float(conv.sum())
     cvr = total_conv / total_clicks if has_conv and total_clicks > 0 and total_conv > 0 else None
     cpa = float(cost.sum()) / total_conv if has_conv and total_conv > 0 else None
-    camp_codes = index.label_codes("campaign")[0].astype(np.int64)
-    group_codes = index.label_codes("ad_group")[0].astype(np.int64)
+    camp_codes = index.label_codes("campaign")[0].astype(np.int64, copy=False)
+    group_codes = index.label_codes("ad_group")[0].astype(np.int64, copy=False)
     groups = _label_codes(camp_codes * (int(group_codes.max(initial=0)) + 1) + group_codes)
     rates = Rates(groups, camp_codes, clicks, conv, has_conv)
     target = ctx.settings.target_cpa if ctx.settings.target_cpa is not None else cpa

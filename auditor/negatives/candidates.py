@@ -17,9 +17,13 @@ one evidence (`auditor.negatives.evidence`), proposed together or listed for rev
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -447,9 +451,8 @@ def brand_like_tokens(
     Only words whose n-gram cost reaches `floor` are looked up: a family is for review only,
     and a review item needs that much spend on the rows its word blocks, which are some of
     the terms the n-gram sums (0.99 of it, so that a sum's last digit cannot matter)."""
-    try:
-        from auditor.negatives.wordlists import knows
-    except ImportError:
+    wordlists = import_shallow("auditor.negatives.wordlists")
+    if wordlists is None:
         return [], (
             "Negatives: competitor names were not looked for (install the optional"
             " 'auditor[words]' extra for the word lists)."
@@ -463,9 +466,34 @@ def brand_like_tokens(
     near_own = set(fuzzy_variants(tokens, sorted(own), None, frozenset()))
     out = []
     for token in tokens:
-        if token in near_own or any(knows(token, lang, BRAND_ZIPF) for lang in languages):
+        if token in near_own or any(wordlists.knows(token, lang, BRAND_ZIPF) for lang in languages):
             continue
         why = f"'{token}' is no word of {'/'.join(languages)} and not the account's own"
         cand = Candidate(token, PHRASE, "competitors?", "competitor", why + ": another brand?")
         out.append(Family("competitors?", [cand], TIER_PROVEN, "competitor"))
     return out, None
+
+
+def import_shallow(name: str) -> ModuleType | None:
+    """`importlib.import_module(name)`, None when it (or what it imports) is not installed.
+
+    A first import runs in a new thread, whose stack is a few frames: `wordfreq` calls
+    `inspect.stack()` when imported, which costs per frame above it (0.2 s deep inside an
+    audit's stack, 0.07 s from a new thread). Other errors are raised here."""
+    if name in sys.modules:
+        return sys.modules[name]
+    found: list[ModuleType] = []
+    failed: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            found.append(importlib.import_module(name))
+        except BaseException as error:
+            failed.append(error)
+
+    thread = threading.Thread(target=load, name=f"import {name}")
+    thread.start()
+    thread.join()
+    if failed and not isinstance(failed[0], ImportError):
+        raise failed[0]
+    return found[0] if found else None

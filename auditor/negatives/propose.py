@@ -71,7 +71,7 @@ from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
 from auditor.terms.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
-from auditor.terms.ngrams import costly_ngrams_holding, ngram_table
+from auditor.terms.ngrams import costliest, costly_ngrams_holding, ngram_table
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""
@@ -643,7 +643,10 @@ def _account_families(settings: Settings) -> list[Family]:
 
 
 def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
-    """Propose the negatives the account's data and meaning justify; list the rest for review."""
+    """Propose the negatives the account's data and meaning justify; list the rest for review.
+
+    The outcome keeps the costliest `auditor.terms.ngrams.KEPT` n-grams of the report (what
+    the review app and the workbook show), not the whole n-gram table the proposals read."""
     table = ctx.table
     ngrams = ngram_table(table)
     if table.empty:
@@ -651,7 +654,7 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     lexicon = load_lexicons(ctx.settings)
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
-    outcome = NegativesOutcome(ngrams=ngrams)
+    outcome = NegativesOutcome(ngrams=costliest(ngrams))
     if not acc.has_conversions:
         outcome.notes.append(
             "Negatives: the report has no Conversions column, so no negative can be proven"

@@ -22,6 +22,10 @@ from auditor.terms.matching import SplitTexts, in_sorted, normalize_one, split_t
 
 METRICS: tuple[str, ...] = ("cost", "clicks", "impressions", "conversions", "conversion_value")
 COLUMNS: tuple[str, ...] = ("ngram", "n", *METRICS, "terms", "clicked_terms")
+KEPT = 200_000
+"""An audit's result keeps this many of its n-grams, the costliest (`costliest`): what the
+N-gram explorer (`auditor.review.rows.NGRAM_CAP`) and the workbook's sheet
+(`auditor.output.xlsx.NGRAM_ROWS`) show, not the 1.85M n-grams (166 MB) of a 1M-row long tail."""
 
 
 def term_codes(
@@ -164,13 +168,39 @@ def ngram_table(
 
     Columns: ngram, n, cost, clicks, impressions, conversions, conversion_value, terms,
     clicked_terms (the terms with a click, as the n-gram rules count them); in no particular
-    order (sort as you need). A metric the report lacks stays NaN.
+    order (sort as you need). A metric the report lacks stays NaN. The counts (n, terms,
+    clicked_terms) are int32.
     """
     split, sums = term_totals(table, rows)
     levels, parent = _levels(split, sizes)
+    columns = _counted(levels, parent, sums, sizes)
+    holders = _holder_words(levels, sizes, columns["cost"], len(split.vocab))
+    texts = [levels[n].texts for n in sizes]
+    del levels, parent, sums  # the codes go before the texts are copied into one array
+    data: dict[str, object] = {
+        "ngram": pd.array(
+            pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
+            dtype="string[pyarrow]",
+        ),
+        **columns,
+    }
+    frame = pd.DataFrame(data, copy=False)
+    key = id(frame)
+    _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), holders)
+    return frame
+
+
+def _counted(
+    levels: dict[int, _Level],
+    parent: np.ndarray,
+    sums: dict[str, np.ndarray],
+    sizes: tuple[int, ...],
+) -> dict[str, np.ndarray]:
+    """The columns of `ngram_table` but its texts: per gram of each size in turn, its size,
+    summed metrics, terms and clicked terms (the word-level arrays are freed on return)."""
     rows = sum(len(levels[n].texts) for n in sizes)
     columns = {
-        c: np.empty(rows, dtype=np.float64 if c in METRICS else np.int64)
+        c: np.empty(rows, dtype=np.float64 if c in METRICS else np.int32)
         for c in ("n", *METRICS, "terms", "clicked_terms")
     }
     longest = int(np.bincount(parent).max()) if len(parent) else 0
@@ -212,17 +242,7 @@ def ngram_table(
         else:
             clicked = np.bincount(shifted[clicked_words[0]], minlength=size + 1)
         columns["clicked_terms"][at] = clicked[1:]
-    texts = [levels[n].texts for n in sizes]
-    data: dict[str, object] = {
-        "ngram": pd.array(
-            pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
-            dtype="string[pyarrow]",
-        ),
-        **columns,
-    }
-    frame = pd.DataFrame(data, copy=False)
-    _record_holders(frame, levels, sizes, columns["cost"], len(split.vocab))
-    return frame
+    return columns
 
 
 @dataclass(frozen=True)
@@ -286,15 +306,11 @@ def _gram_words(
     return [*_gram_words(levels, n - 1, parts // size, size), parts % size]
 
 
-def _record_holders(
-    frame: pd.DataFrame,
-    levels: dict[int, _Level],
-    sizes: tuple[int, ...],
-    cost: np.ndarray,
-    size: int,
-) -> None:
-    """Remember, for `costly_ngrams_holding`, the word codes of the frame's n-grams of 2+
-    words with cost (taken from the levels: no text is split again)."""
+def _holder_words(
+    levels: dict[int, _Level], sizes: tuple[int, ...], cost: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """For `costly_ngrams_holding`, the word codes of the n-grams of 2+ words with cost
+    (taken from the levels: no text is split again), with their positions in the table."""
     width = max(sizes, default=1)
     positions, words = [], []
     offset = 0
@@ -307,17 +323,15 @@ def _record_holders(
         positions.append(grams + offset)
         words.append(block)
         offset += len(level_cost)
-    found = (
+    return (
         np.concatenate([np.zeros(0, dtype=np.int64), *positions]),
         np.concatenate([np.zeros((0, width), dtype=np.int32), *words]),
         levels[1].texts,
     )
-    key = id(frame)
-    _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), found)
 
 
 def _holders_of_texts(ngrams: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """What `_record_holders` gives, for an n-gram table it did not make: its costly texts
+    """What `_holder_words` gives, for an n-gram table it did not make: its costly texts
     split into words."""
     cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
     positions = np.flatnonzero((ngrams["n"].to_numpy() >= 2) & (cost > 0))
@@ -353,3 +367,20 @@ def costly_ngrams_holding(ngrams: pd.DataFrame, text: str) -> pd.DataFrame:
     """
     holders = _holders(ngrams)
     return ngrams.iloc[holders.positions[holders.holding(text)]]
+
+
+def costliest(ngrams: pd.DataFrame, limit: int = KEPT) -> pd.DataFrame:
+    """The `limit` costliest rows of an n-gram table, in table order; rows without a cost (NaN)
+    come last, after those with one, when fewer than `limit` have one.
+
+    `frame.nlargest(k, "cost")` of the result is that of the whole table for every k up to
+    `limit`: both rank the rows by cost, ties in table order, and leave out NaN.
+    """
+    if len(ngrams) <= limit:
+        return ngrams
+    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cost = np.where(np.isnan(cost), -np.inf, cost)
+    edge = np.partition(cost, len(cost) - limit)[len(cost) - limit]
+    keep = cost > edge
+    keep[np.flatnonzero(cost == edge)[: limit - int(keep.sum())]] = True
+    return ngrams.iloc[np.flatnonzero(keep)]
