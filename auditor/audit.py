@@ -219,7 +219,7 @@ def _stacked_codes(
         encoded.append((none, pa.array([], pa.large_string())))
     else:
         codes, texts = schema.text_codes(search_terms[col])
-        encoded.append((codes[has_keyword], texts))
+        encoded.append((codes if has_keyword.all() else codes[has_keyword], texts))
     unified = pc.dictionary_encode(pa.concat_arrays([texts for _, texts in encoded]))
     remap = np.asarray(unified.indices, dtype=np.int64)
     out, offset = [], 0
@@ -243,14 +243,13 @@ def _first_rows(codes: list[np.ndarray], n: int) -> np.ndarray:
     for column in codes:
         radix = int(column.max()) + 2
         if size * radix >= 1 << 62:
-            ids, size = pd.factorize(ids)[0], int(ids.max()) + 1
+            ids = pd.factorize(ids)[0]
+            size = int(ids.max()) + 1
         ids *= radix
         ids += column
         ids += 1
         size *= radix
-    ids = pd.factorize(ids)[0]
-    top = np.maximum.accumulate(ids)
-    return np.flatnonzero(np.r_[True, ids[1:] > top[:-1]])
+    return np.flatnonzero(~pd.Series(ids, copy=False).duplicated().to_numpy())
 
 
 def _period(reports: list[Report]) -> Period | None:

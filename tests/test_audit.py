@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from types import SimpleNamespace
 
-from auditor.audit import ALREADY_NEGATED, audit
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from auditor import schema
+from auditor.audit import _KEYWORD_COLUMNS, ALREADY_NEGATED, _first_rows, _keywords, audit
 from auditor.config import Settings
 from auditor.model import Finding
 
@@ -86,3 +93,49 @@ def test_proposals_count_only_spend_the_existing_negatives_do_not_block(tmp_path
     after = {p.text: p for p in audit([REPORT], Settings(existing_negatives=(existing,))).negatives}
     assert after["jobb"].blocked_cost < before["jobb"].blocked_cost
     assert "not counting" in after["jobb"].reason
+
+
+def fresh_codes(column: pd.Series) -> tuple[list[int], list[str]]:
+    """`schema.text_codes` of a copy of the column's arrow data (nothing cached for it)."""
+    copy = pa.chunked_array(column.array.__arrow_array__().chunks)
+    codes, texts = schema.text_codes(pd.Series(pd.arrays.ArrowStringArray(copy)))
+    return codes.tolist(), texts.to_pylist()
+
+
+def random_texts(rng: np.random.Generator, n: int, values: int) -> pd.Series:
+    """`n` texts out of `values` distinct ones, some missing."""
+    pool = np.array([f"v{i}" for i in range(values)], dtype=object)
+    texts = pool[rng.integers(0, values, n)]
+    texts[rng.random(n) < 0.1] = None
+    return pd.Series(texts, dtype=schema.STRING_DTYPE)
+
+
+@pytest.mark.parametrize(("seed", "with_keyword"), [(0, 1.0), (1, 0.6), (2, 0.02)])
+def test_bought_keywords_from_codes_are_what_dropping_duplicates_gives(
+    seed: int, with_keyword: float
+) -> None:
+    """`_keywords` (codes stacked, first rows found by hashing) against the plain pandas form,
+    the one it falls back to without search-term keywords; the columns' codes known."""
+    rng = np.random.default_rng(seed)
+    cols = list(_KEYWORD_COLUMNS)
+    report = pd.DataFrame({c: random_texts(rng, 400, 6) for c in cols})
+    terms = pd.DataFrame({c: random_texts(rng, 900, 8) for c in cols})
+    terms.loc[rng.random(900) >= with_keyword, "keyword"] = pd.NA
+    reports = [SimpleNamespace(kind=schema.KIND_KEYWORDS, table=report)]
+    got = _keywords(reports, terms)  # type: ignore[arg-type]
+    from_terms = terms.loc[terms["keyword"].notna(), cols].assign(status=pd.NA)
+    want = pd.concat([report, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
+    pd.testing.assert_frame_equal(got, want.astype(schema.STRING_DTYPE))
+    for col in cols:
+        codes, texts = schema.text_codes(got[col])
+        assert (codes.tolist(), texts.to_pylist()) == fresh_codes(got[col])
+
+
+def test_first_rows_of_wide_codes_are_those_pandas_finds() -> None:
+    """Code columns whose combined numbering overflows 62 bits (renumbered on the way)."""
+    rng = np.random.default_rng(3)
+    pool = rng.integers(-1, 1 << 20, size=(50, 5))
+    codes = pool[rng.integers(0, 50, 2_000)]
+    want = pd.DataFrame(codes).drop_duplicates().index.to_numpy()
+    assert _first_rows(list(codes.T.copy()), len(codes)).tolist() == want.tolist()
+    assert _first_rows([], 0).tolist() == []

@@ -282,3 +282,33 @@ def test_the_same_account_in_every_export_format_gets_the_same_negatives() -> No
     assert len(files) >= 3
     first = seen[files[0]]
     assert first and all(v == first for v in seen.values())
+
+
+def test_proposals_read_only_the_ngrams_they_filter_for(monkeypatch) -> None:
+    """Dropping the n-grams of terms without cost or conversions (but single words and lexicon
+    phrases) before the proposals changes nothing they propose, hold back or keep."""
+    from auditor.negatives import propose
+
+    rows = [
+        *SHOP,
+        ("free hiking maps", "Boots", 4, 14.0, 0, 0),
+        ("free tent pitching guide", "Tents", 60, 250.0, 0, 0),
+        ("free tent pitching guide pdf", "Tents", 45, 200.0, 0, 0),
+        ("hiking boots free download", "Boots", 0, 0.0, 0, 0),
+        ("kids tent for free", "Tents", 0, 0.0, 0, 0),
+        ("used boots second hand sale", "Boots", 0, 0.0, 0, 0),
+        ("tent pegs how to make", "Tents", 0, 0.0, 0, 0),
+    ]
+    ctx = negatives_context(rows, Settings(protect=("download",)))
+    fast = propose_negatives(ctx)
+    assert any(h.text == "free download" and "protected" in h.reason for h in fast.held_back)
+    ngrams = propose.ngram_table(ctx.table)
+    read = propose.read_rows(ngrams, load_lexicons(ctx.settings))
+    texts = set(ngrams["ngram"].astype(str).iloc[read])
+    assert len(read) < len(ngrams) and {"free download", "second hand", "for free"} <= texts
+    monkeypatch.setattr(propose, "read_rows", lambda grams, _: np.arange(len(grams)))
+    slow = propose_negatives(ctx)
+    assert fast.proposals == slow.proposals and fast.proposals
+    assert fast.held_back == slow.held_back and fast.held_back
+    assert fast.notes == slow.notes and fast.covered_cost == slow.covered_cost
+    assert fast.ngrams.equals(slow.ngrams)

@@ -124,7 +124,7 @@ def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
     from pathlib import Path
 
     from auditor.readers import read_report
-    from auditor.terms.ngrams import costly_ngrams_holding
+    from auditor.terms.ngrams import costly_ngrams_holding, some_rows
 
     samples = Path(__file__).resolve().parents[1] / "sample_reports"
     grams = ngram_table(read_report(samples / "google-ads-search-terms-en.csv").table)
@@ -133,10 +133,21 @@ def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
     probes = [*grams.loc[grams["n"] == 1, "ngram"].astype(str)[:150], "hiking boots", "x y"]
     probes += grams.loc[grams["n"] == 2, "ngram"].astype(str)[:100].tolist()
     copied = grams.copy()  # not made by ngram_table: its texts are split instead
+    rows = np.flatnonzero((grams["n"] == 1) | costly)
+    part = some_rows(grams, rows)  # the word codes of `grams`, moved to the part's rows
+    short = some_rows(grams, rows[1::2])  # lacks costly n-grams: its texts are split
     for text in probes:
         want = grams[costly & padded.str.contains(f" {text} ", regex=False)]
         assert costly_ngrams_holding(grams, text).index.tolist() == want.index.tolist(), text
         assert costly_ngrams_holding(copied, text).index.tolist() == want.index.tolist(), text
+        assert costly_ngrams_holding(part, text).index.tolist() == want.index.tolist(), text
+        shown = want.index.intersection(short.index).tolist()
+        assert costly_ngrams_holding(short, text).index.tolist() == shown, text
+    built = some_rows(grams, rows)  # after the index of `grams` was built on first use
+    assert len(rows) < len(grams) and len(built) == len(rows)
+    for text in probes[::10]:
+        want = costly_ngrams_holding(grams, text).index.tolist()
+        assert costly_ngrams_holding(built, text).index.tolist() == want, text
 
 
 def test_some_rows_count_as_the_table_of_those_rows_alone() -> None:

@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from auditor import schema
-from auditor.readers import read_report
+from auditor.readers import read_report, text
+from auditor.readers.numbers import NumberStyle, parse_numbers
 from auditor.readers.text import _SPACES, _filled, _keywords, keyword_syntax
 
 CELLS = [
@@ -21,16 +22,60 @@ CELLS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("encoded", [False, True])
-def test_keyword_cells_parse_as_keyword_syntax_does(encoded: bool) -> None:
-    parts = [pa.array(CELLS[:10], pa.large_string()), pa.array(CELLS[10:], pa.large_string())]
-    arr = pa.chunked_array(parts)
+BARE = ["b c", "a", "é", "a", "x-", "[a", "b c", "a]", 'a"', "x+", "ünï", "a", "z"]
+"""Keyword cells the syntax leaves as they are (no brackets, quotes, `+` marks or blanks)."""
+
+
+def keyword_cells(cells: list[str | None], encoded: bool) -> pa.ChunkedArray:
+    """The cells in two chunks, each dictionary-encoded on its own when `encoded` (as
+    `pyarrow.csv` parses a Keyword column)."""
+    parts = [pa.array(cells[:10], pa.large_string()), pa.array(cells[10:], pa.large_string())]
     if encoded:
-        arr = pa.chunked_array([c.dictionary_encode() for c in arr.chunks])
-    texts, kinds = _keywords(arr)
-    for cell, text, kind in zip(CELLS, texts.to_pylist(), kinds.to_pylist(), strict=True):
+        parts = [c.dictionary_encode() for c in parts]
+    return pa.chunked_array(parts)
+
+
+@pytest.mark.parametrize("cells", [CELLS, BARE])
+@pytest.mark.parametrize("encoded", [False, True])
+def test_keyword_cells_parse_as_keyword_syntax_does(cells: list[str | None], encoded: bool) -> None:
+    texts, kinds = _keywords(keyword_cells(cells, encoded))
+    for cell, got, kind in zip(cells, texts.to_pylist(), kinds.to_pylist(), strict=True):
         want = keyword_syntax(cell) if _filled(cell) else (None, None)
-        assert (text, kind) == tuple(want), repr(cell)
+        assert (got, kind) == tuple(want), repr(cell)
+
+
+@pytest.mark.parametrize("cells", [CELLS, BARE])
+def test_keyword_and_match_type_columns_know_the_codes_text_codes_would_find(
+    cells: list[str | None],
+) -> None:
+    frame = keyword_frame(_keywords(keyword_cells(cells, encoded=True)))
+    for col in ("keyword", "keyword_match_type"):
+        codes, texts = schema.text_codes(frame[col])
+        want, want_texts = fresh_codes(frame[col])
+        assert codes.tolist() == want.tolist()
+        assert texts.to_pylist() == want_texts
+
+
+def keyword_frame(parsed: tuple[pa.ChunkedArray, pa.ChunkedArray]) -> pd.DataFrame:
+    """The keyword and match-type columns `_keywords` gave, as the canonical table has them."""
+    n = len(parsed[0])
+    numbers = {schema.LINE_COLUMN: np.arange(n), schema.SOURCE_COLUMN: np.zeros(n, np.int64)}
+    frame = text._canonical_frame(
+        {"keyword": parsed[0], "keyword_match_type": parsed[1]}, numbers, pd.RangeIndex(n)
+    )
+    return frame[["keyword", "keyword_match_type"]]
+
+
+def test_parsed_numbers_are_writeable_without_touching_the_cells() -> None:
+    """One chunk of plain numbers casts without a copy: the Series are still their own."""
+    cells = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["1.5", "2", "3"]])))
+    style = NumberStyle(decimal=".", thousands=",")
+    values, bad = parse_numbers(cells, style)
+    values[values > 1.8] = 0.0
+    bad[:] = True
+    assert values.tolist() == [1.5, 0.0, 0.0]
+    assert cells.tolist() == ["1.5", "2", "3"]
+    assert parse_numbers(cells, style)[0].tolist() == [1.5, 2.0, 3.0]
 
 
 def test_spaces_are_every_character_python_strips() -> None:
@@ -80,3 +125,14 @@ def test_read_keywords_come_with_their_codes(tmp_path: Path) -> None:
     want, want_texts = fresh_codes(keyword)
     assert codes.tolist() == want.tolist() == [0, 0, 1, -1, 0, 1]
     assert texts.to_pylist() == want_texts
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 1000])
+def test_missing_columns_on_zero_pages_are_what_arrow_makes(n: int) -> None:
+    column = text.nulls(n)
+    want = pa.nulls(n, pa.large_string())
+    assert column.equals(want)
+    assert column.null_count == n
+    assert column.to_pylist() == want.to_pylist()
+    assert column.slice(n // 3).equals(want.slice(n // 3))
+    assert pa.concat_arrays([column, pa.array(["a"], pa.large_string())]).to_pylist()[-1] == "a"

@@ -71,7 +71,7 @@ from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
 from auditor.terms.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
-from auditor.terms.ngrams import costliest, costly_ngrams_holding, ngram_table
+from auditor.terms.ngrams import costliest, costly_ngrams_holding, ngram_table, some_rows
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""
@@ -627,6 +627,19 @@ def _learned_keep(ngrams: pd.DataFrame, lexicon: Lexicon) -> list[str]:
     return [t for t in texts if set(t.split(" ")) & singles]
 
 
+def read_rows(ngrams: pd.DataFrame, lexicon: Lexicon) -> np.ndarray:
+    """The positions of the n-grams the proposals read (every one they filter for): single
+    words, n-grams with cost or conversions, and lexicon texts. The rest (1.37M of 1.85M
+    n-grams on a 1M-row long tail, those of terms without a click) is dropped before the
+    proposals, whose peak memory it would add to."""
+    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    keep = (ngrams["n"].to_numpy() == 1) | (cost > 0) | converting_mask(ngrams)
+    phrases = [text for text in lexicon.entries if " " in text]
+    if phrases:
+        keep |= ngrams["ngram"].isin(phrases).to_numpy(dtype=bool)
+    return np.flatnonzero(keep)
+
+
 def _account_families(settings: Settings) -> list[Family]:
     """The user's own irrelevant words (tier intent: the user's decision)."""
     cands = [
@@ -652,9 +665,10 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     if table.empty:
         return NegativesOutcome(ngrams=ngrams)
     lexicon = load_lexicons(ctx.settings)
+    outcome = NegativesOutcome(ngrams=costliest(ngrams))
+    ngrams = some_rows(ngrams, read_rows(ngrams, lexicon))
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
-    outcome = NegativesOutcome(ngrams=costliest(ngrams))
     if not acc.has_conversions:
         outcome.notes.append(
             "Negatives: the report has no Conversions column, so no negative can be proven"

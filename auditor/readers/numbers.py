@@ -149,8 +149,8 @@ def parse_numbers(values: pd.Series, style: NumberStyle) -> tuple[pd.Series, pd.
         else:
             out, bad = _clean_numbers(present, style)
     index = values.index
-    floats = pd.Series(_np(out, np.nan, np.float64), index=index, dtype="float64")
-    garbage = pd.Series(_np(bad, False, np.bool_), index=index, dtype="bool")
+    floats = pd.Series(_np(out, np.nan, np.float64), index=index, dtype="float64", copy=False)
+    garbage = pd.Series(_np(bad, False, np.bool_), index=index, dtype="bool", copy=False)
     floats[garbage.to_numpy()] = np.nan
     return floats, garbage
 
@@ -198,8 +198,11 @@ def _fitting_numbers(
 
 
 def _np(arr: pa.Array | pa.ChunkedArray, fill: object, dtype: type) -> np.ndarray:
+    """The values with nulls filled, as a writeable numpy array of their own (the Series made
+    of it take it without a copy, and may be written to)."""
     filled = pc.fill_null(arr, fill)
-    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=dtype)
+    out = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=dtype)
+    return out if out.flags.writeable else out.copy()
 
 
 def _core(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array | pa.ChunkedArray, pa.Array]:

@@ -71,6 +71,7 @@ from auditor.readers.text import (
     _map_values,
     _raw,
     _text,
+    nulls,
 )
 
 ACTIVITY = ("clicks", "cost", "impressions")
@@ -362,7 +363,7 @@ def _build_table(
         for col, v in _converted(values, converted).items()
     }
     if converted:
-        text["currency"] = pa.nulls(len(kept), pa.large_string())
+        text["currency"] = nulls(len(kept))
     if "day" in hmap.columns:
         day = _text(kept, hmap.columns["day"])
         days = pd.Series(pd.arrays.ArrowStringArray(day))

@@ -6,6 +6,7 @@ any language once per distinct value.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable
 from functools import cache
@@ -108,6 +109,14 @@ def _blank(first: np.ndarray, last: np.ndarray, length: np.ndarray) -> np.ndarra
     return (length == 0) | dashes
 
 
+def nulls(n: int) -> pa.Array:
+    """`n` missing strings (a column the file lacks) on fresh zero pages of the system, never
+    written, so never resident (`pa.nulls` writes 8 bytes a row, and `np.zeros` does too when
+    the heap has room). One zeroed buffer serves as offsets and validity, as in `pa.nulls`."""
+    zeros = pa.py_buffer(mmap.mmap(-1, 8 * (n + 1)))
+    return pa.LargeStringArray.from_buffers(n, zeros, pa.py_buffer(b""), zeros, null_count=n)
+
+
 def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
     """Stripped text as arrow strings; empty cells (and `--`) -> null.
 
@@ -115,7 +124,7 @@ def _text(rows: pd.DataFrame, name: str | None) -> Arrow:
     surrounding spaces), which saves two passes over a million search terms.
     """
     if name is None:
-        return pa.nulls(len(rows), pa.large_string())
+        return nulls(len(rows))
     arr = _decoded(rows[name].array.__arrow_array__())
     first, _, last, length = _edges(arr)
     if _SPACE_FIRST[first].any() or _SPACE_LAST[last].any():
@@ -174,7 +183,7 @@ def _filled(value: str | None) -> bool:
 def _raw(rows: pd.DataFrame, name: str | None) -> Arrow:
     """A file column as arrow strings, untouched; all null when the file lacks it."""
     if name is None:
-        return pa.nulls(len(rows), pa.large_string())
+        return nulls(len(rows))
     return rows[name].array.__arrow_array__()
 
 
@@ -209,9 +218,10 @@ def _strip(arr: pa.Array) -> pa.Array:
 
 
 def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """`keyword_syntax` of every value at once; empty cells give nulls. Brackets, quotes and
-    dashes are told from each cell's first and last bytes (`_chunk_edges`); only bracketed or
-    quoted cells are sliced, and only cells holding a `+` go through a regex."""
+    """`keyword_syntax` of every value at once: (texts, match types as their number in
+    `_KINDS`); empty cells give nulls. Brackets, quotes and dashes are told from each cell's
+    first and last bytes (`_chunk_edges`); only bracketed or quoted cells are sliced, and only
+    cells holding a `+` go through a regex."""
     text = _strip(cells.cast(pa.large_string()))
     first, _, last, length = _chunk_edges(text)
     longer = length > 1
@@ -230,7 +240,7 @@ def _keyword_syntax(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     kind = np.full(len(text), 2, dtype=np.int8)
     kind[phrase] = 1
     kind[exact] = 0
-    return out, pc.take(_KINDS, pa.array(kind, mask=empty))
+    return out, pa.array(kind, mask=empty)
 
 
 _KINDS = pa.array([schema.MATCH_EXACT, schema.MATCH_PHRASE, schema.MATCH_BROAD], pa.large_string())
@@ -266,8 +276,8 @@ def _holds_byte(arr: pa.Array, byte: int) -> np.ndarray:
 def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
     """Keyword cells -> (text without match syntax, keyword match type), per distinct cell.
 
-    The texts come dictionary-encoded, one dictionary of distinct texts for every chunk:
-    `_canonical_frame` decodes them with their codes (`schema.from_codes`)."""
+    Both come dictionary-encoded, one dictionary for every chunk: `_canonical_frame` decodes
+    them with their codes (`schema.from_codes`)."""
     if arr.null_count == len(arr):
         plain = _decoded(arr)
         return plain, plain
@@ -283,8 +293,8 @@ def _keywords(arr: Arrow) -> tuple[Arrow, Arrow]:
         uniques = uniques.combine_chunks()
     texts, kinds = _keyword_syntax(uniques)
     distinct = pc.dictionary_encode(texts)
-    return _encoded(pc.take(distinct.indices, indices), distinct.dictionary), pc.take(
-        kinds, indices
+    return _encoded(pc.take(distinct.indices, indices), distinct.dictionary), _encoded(
+        pc.take(kinds, indices), _KINDS
     )
 
 
@@ -306,7 +316,7 @@ def _indices_and_dictionary(arr: Arrow) -> tuple[Arrow, pa.Array]:
 def _dictionary_parts_indices(arr: Arrow) -> Arrow:
     if isinstance(arr, pa.Array):
         return arr.indices
-    return pa.chunked_array([c.indices for c in arr.chunks], pa.int32())
+    return pa.chunked_array([c.indices for c in arr.chunks], arr.type.index_type)
 
 
 def _status(kind: str) -> Callable[[str], str | None]:
@@ -331,7 +341,7 @@ def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str,
     out["keyword_match_type"] = syntax_type
     if kw_type_col is not None:
         explicit = _map_values(_raw(rows, kw_type_col), headers.keyword_match_type)
-        out["keyword_match_type"] = pc.coalesce(explicit, syntax_type)
+        out["keyword_match_type"] = pc.coalesce(explicit, _decoded(syntax_type))
     status_col = cols.get("keyword_status" if kind == schema.KIND_KEYWORDS else "status")
     out["status"] = _map_values(_raw(rows, status_col), _status(kind))
     out["campaign_type"] = _map_values(_raw(rows, cols.get("campaign_type")), headers.campaign_type)
@@ -347,7 +357,7 @@ def _canonical_frame(
     data: dict[str, object] = {}
     for col in schema.TEXT_COLUMNS:
         arr = text.get(col)
-        arr = pa.nulls(n, pa.large_string()) if arr is None else arr
+        arr = nulls(n) if arr is None else arr
         if pa.types.is_dictionary(arr.type):
             data[col] = schema.from_codes(*_indices_and_dictionary(arr))
         else:

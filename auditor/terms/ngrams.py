@@ -8,7 +8,7 @@ per distinct search term, even when the term repeats it (`new york new york`).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -386,3 +386,23 @@ def costliest(ngrams: pd.DataFrame, limit: int = KEPT) -> pd.DataFrame:
     keep = cost > edge
     keep[np.flatnonzero(cost == edge)[: limit - int(keep.sum())]] = True
     return ngrams.iloc[np.flatnonzero(keep)]
+
+
+def some_rows(ngrams: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The table's `rows` (ascending positions) as a table of their own, index labels kept.
+
+    When `rows` holds every n-gram of 2+ words with cost, `costly_ngrams_holding` of the part
+    reads the word codes kept for the whole table (no text split again)."""
+    part = ngrams.iloc[rows]
+    hit = _HOLDERS.get(id(ngrams))
+    if hit is None or hit[0]() is not ngrams:
+        return part
+    found = hit[1]
+    positions = found.positions if isinstance(found, _Holders) else found[0]
+    at = np.searchsorted(rows, positions)
+    if len(positions) and (at[-1] >= len(rows) or not np.array_equal(rows[at], positions)):
+        return part
+    moved = replace(found, positions=at) if isinstance(found, _Holders) else (at, *found[1:])
+    key = id(part)
+    _HOLDERS[key] = (weakref.ref(part, lambda _: _HOLDERS.pop(key, None)), moved)
+    return part
