@@ -300,15 +300,21 @@ def test_proposals_read_only_the_ngrams_they_filter_for(monkeypatch) -> None:
         ("tent pegs how to make", "Tents", 0, 0.0, 0, 0),
     ]
     ctx = negatives_context(rows, Settings(protect=("download",)))
+    ngrams = propose.ngram_table(ctx.table)
+    costly, single = ngrams["cost"] > 0, ngrams["n"] == 1
+    kept = int((costly | single).sum()) + 5  # and the first 5 n-grams of 2+ words without cost
+    monkeypatch.setattr(propose, "KEPT", kept)
     fast = propose_negatives(ctx)
     assert any(h.text == "free download" and "protected" in h.reason for h in fast.held_back)
-    ngrams = propose.ngram_table(ctx.table)
-    read = propose.read_rows(ngrams, load_lexicons(ctx.settings))
-    texts = set(ngrams["ngram"].astype(str).iloc[read])
+    read = propose.ngram_table(ctx.table, keep=propose.read_rows(load_lexicons(ctx.settings)))
+    texts = set(read["ngram"].astype(str))
     assert len(read) < len(ngrams) and {"free download", "second hand", "for free"} <= texts
-    monkeypatch.setattr(propose, "read_rows", lambda grams, _: np.arange(len(grams)))
+    monkeypatch.setattr(
+        propose, "read_rows", lambda _: lambda columns, _: np.arange(len(columns["n"]))
+    )
     slow = propose_negatives(ctx)
     assert fast.proposals == slow.proposals and fast.proposals
     assert fast.held_back == slow.held_back and fast.held_back
     assert fast.notes == slow.notes and fast.covered_cost == slow.covered_cost
-    assert fast.ngrams.equals(slow.ngrams)
+    assert len(fast.ngrams) == kept  # the same rows, numbered among the rows built
+    assert fast.ngrams.reset_index(drop=True).equals(slow.ngrams.reset_index(drop=True))

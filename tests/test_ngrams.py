@@ -124,30 +124,58 @@ def test_costly_ngrams_holding_a_phrase_are_those_a_full_scan_finds() -> None:
     from pathlib import Path
 
     from auditor.readers import read_report
-    from auditor.terms.ngrams import costly_ngrams_holding, some_rows
+    from auditor.terms.ngrams import costly_ngrams_holding
 
     samples = Path(__file__).resolve().parents[1] / "sample_reports"
-    grams = ngram_table(read_report(samples / "google-ads-search-terms-en.csv").table)
+    report = read_report(samples / "google-ads-search-terms-en.csv").table
+    grams = ngram_table(report)
     padded = " " + grams["ngram"].astype(str) + " "
     costly = (grams["n"] >= 2) & (grams["cost"] > 0)
     probes = [*grams.loc[grams["n"] == 1, "ngram"].astype(str)[:150], "hiking boots", "x y"]
     probes += grams.loc[grams["n"] == 2, "ngram"].astype(str)[:100].tolist()
     copied = grams.copy()  # not made by ngram_table: its texts are split instead
     rows = np.flatnonzero((grams["n"] == 1) | costly)
-    part = some_rows(grams, rows)  # the word codes of `grams`, moved to the part's rows
-    short = some_rows(grams, rows[1::2])  # lacks costly n-grams: its texts are split
+    assert len(rows) < len(grams)
+    part = ngram_table(report, keep=lambda *_: rows)  # the word codes of every costly n-gram
+    short = ngram_table(report, keep=lambda *_: rows[1::2])  # lacks some: its texts are split
     for text in probes:
-        want = grams[costly & padded.str.contains(f" {text} ", regex=False)]
-        assert costly_ngrams_holding(grams, text).index.tolist() == want.index.tolist(), text
-        assert costly_ngrams_holding(copied, text).index.tolist() == want.index.tolist(), text
-        assert costly_ngrams_holding(part, text).index.tolist() == want.index.tolist(), text
-        shown = want.index.intersection(short.index).tolist()
-        assert costly_ngrams_holding(short, text).index.tolist() == shown, text
-    built = some_rows(grams, rows)  # after the index of `grams` was built on first use
-    assert len(rows) < len(grams) and len(built) == len(rows)
-    for text in probes[::10]:
-        want = costly_ngrams_holding(grams, text).index.tolist()
-        assert costly_ngrams_holding(built, text).index.tolist() == want, text
+        want = grams[costly & padded.str.contains(f" {text} ", regex=False)].index
+        assert costly_ngrams_holding(grams, text).index.tolist() == want.tolist(), text
+        assert costly_ngrams_holding(copied, text).index.tolist() == want.tolist(), text
+        got = rows[costly_ngrams_holding(part, text).index]
+        assert got.tolist() == want.tolist(), text
+        got = rows[1::2][costly_ngrams_holding(short, text).index]
+        assert got.tolist() == want.intersection(rows[1::2]).tolist(), text
+
+
+def test_kept_rows_are_those_rows_of_the_whole_table() -> None:
+    rng = np.random.default_rng(11)
+    vocab = ["new", "york", "boots", "hiking", "jobs", "free", "tent"]
+    rows = [*TERMS, ("", 1.0, 1, 0.0), ("--", 2.0, 1, 0.0), ("new york new york", 3.0, 2, 0.0)]
+    rows += [(" ".join(rng.choice(vocab, size=rng.integers(1, 6))), 1.0, 1, 0.0) for _ in range(60)]
+    table = _table(rows)
+    for sizes in ((1, 2, 3), (1, 3), (2,), (3, 1)):
+        whole = ngram_table(table, sizes)
+        texts = whole["ngram"].astype(str)
+        probes = [*texts[::3], "york new york", "boots hiking x", "new  york", " new", "", "tent"]
+        picks = [
+            lambda c: np.flatnonzero(c["cost"] > 2),
+            lambda c: np.zeros(0, dtype=np.int64),
+            lambda c: np.arange(len(c["n"])),
+            lambda c: np.flatnonzero(rng.random(len(c["n"])) < 0.3),
+        ]
+        for pick in picks:
+            seen: dict[str, np.ndarray] = {}
+
+            def keep(columns, find, pick=pick, seen=seen, probes=probes):
+                seen["found"] = find(probes)
+                seen["chosen"] = pick(columns)
+                return seen["chosen"]
+
+            got = ngram_table(table, sizes, keep=keep)
+            want = whole.iloc[seen["chosen"]].reset_index(drop=True)
+            assert got.equals(want), sizes
+            assert seen["found"].tolist() == np.flatnonzero(texts.isin(probes)).tolist(), sizes
 
 
 def test_some_rows_count_as_the_table_of_those_rows_alone() -> None:

@@ -34,6 +34,7 @@ How proposals are chosen (the README's "Negative keywords" says the same for use
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -71,7 +72,14 @@ from auditor.negatives.lexicons import ACCOUNT_INTENT, Lexicon, load_lexicons
 from auditor.negatives.placement import Split, Target, consolidate, targets, where
 from auditor.negatives.safety import check_proposal, keyword_scopes, limit_problems, protected_hits
 from auditor.terms.matching import EXACT, LEVEL_AD_GROUP, LEVEL_SHARED, PHRASE, words
-from auditor.terms.ngrams import costliest, costly_ngrams_holding, ngram_table, some_rows
+from auditor.terms.ngrams import (
+    KEPT,
+    Keep,
+    costliest,
+    costliest_rows,
+    costly_ngrams_holding,
+    ngram_table,
+)
 
 MAX_NARROWER = 10
 """At most this many longer n-grams are tried for the spend a negative could not reach."""
@@ -627,17 +635,22 @@ def _learned_keep(ngrams: pd.DataFrame, lexicon: Lexicon) -> list[str]:
     return [t for t in texts if set(t.split(" ")) & singles]
 
 
-def read_rows(ngrams: pd.DataFrame, lexicon: Lexicon) -> np.ndarray:
-    """The positions of the n-grams the proposals read (every one they filter for): single
-    words, n-grams with cost or conversions, and lexicon texts. The rest (1.37M of 1.85M
-    n-grams on a 1M-row long tail, those of terms without a click) is dropped before the
-    proposals, whose peak memory it would add to."""
-    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
-    keep = (ngrams["n"].to_numpy() == 1) | (cost > 0) | converting_mask(ngrams)
+def read_rows(lexicon: Lexicon) -> Keep:
+    """The n-grams the proposals read (every one they filter for) and the result keeps: single
+    words, n-grams with cost or conversions, lexicon texts, and the costliest `KEPT`. The rest
+    (1.37M of 1.85M n-grams on a 1M-row long tail, those of terms without a click) is never
+    built."""
     phrases = [text for text in lexicon.entries if " " in text]
-    if phrases:
-        keep |= ngrams["ngram"].isin(phrases).to_numpy(dtype=bool)
-    return np.flatnonzero(keep)
+
+    def keep(columns: dict[str, np.ndarray], find: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        cost = columns["cost"]
+        wanted = (columns["n"] == 1) | (cost > 0)
+        wanted |= (columns["conversions"] > 0) | (columns["conversion_value"] > 0)
+        wanted[find(phrases)] = True
+        wanted[costliest_rows(cost, KEPT)] = True
+        return np.flatnonzero(wanted)
+
+    return keep
 
 
 def _account_families(settings: Settings) -> list[Family]:
@@ -661,12 +674,11 @@ def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
     The outcome keeps the costliest `auditor.terms.ngrams.KEPT` n-grams of the report (what
     the review app and the workbook show), not the whole n-gram table the proposals read."""
     table = ctx.table
-    ngrams = ngram_table(table)
     if table.empty:
-        return NegativesOutcome(ngrams=ngrams)
+        return NegativesOutcome(ngrams=ngram_table(table))
     lexicon = load_lexicons(ctx.settings)
-    outcome = NegativesOutcome(ngrams=costliest(ngrams))
-    ngrams = some_rows(ngrams, read_rows(ngrams, lexicon))
+    ngrams = ngram_table(table, keep=read_rows(lexicon))
+    outcome = NegativesOutcome(ngrams=costliest(ngrams, KEPT))
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
     if not acc.has_conversions:

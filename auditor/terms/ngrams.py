@@ -8,8 +8,10 @@ per distinct search term, even when the term repeats it (`new york new york`).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, replace
-from functools import cached_property
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, partial
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -79,42 +81,68 @@ def term_totals(
 
 @dataclass(frozen=True)
 class _Level:
-    """The n-grams of one size: per start position its gram code (-1: none), the texts, and
-    per gram its head (a gram of the size below) and last word as `head * words + word`
-    (none for single words)."""
+    """The n-grams of one size: per start position its gram code (-1: none), how many grams
+    there are, and per gram its head (a gram of the size below) and last word as
+    `head * words + word` (none for single words)."""
 
     codes: np.ndarray
-    texts: pa.Array
+    size: int
     parts: np.ndarray | None = None
 
 
 def _levels(split: SplitTexts, sizes: tuple[int, ...]) -> tuple[dict[int, _Level], np.ndarray]:
-    """N-gram codes for each size, built from integer word codes (strings only for uniques)."""
-    words, parent, vocab = split.words, split.parent, split.vocab
+    """N-gram codes for each size, built from integer word codes (no text)."""
+    words, parent, width = split.words, split.parent, len(split.vocab)
     total = len(words)
-    levels = {1: _Level(words, vocab)}
-    uniques = np.zeros(0, dtype=np.int64)
-    space = pa.scalar(" ", vocab.type)
+    levels = {1: _Level(words, width)}
     for n in range(2, max(sizes, default=1) + 1):
         prev = levels[n - 1]
         codes = np.full(total, -1, dtype=np.int32)
+        uniques = np.zeros(0, dtype=np.int64)
         last = total - n + 1
         if last > 0:
             head_codes = prev.codes[:last]
             ok = (parent[:last] == parent[n - 1 :]) & (head_codes >= 0)
             pair = head_codes[ok].astype(np.int64)
-            pair *= len(vocab)
+            pair *= width
             pair += words[n - 1 :][ok]
             found, uniques = pd.factorize(pair)
             codes[:last][ok] = found
-            head = prev.texts.take(pa.array(uniques // len(vocab)))
-            tail = vocab.take(pa.array(uniques % len(vocab)))
-            texts = pc.binary_join_element_wise(head, tail, space)
-        else:
-            texts = pa.array([], vocab.type)
-            uniques = np.zeros(0, dtype=np.int64)
-        levels[n] = _Level(codes, texts, uniques)
+        levels[n] = _Level(codes, len(uniques), uniques)
     return levels, parent
+
+
+def _texts(levels: dict[int, _Level], n: int, grams: np.ndarray, vocab: pa.Array) -> pa.Array:
+    """The texts of the given grams of size `n`: their words joined by single spaces."""
+    if n == 1:
+        return vocab if len(grams) == len(vocab) else vocab.take(pa.array(grams))
+    parts = [vocab.take(pa.array(w)) for w in _gram_words(levels, n, grams, len(vocab))]
+    return pc.binary_join_element_wise(*parts, pa.scalar(" ", vocab.type))
+
+
+def _positions_of(
+    texts: list[str], levels: dict[int, _Level], sizes: tuple[int, ...], vocab: pa.Array
+) -> np.ndarray:
+    """The rows of `ngram_table` whose n-gram is one of `texts` (exactly, as `isin` of the
+    frame's texts finds them), found from word codes: no n-gram text is built."""
+    pieces = [t.split(" ") for t in dict.fromkeys(texts)]
+    pieces = [p for p in pieces if len(p) in levels and len(p) in sizes]
+    flat = pa.array([w for p in pieces for w in p], pa.large_string())
+    codes = pc.fill_null(pc.index_in(flat, value_set=vocab.cast(pa.large_string())), -1)
+    codes = np.asarray(codes, dtype=np.int64)
+    bounds = np.cumsum([0, *(len(p) for p in pieces)])
+    ids = codes[bounds[:-1]] if pieces else np.zeros(0, dtype=np.int64)
+    lengths = np.diff(bounds)
+    for n in range(2, int(lengths.max(initial=1)) + 1):
+        longer = np.flatnonzero((lengths >= n) & (ids >= 0))
+        word = codes[bounds[longer] + n - 1]
+        keys = ids[longer] * len(vocab) + word
+        found = pd.Index(levels[n].parts).get_indexer(keys)
+        ids[longer] = np.where(word >= 0, found, -1)
+    offsets = np.cumsum([0, *(levels[n].size for n in sizes)])[:-1]
+    starts = dict(zip(sizes, offsets.tolist(), strict=True))
+    hit = np.flatnonzero(ids >= 0)
+    return np.unique([starts[int(lengths[i])] + int(ids[i]) for i in hit]).astype(np.int64)
 
 
 def _first_in_term(codes: np.ndarray, parent: np.ndarray, longest: int) -> np.ndarray:
@@ -160,10 +188,19 @@ def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.where(known, total, np.nan)
 
 
+Keep = Callable[[dict[str, np.ndarray], Callable[[list[str]], np.ndarray]], np.ndarray]
+"""Chooses the rows of an n-gram table to build (`ngram_table`'s `keep`): given its columns
+but the texts, and a function giving the rows of some n-gram texts, the rows (ascending)."""
+
+
 @one_at_a_time
 @stage("n-grams")
 def ngram_table(
-    table: pd.DataFrame, sizes: tuple[int, ...] = (1, 2, 3), *, rows: np.ndarray | None = None
+    table: pd.DataFrame,
+    sizes: tuple[int, ...] = (1, 2, 3),
+    *,
+    rows: np.ndarray | None = None,
+    keep: Keep | None = None,
 ) -> pd.DataFrame:
     """1..3-word n-grams with summed metrics and the number of distinct terms holding them;
     of the given `rows` only (the same table as of `table.iloc[rows]`, without copying it).
@@ -172,13 +209,28 @@ def ngram_table(
     clicked_terms (the terms with a click, as the n-gram rules count them); in no particular
     order (sort as you need). A metric the report lacks stays NaN. The counts (n, terms,
     clicked_terms) are int32.
+
+    With `keep`, only the rows it chooses are built (the same rows as `.iloc[chosen]` of the
+    whole table, index labels 0, 1, ...): the texts of the others are never made.
     """
     split, sums = term_totals(table, rows)
     levels, parent = _levels(split, sizes)
     columns = _counted(levels, parent, sums, sizes)
-    holders = _holder_words(levels, sizes, columns["cost"], len(split.vocab))
-    texts = [levels[n].texts for n in sizes]
-    del levels, parent, sums  # the codes go before the texts are copied into one array
+    holders: tuple | None = _holder_words(levels, sizes, columns["cost"], split.vocab)
+    del parent, sums
+    starts = np.cumsum([0, *(levels[n].size for n in sizes)])
+    chosen = np.arange(starts[-1], dtype=np.int64)
+    if keep is not None:
+        find = partial(_positions_of, levels=levels, sizes=sizes, vocab=split.vocab)
+        chosen = keep(columns, find)
+        del find
+        columns = {c: values[chosen] for c, values in columns.items()}
+        holders = _moved(holders, chosen)
+    texts = []
+    for n, (low, high) in zip(sizes, pairwise(starts), strict=True):
+        grams = chosen[np.searchsorted(chosen, low) : np.searchsorted(chosen, high)] - low
+        texts.append(_texts(levels, n, grams, split.vocab))
+    del levels  # the codes go before the texts are copied into one array
     data: dict[str, object] = {
         "ngram": pd.array(
             pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
@@ -187,9 +239,20 @@ def ngram_table(
         **columns,
     }
     frame = pd.DataFrame(data, copy=False)
-    key = id(frame)
-    _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), holders)
+    if holders is not None:
+        key = id(frame)
+        _HOLDERS[key] = (weakref.ref(frame, lambda _: _HOLDERS.pop(key, None)), holders)
     return frame
+
+
+def _moved(holders: tuple, rows: np.ndarray) -> tuple | None:
+    """The costly n-grams' word codes (`_holder_words`) for the table of `rows` (ascending) of
+    theirs; None unless `rows` holds every one of them."""
+    positions = holders[0]
+    at = np.searchsorted(rows, positions)
+    if len(positions) and (at[-1] >= len(rows) or not np.array_equal(rows[at], positions)):
+        return None
+    return (at, *holders[1:])
 
 
 def _counted(
@@ -200,7 +263,7 @@ def _counted(
 ) -> dict[str, np.ndarray]:
     """The columns of `ngram_table` but its texts: per gram of each size in turn, its size,
     summed metrics, terms and clicked terms (the word-level arrays are freed on return)."""
-    rows = sum(len(levels[n].texts) for n in sizes)
+    rows = sum(levels[n].size for n in sizes)
     columns = {
         c: np.empty(rows, dtype=np.float64 if c in METRICS else np.int32)
         for c in ("n", *METRICS, "terms", "clicked_terms")
@@ -222,7 +285,7 @@ def _counted(
         if len(repeating):
             first = _first_in_term(level.codes[repeating], parent[repeating], longest)
             shifted[repeating[~first]] = 0
-        size = len(level.texts)
+        size = level.size
         at = slice(start, start + size)
         start += size
         columns["n"][at] = n
@@ -309,7 +372,7 @@ def _gram_words(
 
 
 def _holder_words(
-    levels: dict[int, _Level], sizes: tuple[int, ...], cost: np.ndarray, size: int
+    levels: dict[int, _Level], sizes: tuple[int, ...], cost: np.ndarray, vocab: pa.Array
 ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """For `costly_ngrams_holding`, the word codes of the n-grams of 2+ words with cost
     (taken from the levels: no text is split again), with their positions in the table."""
@@ -317,10 +380,10 @@ def _holder_words(
     positions, words = [], []
     offset = 0
     for n in sizes:
-        level_cost = cost[offset : offset + len(levels[n].texts)]
+        level_cost = cost[offset : offset + levels[n].size]
         grams = np.flatnonzero(level_cost > 0) if n >= 2 else np.zeros(0, dtype=np.int64)
         block = np.full((len(grams), width), -1, dtype=np.int32)
-        for j, column in enumerate(_gram_words(levels, n, grams, size) if len(grams) else []):
+        for j, column in enumerate(_gram_words(levels, n, grams, len(vocab)) if len(grams) else []):
             block[:, j] = column
         positions.append(grams + offset)
         words.append(block)
@@ -328,7 +391,7 @@ def _holder_words(
     return (
         np.concatenate([np.zeros(0, dtype=np.int64), *positions]),
         np.concatenate([np.zeros((0, width), dtype=np.int32), *words]),
-        levels[1].texts,
+        vocab,
     )
 
 
@@ -380,29 +443,15 @@ def costliest(ngrams: pd.DataFrame, limit: int = KEPT) -> pd.DataFrame:
     """
     if len(ngrams) <= limit:
         return ngrams
-    cost = ngrams["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
+    return ngrams.iloc[costliest_rows(ngrams["cost"].to_numpy(np.float64, na_value=np.nan), limit)]
+
+
+def costliest_rows(cost: np.ndarray, limit: int = KEPT) -> np.ndarray:
+    """The positions (ascending) of the rows `costliest` keeps, given the cost column."""
+    if len(cost) <= limit:
+        return np.arange(len(cost), dtype=np.int64)
     cost = np.where(np.isnan(cost), -np.inf, cost)
     edge = np.partition(cost, len(cost) - limit)[len(cost) - limit]
     keep = cost > edge
     keep[np.flatnonzero(cost == edge)[: limit - int(keep.sum())]] = True
-    return ngrams.iloc[np.flatnonzero(keep)]
-
-
-def some_rows(ngrams: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """The table's `rows` (ascending positions) as a table of their own, index labels kept.
-
-    When `rows` holds every n-gram of 2+ words with cost, `costly_ngrams_holding` of the part
-    reads the word codes kept for the whole table (no text split again)."""
-    part = ngrams.iloc[rows]
-    hit = _HOLDERS.get(id(ngrams))
-    if hit is None or hit[0]() is not ngrams:
-        return part
-    found = hit[1]
-    positions = found.positions if isinstance(found, _Holders) else found[0]
-    at = np.searchsorted(rows, positions)
-    if len(positions) and (at[-1] >= len(rows) or not np.array_equal(rows[at], positions)):
-        return part
-    moved = replace(found, positions=at) if isinstance(found, _Holders) else (at, *found[1:])
-    key = id(part)
-    _HOLDERS[key] = (weakref.ref(part, lambda _: _HOLDERS.pop(key, None)), moved)
-    return part
+    return np.flatnonzero(keep)
