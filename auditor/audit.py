@@ -220,14 +220,26 @@ def _stacked_codes(
     else:
         codes, texts = schema.text_codes(search_terms[col])
         encoded.append((codes if has_keyword.all() else codes[has_keyword], texts))
-    unified = pc.dictionary_encode(pa.concat_arrays([texts for _, texts in encoded]))
-    remap = np.asarray(unified.indices, dtype=np.int64)
-    out, offset = [], 0
-    for codes, texts in encoded:
-        own = np.append(remap[offset : offset + len(texts)], -1)
-        out.append(own[codes])
-        offset += len(texts)
-    return np.concatenate(out), unified.dictionary
+    unified, remaps = _unified([texts for _, texts in encoded])
+    out = [np.append(remap, -1)[codes] for (codes, _), remap in zip(encoded, remaps, strict=True)]
+    return np.concatenate(out), unified
+
+
+def _unified(lists: list[pa.Array]) -> tuple[pa.Array, list[np.ndarray]]:
+    """One list of the texts of several lists of distinct texts, in order of first appearance
+    over them (as `dictionary_encode` of them all would give), and where each list's texts
+    are in it. The first list is taken as it is: only the later ones are looked up in it."""
+    if not lists:
+        return pa.array([], pa.large_string()), []
+    unified, remaps = lists[0], [np.arange(len(lists[0]), dtype=np.int64)]
+    for texts in lists[1:]:
+        found = pc.index_in(texts, value_set=unified)
+        new = np.asarray(found.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        remap = np.asarray(found.fill_null(-1), dtype=np.int64)
+        remap[new] = len(unified) + np.arange(int(new.sum()), dtype=np.int64)
+        unified = pa.concat_arrays([unified, pc.filter(texts, pa.array(new))])
+        remaps.append(remap)
+    return unified, remaps
 
 
 def _texts_at(texts: pa.Array, codes: np.ndarray) -> pd.Series:

@@ -118,13 +118,13 @@ def test_bought_keywords_from_codes_are_what_dropping_duplicates_gives(
     the one it falls back to without search-term keywords; the columns' codes known."""
     rng = np.random.default_rng(seed)
     cols = list(_KEYWORD_COLUMNS)
-    report = pd.DataFrame({c: random_texts(rng, 400, 6) for c in cols})
+    tables = [pd.DataFrame({c: random_texts(rng, 400, n) for c in cols}) for n in (6, 9)]
     terms = pd.DataFrame({c: random_texts(rng, 900, 8) for c in cols})
     terms.loc[rng.random(900) >= with_keyword, "keyword"] = pd.NA
-    reports = [SimpleNamespace(kind=schema.KIND_KEYWORDS, table=report)]
+    reports = [SimpleNamespace(kind=schema.KIND_KEYWORDS, table=t) for t in tables]
     got = _keywords(reports, terms)  # type: ignore[arg-type]
     from_terms = terms.loc[terms["keyword"].notna(), cols].assign(status=pd.NA)
-    want = pd.concat([report, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
+    want = pd.concat([*tables, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
     pd.testing.assert_frame_equal(got, want.astype(schema.STRING_DTYPE))
     for col in cols:
         codes, texts = schema.text_codes(got[col])

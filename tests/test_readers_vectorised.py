@@ -136,3 +136,15 @@ def test_missing_columns_on_zero_pages_are_what_arrow_makes(n: int) -> None:
     assert column.to_pylist() == want.to_pylist()
     assert column.slice(n // 3).equals(want.slice(n // 3))
     assert pa.concat_arrays([column, pa.array(["a"], pa.large_string())]).to_pylist()[-1] == "a"
+
+
+def test_search_terms_made_for_the_row_checks_are_those_of_the_kept_rows(tmp_path: Path) -> None:
+    """The key column's text, made once for the whole file, filtered to the rows kept."""
+    path = tmp_path / "terms.csv"
+    path.write_text(
+        "Search term,Campaign,Clicks,Cost\n"
+        " a ,C,1,1.00\nb,C,x,1.00\n--,C,1,1.00\n\u00a0c,C,2,2.00\nb,C,1,1.00\n"
+    )
+    report = read_report(path)
+    assert report.table["search_term"].tolist() == ["a", "c", "b"]
+    assert [s.line for s in report.skipped] == [3, 4]

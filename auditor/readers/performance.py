@@ -172,13 +172,16 @@ def _without(rows: Frame, mask: np.ndarray) -> Frame:
     return rows.loc[~mask]
 
 
+_KEYS = {
+    schema.KIND_SEARCH_TERMS: "search_term",
+    schema.KIND_KEYWORDS: "keyword",
+    schema.KIND_CAMPAIGNS: "campaign",
+}
+"""The column a row of each kind of report cannot be without."""
+
+
 def _key_column(hmap: HeaderMap, kind: str) -> str:
-    key = {
-        schema.KIND_SEARCH_TERMS: "search_term",
-        schema.KIND_KEYWORDS: "keyword",
-        schema.KIND_CAMPAIGNS: "campaign",
-    }[kind]
-    return hmap.columns[key]
+    return hmap.columns[_KEYS[kind]]
 
 
 def from_raw(raw: RawTable, source: int = 0) -> Report:
@@ -200,7 +203,8 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
         else {}
     )
     key_col = _key_column(hmap, kind)
-    no_key = pc.is_null(_text(data, key_col)).to_numpy(zero_copy_only=False).copy()
+    key_text = _text(data, key_col)
+    no_key = pc.is_null(key_text).to_numpy(zero_copy_only=False).copy()
     empty = _empty_rows(data, raw.columns, no_key)
     no_key &= ~empty
     values, bad = _metrics(data, hmap, style)
@@ -217,7 +221,8 @@ def from_raw(raw: RawTable, source: int = 0) -> Report:
     skipped += _cut_trailer(raw, total.any())
     keep = ~(empty | no_key | bad_rows | cut)
     _drop_coarse_days(raw, hmap)
-    table = _build_table(data, hmap, kind, values, keep, source, converted)
+    known = {_KEYS[kind]: key_text if keep.all() else pc.filter(key_text, pa.array(keep))}
+    table = _build_table(data, hmap, kind, values, keep, source, converted, known)
     return _report(raw, hmap, kind, table, file_totals, [*raw.skipped, *skipped])
 
 
@@ -355,9 +360,11 @@ def _build_table(
     keep: np.ndarray,
     source: int,
     converted: bool,
+    known: dict[str, pa.Array | pa.ChunkedArray],
 ) -> pd.DataFrame:
+    """The canonical table of the kept rows; `known`: text columns already made for them."""
     kept = _without(data, ~keep)
-    text = _canonical_text(kept, hmap, kind)
+    text = _canonical_text(kept, hmap, kind, known)
     numbers = {
         col: _without(v, ~keep).to_numpy(dtype=np.float64)
         for col, v in _converted(values, converted).items()

@@ -325,9 +325,17 @@ def _status(kind: str) -> Callable[[str], str | None]:
     return lambda v: headers.status(v) or _slug(v)
 
 
-def _canonical_text(rows: pd.DataFrame, hmap: HeaderMap, kind: str) -> dict[str, Arrow]:
+def _canonical_text(
+    rows: pd.DataFrame, hmap: HeaderMap, kind: str, known: dict[str, Arrow]
+) -> dict[str, Arrow]:
+    """The canonical text columns of `rows`; those in `known` (`_text` of the same rows,
+    made for an earlier check) are not made again."""
     cols = hmap.columns
-    out = {c: _text(rows, cols.get(c)) for c in TEXT_COLUMNS if c != "currency"}
+    out = {
+        c: known[c] if c in known else _text(rows, cols.get(c))
+        for c in TEXT_COLUMNS
+        if c != "currency"
+    }
     out["currency"] = _map_values(_raw(rows, cols.get("currency")), str.upper)
     delivered = cols.get("delivered_match_type")
     kw_type_col = cols.get("keyword_match_type")
