@@ -148,6 +148,15 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes, texts
 
 
+def forget_codes(column: pd.Series) -> None:
+    """Drop what `text_codes` keeps for `column` (asked again, it encodes the column again):
+    for the columns whose codes one step needs and no later one."""
+    data = column.astype(STRING_DTYPE).array.__arrow_array__()
+    hit = _ENCODED.get(id(data))
+    if hit is not None and hit[0]() is data:
+        del _ENCODED[id(data)]
+
+
 def from_codes(indices: pa.Array | pa.ChunkedArray, texts: pa.Array) -> pd.arrays.ArrowStringArray:
     """The string column `texts[indices]` (null indices: missing), its `text_codes` known at
     once. `texts` must be distinct and without nulls. Indices already numbered in order of
