@@ -1,6 +1,8 @@
 """`audit(...)`: the one entry point the CLI, the TUI and the tests call.
 
 readers -> canonical table -> tracking checks -> rules -> negatives -> AuditResult.
+The negatives are proposed beside the tracking checks and the rules, in a second thread
+(`auditor.side`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from auditor.engine.packs import load_rules
 from auditor.engine.run import run_rules
 from auditor.errors import InputError
 from auditor.memory import use_system_allocator
-from auditor.model import AuditResult, Finding, InputSummary, Period, Report
+from auditor.model import AuditResult, Finding, InputSummary, NegativesOutcome, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
+from auditor.side import Beside, import_early
 from auditor.spend_coverage import coverage_note, spend_coverage
 from auditor.terms.matching import blocks
 from auditor.tracking import apply_reliability
@@ -384,12 +387,18 @@ def _summaries(ctx: AuditContext) -> list[InputSummary]:
     ]
 
 
+def _proposals(ctx: AuditContext) -> NegativesOutcome:
+    with stage("proposals"):
+        return propose_negatives(ctx)
+
+
 def audit(
     paths: Sequence[Path], settings: Settings | None = None, *, progress: ProgressFn | None = None
 ) -> AuditResult:
     """Run the whole audit on report files; raise an AuditorError subclass on bad input."""
     settings = settings or Settings()
     use_system_allocator()
+    import_early()
 
     def step(text: str, done: float) -> None:
         if progress is not None:
@@ -400,16 +409,16 @@ def audit(
         ctx = build_context(paths, settings)
         packs = load_rules(settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
+    proposing = Beside.start(lambda: _proposals(ctx))
     step("checking conversion tracking", 0.3)
     with stage("tracking"):
         tracking = run_rules(ctx, packs, stage=TRACKING.stage)
     step("running rules", 0.45)
     with stage("rules"):
         rules = run_rules(ctx, packs, stage=EVALUATED)
-    step("finding negative keywords", 0.7)
-    with stage("proposals"):
-        negatives = propose_negatives(ctx)
         existing = run_rules(ctx, packs, stage=EXISTING.stage)
+    step("finding negative keywords", 0.7)
+    negatives = proposing.result()
     with stage("tracking"):
         findings = apply_reliability([*rules.findings, *existing.findings], tracking.findings)
     with stage("rules"):

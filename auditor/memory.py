@@ -20,10 +20,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import sys
+import threading
+from collections.abc import Callable
 from functools import cache
+from typing import ParamSpec, TypeVar
 
 import pyarrow as pa
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_LARGE = threading.Lock()
 
 
 @cache
@@ -49,3 +57,17 @@ def trim() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def one_at_a_time(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` runs in one thread at a time: for the steps with the largest working memory (an
+    n-gram table of a million terms: about 400 MB while it is built). The rules and the
+    proposals run side by side (`auditor.side`) and each builds one; built at once, their
+    peaks add up (1.5 GB on the 1M-row long tail instead of 1.3 GB)."""
+
+    @functools.wraps(fn)
+    def alone(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _LARGE:
+            return fn(*args, **kwargs)
+
+    return alone

@@ -8,10 +8,11 @@ the task (Linux resets the peak through `/proc/self/clear_refs`; elsewhere the p
 far is reported, an upper bound). A task that raises, or whose worker dies, is reported as that
 task's error; the others go on.
 
-A process runs one task at a time, even on a worker with several threads: the audit is not
-thread-safe (CPython 3.11's `ast` fails when two threads compile at once, "AST constructor
-recursion depth mismatch", and the rule conditions are compiled per audit), and a task's peak
-memory is only its own when it has the process to itself.
+A process runs one task at a time, even on a worker with several threads: two audits in one
+process are not safe (CPython 3.11's `ast` fails when two threads compile at once, "AST
+constructor recursion depth mismatch", and the rule conditions are compiled per audit), and a
+task's peak memory is only its own when it has the process to itself. One audit uses a second
+thread of its own once its rules are compiled (`auditor.side`).
 """
 
 from __future__ import annotations

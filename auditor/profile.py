@@ -11,6 +11,10 @@ highest resident memory of the process while it ran, children included: on Linux
 high-water mark is reset when a stage starts (`/proc/self/clear_refs`); elsewhere it is the
 process's peak so far. That reset also resets what the kernel reports as the process's peak
 (`ru_maxrss`, `/usr/bin/time`): measure the peak from outside without `--profile`.
+
+Stages in two threads (the proposals beside the rules, `auditor.side`) each count their own
+seconds, so the stages add up to more than the total; the peak of a stage that ran beside
+another is the process's, both included.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,8 +94,14 @@ class _Frame:
 @dataclass
 class _Collector:
     profile: Profile
-    stack: list[_Frame] = field(default_factory=list)
+    stacks: dict[int, list[_Frame]] = field(default_factory=dict)
+    """The open stages of each thread."""
     resettable: bool = True
+
+    @property
+    def stack(self) -> list[_Frame]:
+        """The open stages of the calling thread."""
+        return self.stacks.setdefault(threading.get_ident(), [])
 
 
 _ACTIVE: ContextVar[_Collector | None] = ContextVar("auditor_profile", default=None)

@@ -481,7 +481,7 @@ def import_shallow(name: str) -> ModuleType | None:
     `inspect.stack()` when imported, which costs per frame above it (0.2 s deep inside an
     audit's stack, 0.07 s from a new thread). Other errors are raised here."""
     if name in sys.modules:
-        return sys.modules[name]
+        return importlib.import_module(name)  # waits while another thread is importing it
     found: list[ModuleType] = []
     failed: list[BaseException] = []
 

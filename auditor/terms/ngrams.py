@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor import schema
+from auditor.memory import one_at_a_time
 from auditor.profile import stage
 from auditor.terms.matching import SplitTexts, in_sorted, normalize_one, split_texts, split_words
 
@@ -192,6 +193,7 @@ Keep = Callable[[dict[str, np.ndarray], Callable[[list[str]], np.ndarray]], np.n
 but the texts, and a function giving the rows of some n-gram texts, the rows (ascending)."""
 
 
+@one_at_a_time
 @stage("n-grams")
 def ngram_table(
     table: pd.DataFrame,
