@@ -200,6 +200,9 @@ def _keywords(reports: list[Report], search_terms: pd.DataFrame) -> pd.DataFrame
         from_terms = search_terms.loc[has_keyword, cols].assign(status=no_status)
         return pd.concat([*parts, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
     stacked = [_stacked_codes(parts, search_terms, has_keyword, c) for c in cols]
+    for part in parts:
+        for col in cols:
+            schema.forget_codes(part[col])
     first = _first_rows([codes for codes, _ in stacked], len(stacked[0][0]))
     return pd.DataFrame(
         {c: _texts_at(texts, codes[first]) for c, (codes, texts) in zip(cols, stacked, strict=True)}

@@ -148,6 +148,15 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes, texts
 
 
+def forget_codes(column: pd.Series) -> None:
+    """Drop what `text_codes` keeps for `column` (asked again, it encodes the column again):
+    for the columns whose codes one step needs and no later one."""
+    data = column.astype(STRING_DTYPE).array.__arrow_array__()
+    hit = _ENCODED.get(id(data))
+    if hit is not None and hit[0]() is data:
+        del _ENCODED[id(data)]
+
+
 def from_codes(indices: pa.Array | pa.ChunkedArray, texts: pa.Array) -> pd.arrays.ArrowStringArray:
     """The string column `texts[indices]` (null indices: missing), its `text_codes` known at
     once. `texts` must be distinct and without nulls. Indices already numbered in order of
@@ -175,13 +184,13 @@ def _codes(indices: pa.Array) -> np.ndarray:
 
 def numbered_in_order(codes: np.ndarray) -> bool:
     """Whether the codes (-1: missing) number their values 0, 1, 2, ... in order of first
-    appearance, as `pd.factorize` would: their running maximum starts at 0 and never grows by
-    more than one (a column's dictionary codes usually do, and need no hashing then)."""
-    present = codes[codes >= 0]
-    if not len(present):
+    appearance, as `pd.factorize` would: their running maximum starts at 0 (or at -1, before
+    the first value) and never grows by more than one (a column's dictionary codes usually
+    do, and need no hashing then). Missing codes, below all others, need no filtering out."""
+    if not len(codes):
         return True
-    top = np.maximum.accumulate(present)
-    return bool(top[0] == 0 and (np.diff(top) <= 1).all())
+    top = np.maximum.accumulate(codes)
+    return bool(top[0] <= 0 and (np.diff(top) <= 1).all())
 
 
 def _remember(data: pa.Array | pa.ChunkedArray, codes: np.ndarray, texts: pa.Array) -> None:

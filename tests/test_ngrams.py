@@ -158,6 +158,7 @@ def test_kept_rows_are_those_rows_of_the_whole_table() -> None:
         whole = ngram_table(table, sizes)
         texts = whole["ngram"].astype(str)
         probes = [*texts[::3], "york new york", "boots hiking x", "new  york", " new", "", "tent"]
+        assert ngram_table(table, sizes, keep=lambda _, find: find(["x y", "new x y"])).empty
         picks = [
             lambda c: np.flatnonzero(c["cost"] > 2),
             lambda c: np.zeros(0, dtype=np.int64),

@@ -148,3 +148,30 @@ def test_search_terms_made_for_the_row_checks_are_those_of_the_kept_rows(tmp_pat
     report = read_report(path)
     assert report.table["search_term"].tolist() == ["a", "c", "b"]
     assert [s.line for s in report.skipped] == [3, 4]
+
+
+def test_forgotten_codes_are_found_again() -> None:
+    indices = pa.array([1, 0, None, 1], pa.int32())
+    column = pd.Series(schema.from_codes(indices, pa.array(["a", "b"], pa.large_string())))
+    known = schema.text_codes(column)
+    entries = len(schema._ENCODED)
+    schema.forget_codes(column)
+    schema.forget_codes(pd.Series(["never", "encoded"], dtype=schema.STRING_DTYPE))
+    assert len(schema._ENCODED) == entries - 1
+    codes, texts = schema.text_codes(column)
+    assert codes.tolist() == known[0].tolist() == [0, 1, -1, 0]
+    assert texts.to_pylist() == known[1].to_pylist() == ["b", "a"]
+    assert len(schema._ENCODED) == entries
+
+
+def test_codes_in_order_of_first_appearance_are_those_factorize_gives() -> None:
+    rng = np.random.default_rng(4)
+    cases = [np.zeros(0, np.int64), np.array([-1, -1]), np.array([1]), np.array([-1, 1, 0])]
+    cases += [np.array([0, -1, 2]), np.array([-1, 0, -1, 1, 0, 2]), np.array([0, 0, 1, -1])]
+    for _ in range(200):
+        values = rng.integers(-1, 6, rng.integers(1, 12))
+        cases += [values, np.where(values >= 0, pd.factorize(values)[0], -1)]
+    for codes in cases:
+        present = codes[codes >= 0]
+        want = bool((pd.factorize(present)[0] == present).all())
+        assert schema.numbered_in_order(codes) == want, codes.tolist()

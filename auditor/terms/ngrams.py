@@ -120,6 +120,20 @@ def _texts(levels: dict[int, _Level], n: int, grams: np.ndarray, vocab: pa.Array
     return pc.binary_join_element_wise(*parts, pa.scalar(" ", vocab.type))
 
 
+def _gram_ids(parts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Per key (a gram's `parts` value; -1: none), the gram holding it, else -1: the few keys
+    are hashed and the grams' parts looked up in them, not the other way round."""
+    wanted = pd.Index(pd.unique(keys[keys >= 0]))
+    if not len(wanted):
+        return np.full(len(keys), -1, dtype=np.int64)
+    where = wanted.get_indexer(parts)
+    gram = np.full(len(wanted), -1, dtype=np.int64)
+    found = np.flatnonzero(where >= 0)
+    gram[where[found]] = found
+    at = wanted.get_indexer(keys)
+    return np.where(at >= 0, gram[np.maximum(at, 0)], -1)
+
+
 def _positions_of(
     texts: list[str], levels: dict[int, _Level], sizes: tuple[int, ...], vocab: pa.Array
 ) -> np.ndarray:
@@ -136,9 +150,8 @@ def _positions_of(
     for n in range(2, int(lengths.max(initial=1)) + 1):
         longer = np.flatnonzero((lengths >= n) & (ids >= 0))
         word = codes[bounds[longer] + n - 1]
-        keys = ids[longer] * len(vocab) + word
-        found = pd.Index(levels[n].parts).get_indexer(keys)
-        ids[longer] = np.where(word >= 0, found, -1)
+        keys = np.where(word >= 0, ids[longer] * len(vocab) + word, -1)
+        ids[longer] = _gram_ids(levels[n].parts, keys)
     offsets = np.cumsum([0, *(levels[n].size for n in sizes)])[:-1]
     starts = dict(zip(sizes, offsets.tolist(), strict=True))
     hit = np.flatnonzero(ids >= 0)
