@@ -8,6 +8,8 @@ The negatives are proposed beside the tracking checks and the rules, in a second
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from auditor.memory import use_system_allocator
 from auditor.model import AuditResult, Finding, InputSummary, NegativesOutcome, Period, Report
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import EXISTING, negated_rows
+from auditor.negatives.propose import proposal_ngrams
 from auditor.profile import stage
 from auditor.readers import expand_paths, read_report
 from auditor.side import Beside, import_early
@@ -56,9 +59,8 @@ def _one_account_folder(path: Path, files: list[Path]) -> None:
         )
 
 
-def _read_all(
-    paths: Sequence[Path], settings: Settings, notes: list[str]
-) -> tuple[list[Report], list[str]]:
+def _jobs(paths: Sequence[Path], settings: Settings, notes: list[str]) -> list[tuple[Path, str]]:
+    """(file, role) of every input: the REPORT files first, then the files given by role."""
     for path in paths:
         if path.is_dir():
             _one_account_folder(path, expand_paths([path]))
@@ -67,11 +69,21 @@ def _read_all(
         jobs.extend((p, role) for p in expand_paths(getattr(settings, role), notes))
     if not jobs:
         raise InputError("no input files given")
-    reports = [read_report(path, source=i, role=role) for i, (path, role) in enumerate(jobs)]
+    return jobs
+
+
+def _read(jobs: list[tuple[Path, str]], first: int = 0) -> list[Report]:
+    """The jobs' files read; `source` numbers them from `first`."""
+    return [read_report(path, source=first + i, role=role) for i, (path, role) in enumerate(jobs)]
+
+
+def _report_roles(reports: list[Report], jobs: list[tuple[Path, str]]) -> list[str]:
+    """The roles of the REPORT files: segmented by action, a duplicate download, or a report;
+    refused when the search-terms reports are in several currencies."""
     roles = [_detected_role(r, role) for r, (_, role) in zip(reports, jobs, strict=True)]
     roles = _mark_duplicates(reports, roles)
     _one_currency(reports, roles)
-    return reports, roles
+    return roles
 
 
 _SAME_DOWNLOAD = ("cost", "clicks", "impressions")
@@ -301,16 +313,35 @@ def _currency(reports: list[Report]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
-    """Read every input and combine the search-terms reports into one canonical table."""
+def _combined(st_reports: list[Report]) -> tuple[pd.DataFrame, frozenset[str]]:
+    """The search-terms reports as one canonical table, and the columns all of them have."""
+    if not st_reports:
+        return schema.empty_table(), frozenset()
+    table = pd.concat([r.table for r in st_reports], ignore_index=True)
+    return table, frozenset.intersection(*(r.columns_present for r in st_reports))
+
+
+def build_context(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    on_terms: Callable[[pd.DataFrame], None] | None = None,
+) -> AuditContext:
+    """Read every input and combine the search-terms reports into one canonical table.
+
+    The REPORT files are read first: `on_terms` gets the canonical table as soon as it is
+    complete, before the files given by role (`--keywords`, `--conversions`, ...) are read."""
     notes: list[str] = []
-    reports, roles = _read_all(paths, settings, notes)
+    jobs = _jobs(paths, settings, notes)
+    first = sum(role == "report" for _, role in jobs)
+    reports = _read(jobs[:first])
+    roles = _report_roles(reports, jobs[:first])
     st_reports = _search_terms(reports, roles)
-    if st_reports:
-        table = pd.concat([r.table for r in st_reports], ignore_index=True)
-        present = frozenset.intersection(*(r.columns_present for r in st_reports))
-    else:
-        table, present = schema.empty_table(), frozenset()
+    table, present = _combined(st_reports)
+    if on_terms is not None:
+        on_terms(table)
+    reports += _read(jobs[first:], first)
+    roles += [role for _, role in jobs[first:]]
     share, _ = _hidden(st_reports)
     return AuditContext(
         table=table,
@@ -387,9 +418,25 @@ def _summaries(ctx: AuditContext) -> list[InputSummary]:
     ]
 
 
-def _proposals(ctx: AuditContext) -> NegativesOutcome:
+@dataclass
+class _EarlyNgrams:
+    """The proposals' n-gram table (`proposal_ngrams`), started in a second thread as soon as
+    the search-terms table is read: it needs no keyword report, and is built while those are
+    read."""
+
+    settings: Settings
+    pending: Beside[pd.DataFrame] | None = None
+
+    def start(self, table: pd.DataFrame) -> None:
+        self.pending = Beside.start(partial(proposal_ngrams, table, self.settings))
+
+    def result(self) -> pd.DataFrame | None:
+        return None if self.pending is None else self.pending.result()
+
+
+def _proposals(ctx: AuditContext, early: _EarlyNgrams) -> NegativesOutcome:
     with stage("proposals"):
-        return propose_negatives(ctx)
+        return propose_negatives(ctx, early.result())
 
 
 def audit(
@@ -405,11 +452,12 @@ def audit(
             progress(text, done)
 
     step("reading reports", 0.0)
+    early = _EarlyNgrams(settings)
     with stage("read"):
-        ctx = build_context(paths, settings)
+        ctx = build_context(paths, settings, on_terms=early.start)
         packs = load_rules(settings)
     st_reports = _search_terms(ctx.reports, ctx.roles)
-    proposing = Beside.start(lambda: _proposals(ctx))
+    proposing = Beside.start(partial(_proposals, ctx, early))
     step("checking conversion tracking", 0.3)
     with stage("tracking"):
         tracking = run_rules(ctx, packs, stage=TRACKING.stage)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from auditor import audit as audit_module
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import InputError
@@ -88,3 +90,27 @@ def test_a_module_imported_early_is_whole_when_first_used(
     time.sleep(0.05)
     module = import_shallow("slow_words")
     assert module is not None and module.knows, "waited for the other thread's import"
+
+
+def test_the_search_terms_table_is_handed_over_before_the_keyword_report_is_read() -> None:
+    handed: list[tuple[pd.DataFrame, int]] = []
+    read_before: list[int] = []
+
+    def on_terms(table: pd.DataFrame) -> None:
+        handed.append((table, len(read_before)))
+
+    report, keywords = ACCOUNTS[0]
+    original = audit_module.read_report
+
+    def counting(path: Path, **kwargs: object) -> object:
+        read_before.append(1)
+        return original(path, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audit_module, "read_report", counting)
+        ctx = audit_module.build_context(
+            [report], Settings(keywords=(keywords,)), on_terms=on_terms
+        )
+    assert len(handed) == 1 and handed[0][0] is ctx.table, "the audit's own table"
+    assert handed[0][1] == 1, "after the search-terms report, before the keyword report"
+    assert len(read_before) == 2 and len(ctx.keywords)

@@ -668,16 +668,25 @@ def _account_families(settings: Settings) -> list[Family]:
     return [Family(ACCOUNT_INTENT, cands, TIER_INTENT, "lexicon")] if cands else []
 
 
-def propose_negatives(ctx: AuditContext) -> NegativesOutcome:
+def proposal_ngrams(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The n-gram table the proposals read (`propose_negatives`): of the whole report when
+    it is empty, else the rows the proposals filter for (`read_rows`)."""
+    if table.empty:
+        return ngram_table(table)
+    return ngram_table(table, keep=read_rows(load_lexicons(settings)))
+
+
+def propose_negatives(ctx: AuditContext, ngrams: pd.DataFrame | None = None) -> NegativesOutcome:
     """Propose the negatives the account's data and meaning justify; list the rest for review.
 
     The outcome keeps the costliest `auditor.terms.ngrams.KEPT` n-grams of the report (what
     the review app and the workbook show), not the whole n-gram table the proposals read."""
     table = ctx.table
+    if ngrams is None:
+        ngrams = proposal_ngrams(table, ctx.settings)
     if table.empty:
-        return NegativesOutcome(ngrams=ngram_table(table))
+        return NegativesOutcome(ngrams=ngrams)
     lexicon = load_lexicons(ctx.settings)
-    ngrams = ngram_table(table, keep=read_rows(lexicon))
     outcome = NegativesOutcome(ngrams=costliest(ngrams, KEPT))
     existing = read_existing(ctx)
     acc = prepare(ctx, lexicon, existing, _learned_keep(ngrams, lexicon))
