@@ -343,10 +343,11 @@ def build_context(
     reports += _read(jobs[first:], first)
     roles += [role for _, role in jobs[first:]]
     share, _ = _hidden(st_reports)
+    keywords = _keywords(reports, table)
     return AuditContext(
         table=table,
         columns_present=present,
-        keywords=_keywords(reports, table),
+        keywords=keywords,
         settings=settings,
         period=_period(st_reports or reports),
         currency=_currency(reports),
