@@ -302,7 +302,10 @@ def _currency(reports: list[Report]) -> str | None:
 
 
 def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
-    """Read every input and combine the search-terms reports into one canonical table."""
+    """Read every input and combine the search-terms reports into one canonical table.
+
+    The search terms are encoded (`schema.text_codes`, for the metrics, the n-grams and the
+    proposals) in a second thread while the bought keywords are worked out."""
     notes: list[str] = []
     reports, roles = _read_all(paths, settings, notes)
     st_reports = _search_terms(reports, roles)
@@ -312,10 +315,13 @@ def build_context(paths: Sequence[Path], settings: Settings) -> AuditContext:
     else:
         table, present = schema.empty_table(), frozenset()
     share, _ = _hidden(st_reports)
+    terms = Beside.start(lambda: schema.text_codes(table["search_term"]))
+    keywords = _keywords(reports, table)
+    terms.result()
     return AuditContext(
         table=table,
         columns_present=present,
-        keywords=_keywords(reports, table),
+        keywords=keywords,
         settings=settings,
         period=_period(st_reports or reports),
         currency=_currency(reports),

@@ -12,7 +12,14 @@ import pyarrow as pa
 import pytest
 
 from auditor import schema
-from auditor.audit import _KEYWORD_COLUMNS, ALREADY_NEGATED, _first_rows, _keywords, audit
+from auditor.audit import (
+    _KEYWORD_COLUMNS,
+    ALREADY_NEGATED,
+    _first_rows,
+    _keywords,
+    audit,
+    build_context,
+)
 from auditor.config import Settings
 from auditor.model import Finding
 
@@ -139,3 +146,15 @@ def test_first_rows_of_wide_codes_are_those_pandas_finds() -> None:
     want = pd.DataFrame(codes).drop_duplicates().index.to_numpy()
     assert _first_rows(list(codes.T.copy()), len(codes)).tolist() == want.tolist()
     assert _first_rows([], 0).tolist() == []
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_the_search_terms_are_read_with_their_codes(
+    threads: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoded in the read (in a second thread, or after the bought keywords with one)."""
+    monkeypatch.setenv("AUDITOR_THREADS", threads)
+    terms = build_context([REPORT], Settings()).table["search_term"]
+    assert id(terms.array.__arrow_array__()) in schema._ENCODED
+    codes, texts = schema.text_codes(terms)
+    assert (codes.tolist(), texts.to_pylist()) == fresh_codes(terms)
