@@ -216,3 +216,27 @@ def test_protected_terms_are_checked_all_at_once_as_one_by_one(platform: str) ->
                 )
             ]
             assert protected_among(text, match, terms, platform) == want, (text, match)
+
+
+def test_table_figures_are_the_columns_with_nan_as_zero_read_only() -> None:
+    """A column of finite figures is used as it is (no copy); one with NaN or inf is cleaned
+    as `np.nan_to_num` cleans it; neither can be written, nor is the table changed."""
+    import numpy as np
+
+    from auditor.negatives.safety import FIGURES, table_figures
+
+    table = schema.empty_table(4)
+    table["search_term"] = pd.array(["a", "b", None, "a"], dtype="string[pyarrow]")
+    table["cost"] = [1.5, 0.0, 2.0, 3.25]
+    table["clicks"] = [1.0, np.nan, 2.0, 0.0]
+    table["conversions"] = [0.0, np.inf, 1.0, 0.0]
+    table["conversion_value"] = [np.nan, np.nan, np.nan, np.nan]
+    before = table.copy()
+    figures = table_figures(table)
+    for col in FIGURES:
+        column = table[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        assert figures[col].tolist() == np.nan_to_num(column).tolist(), col
+        assert not figures[col].flags.writeable
+    assert np.shares_memory(figures["cost"], table["cost"].to_numpy())
+    assert not np.shares_memory(figures["clicks"], table["clicks"].to_numpy())
+    assert table.equals(before)

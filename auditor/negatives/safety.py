@@ -260,8 +260,11 @@ def table_figures(table: pd.DataFrame) -> dict[str, np.ndarray | pa.Array]:
         return hit[1]
     out: dict[str, np.ndarray | pa.Array] = {}
     for col in FIGURES:
-        out[col] = np.nan_to_num(table[col].to_numpy(dtype=np.float64, na_value=np.nan))
-        out[col].flags.writeable = False
+        values = table[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.isfinite(values).all():
+            values = np.nan_to_num(values)
+        values.flags.writeable = False  # the table's own array when all its values are finite
+        out[col] = values
     out["term_codes"], out["term_texts"] = schema.text_codes(table["search_term"])
     _FIG_CACHE[key] = (weakref.ref(table, lambda _: _FIG_CACHE.pop(key, None)), out)
     return out
