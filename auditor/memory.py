@@ -14,6 +14,12 @@ Measured on the 1M-row long tail (README, Benchmarks): peak 1.45 GB with both, 1
 neither; trimming at the 10 stage ends costs milliseconds, where mapping every block from
 256 KiB up on its own (the earlier way, `mallopt(M_MMAP_THRESHOLD)`) cost about a second of
 page faults for the same peak.
+
+The other way round pays too: `use_system_allocator` also keeps every freed block up to 1 GiB
+on the heap for the next allocation until `trim` (glibc otherwise maps blocks over its dynamic
+threshold, up to 32 MiB, afresh each time: zeroed pages faulted in again). 1M long tail, stages
+side by side: system time 1.5-1.85 -> 1.4 s, peak 1.32-1.37 GB both (stages one after another:
+1.7-1.9 -> 1.2-1.4 s, peak 1.15 -> 1.24 GB, as freed blocks wait for the stage's end).
 """
 
 from __future__ import annotations
@@ -32,12 +38,21 @@ import pyarrow as pa
 P = ParamSpec("P")
 R = TypeVar("R")
 _LARGE = threading.Lock()
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+"""glibc's `mallopt` parameters (malloc.h)."""
+REUSED_UP_TO = 1 << 30
+"""Freed blocks up to this size stay on the heap for reuse (until `trim`)."""
 
 
 @cache
 def use_system_allocator() -> None:
-    """Arrow on the system allocator (process-wide; a second call changes nothing)."""
+    """Arrow on the system allocator, glibc reusing freed blocks until `trim` (process-wide;
+    a second call changes nothing)."""
     pa.set_memory_pool(pa.system_memory_pool())
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(M_MMAP_THRESHOLD, REUSED_UP_TO)
+        libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1)
 
 
 @cache

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
+from auditor import memory
 from auditor.cli import main
 from auditor.errors import EXIT_BAD_INPUT, EXIT_OK
 from auditor.profile import STAGES, profiling, stage
@@ -77,3 +81,24 @@ def test_without_profiling_a_stage_records_nothing() -> None:
     with stage("rules"):
         pass
     assert profile.stages == {}
+
+
+def _written_block(size: int) -> pa.Buffer:
+    """`size` bytes from arrow's pool, every page written."""
+    block = pa.allocate_buffer(size)
+    np.frombuffer(block, dtype=np.uint8)[:] = 1
+    return block
+
+
+@pytest.mark.skipif(memory._libc() is None, reason="glibc's allocator only")
+def test_a_freed_block_is_reused_without_faulting_its_pages_in_again() -> None:
+    """Over glibc's largest dynamic threshold (32 MiB) a block would be mapped afresh, and
+    each of its pages faulted in again (arrow's blocks get no huge pages)."""
+    memory.use_system_allocator()
+    size = 64 << 20
+    for _ in range(3):
+        _written_block(size)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    _written_block(size)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults < (size >> 12) // 10
