@@ -15,6 +15,7 @@ from auditor import schema
 from auditor.audit import (
     _KEYWORD_COLUMNS,
     ALREADY_NEGATED,
+    _EarlyNgrams,
     _first_rows,
     _keywords,
     audit,
@@ -152,9 +153,12 @@ def test_first_rows_of_wide_codes_are_those_pandas_finds() -> None:
 def test_the_search_terms_are_read_with_their_codes(
     threads: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Encoded in the read (in a second thread, or after the bought keywords with one)."""
+    """Encoded by the proposals' n-gram table, which the audit starts once they are read
+    (in a second thread while the keyword reports are read, or when the proposals ask)."""
     monkeypatch.setenv("AUDITOR_THREADS", threads)
-    terms = build_context([REPORT], Settings()).table["search_term"]
+    early = _EarlyNgrams(Settings())
+    terms = build_context([REPORT], Settings(), on_terms=early.start).table["search_term"]
+    assert early.result() is not None
     assert id(terms.array.__arrow_array__()) in schema._ENCODED
     codes, texts = schema.text_codes(terms)
     assert (codes.tolist(), texts.to_pylist()) == fresh_codes(terms)
