@@ -15,7 +15,10 @@ import pytest
 
 from auditor.audit import build_context
 from auditor.config import Settings
-from auditor.engine.run import run_rules
+from auditor.engine.packs import load_rules
+from auditor.engine.run import evaluate_rule, run_rules
+from auditor.engine.skips import skip_reason
+from auditor.engine.workspace import OWN_LEVELS, Workspace
 from auditor.model import Finding
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
@@ -160,3 +163,23 @@ def test_real_downloads_run_every_rule_or_say_why_not(path):
         assert "Ad group" in skipped["STRUCT003"] and "Keyword" in skipped["WASTE003"]
     if not ctx.table["conversions"].sum():  # an account with no conversion at all
         assert "no target CPA" in skipped["WASTE001"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_levels_the_rules_drop_early_are_read_by_their_own_rules_only(name):
+    """`OWN_LEVELS` are dropped after their last rule: no metric of another level may read
+    them (it would build them again), on any sample."""
+    keywords = tuple(
+        SAMPLES / n
+        for n, info in TRUTH["files"].items()
+        if info["kind"] == "keywords" and info["account"] == TRUTH["files"][name]["account"]
+    )
+    ctx = build_context([SAMPLES / name], Settings(keywords=keywords))
+    ws = Workspace(ctx)
+    rules = [r for r in load_rules(ctx.settings) if r.check is None and r.enabled]
+    for rule in rules:
+        if skip_reason(rule, ws) is None:
+            evaluate_rule(rule, ws, ctx.currency)
+    assert {r.frame for r in rules} >= OWN_LEVELS, "every dropped level has rules"
+    assert not ws.read_inside & OWN_LEVELS, ws.read_inside
+    assert ws.read_inside, "metrics of one level read others (what the test watches)"

@@ -73,7 +73,12 @@ def run_rules(
         outcome.notes = baseline_notes(run.ws, ctx.currency)
     flagged: dict[str, set[tuple[object, ...]]] = {}
     ranked: list[tuple[tuple[int, bool, float], Finding]] = []
-    for rule in _in_order(chosen):
+    ordered = _in_order(chosen)
+    last_use = {r.frame: i for i, r in enumerate(ordered) if r.enabled and r.check is None}
+    for i, rule in enumerate(ordered):
+        for name in [n for n, last in last_use.items() if last < i]:
+            run.ws.forget(name)
+            del last_use[name]
         if not rule.enabled:
             continue
         reason = run.skip_reason(rule)
