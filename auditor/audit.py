@@ -208,9 +208,8 @@ def _keywords(reports: list[Report], search_terms: pd.DataFrame) -> pd.DataFrame
     parts = [r.table[cols] for r in reports if r.kind == schema.KIND_KEYWORDS]
     has_keyword = search_terms["keyword"].notna().to_numpy(dtype=bool)
     if not has_keyword.any():
-        no_status = pd.Series(pd.NA, dtype=schema.STRING_DTYPE)
-        from_terms = search_terms.loc[has_keyword, cols].assign(status=no_status)
-        return pd.concat([*parts, from_terms], ignore_index=True).drop_duplicates(ignore_index=True)
+        none = schema.empty_table()[cols]
+        return pd.concat([*parts, none], ignore_index=True).drop_duplicates(ignore_index=True)
     stacked = [_stacked_codes(parts, search_terms, has_keyword, c) for c in cols]
     for part in parts:
         for col in cols:

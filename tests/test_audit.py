@@ -162,3 +162,13 @@ def test_the_search_terms_are_read_with_their_codes(
     assert id(terms.array.__arrow_array__()) in schema._ENCODED
     codes, texts = schema.text_codes(terms)
     assert (codes.tolist(), texts.to_pylist()) == fresh_codes(terms)
+
+
+def test_a_report_without_a_keyword_column_adds_no_empty_bought_keyword() -> None:
+    """An API dump has no Keyword column: the bought keywords are the keyword report's, with
+    no all-empty row beside them (there was one)."""
+    api = REPORT.parent / "google-ads-api-search-terms.csv"
+    assert build_context([api], Settings()).keywords.empty
+    bought = REPORT.parent / "google-ads-keywords-en.csv"
+    keywords = build_context([api], Settings(keywords=(bought,))).keywords
+    assert len(keywords) and keywords.notna().any(axis=1).all()
