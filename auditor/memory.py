@@ -37,7 +37,7 @@ import pyarrow as pa
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_LARGE = threading.Lock()
+_LARGE = threading.RLock()
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 """glibc's `mallopt` parameters (malloc.h)."""
 REUSED_UP_TO = 1 << 30

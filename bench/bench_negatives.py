@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pandas as pd
 from largegen import KINDS, make_keyword_report, make_large_report, make_queries
 
-from auditor.audit import build_context
 from auditor.config import Settings
+from auditor.inputs import build_context
 from auditor.model import NegativeProposal
 from auditor.negatives import propose_negatives
 from auditor.negatives.clustering import CUTOFF, candidate_pairs, exact_pairs, star_clusters

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from largegen import KINDS, make_keyword_report, make_large_report
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.run import run_rules
+from auditor.inputs import build_context
 
 METRICS = ["cost", "clicks", "impressions", "conversions", "conversion_value"]
 

@@ -12,16 +12,9 @@ import pyarrow as pa
 import pytest
 
 from auditor import schema
-from auditor.audit import (
-    _KEYWORD_COLUMNS,
-    ALREADY_NEGATED,
-    _EarlyNgrams,
-    _first_rows,
-    _keywords,
-    audit,
-    build_context,
-)
+from auditor.audit import ALREADY_NEGATED, _EarlyNgrams, audit
 from auditor.config import Settings
+from auditor.inputs import _KEYWORD_COLUMNS, _first_rows, _keywords, build_context
 from auditor.model import Finding
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.cases import case_context
 from auditor.engine.figures import expectation
 from auditor.engine.run import HIGH_MIN_SHARE, run_rules
 from auditor.engine.workspace import Workspace
+from auditor.inputs import build_context
 from auditor.model import Finding
 from auditor.terms.variants import Converting, variant_figures, variant_key
 

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from helpers import negatives_context
 
-from auditor.audit import audit, build_context
+from auditor.audit import audit
 from auditor.config import Settings
+from auditor.inputs import build_context
 from auditor.model import AuditResult
 from auditor.negatives import propose_negatives
 from auditor.negatives.existing import ExistingNegative, existing_blocked, negated_rows

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.cases import case_context
 from auditor.engine.packs import load_rules
 from auditor.engine.run import run_rules
+from auditor.inputs import build_context
 from auditor.model import Finding
 
 ROOT = Path(__file__).resolve().parent.parent

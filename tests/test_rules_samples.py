@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.packs import load_rules
 from auditor.engine.run import evaluate_rule, run_rules
 from auditor.engine.skips import skip_reason
 from auditor.engine.workspace import OWN_LEVELS, Workspace
+from auditor.inputs import build_context
 from auditor.model import Finding
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"

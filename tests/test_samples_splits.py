@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.run import run_rules
 from auditor.engine.workspace import Workspace
+from auditor.inputs import build_context
 from tools.samplegen.splits import REPORT, render_all
 
 FOLDER = Path(__file__).resolve().parent.parent / "sample_reports" / "splits"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditor import audit as audit_module
+from auditor import inputs as inputs_module
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import InputError
@@ -100,15 +100,15 @@ def test_the_search_terms_table_is_handed_over_before_the_keyword_report_is_read
         handed.append((table, len(read_before)))
 
     report, keywords = ACCOUNTS[0]
-    original = audit_module.read_report
+    original = inputs_module.read_report
 
     def counting(path: Path, **kwargs: object) -> object:
         read_before.append(1)
         return original(path, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(audit_module, "read_report", counting)
-        ctx = audit_module.build_context(
+        patch.setattr(inputs_module, "read_report", counting)
+        ctx = inputs_module.build_context(
             [report], Settings(keywords=(keywords,)), on_terms=on_terms
         )
     assert len(handed) == 1 and handed[0][0] is ctx.table, "the audit's own table"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import build_context
 from auditor.config import Settings
 from auditor.engine.run import run_rules
+from auditor.inputs import build_context
 from auditor.splits import describe, split_signatures
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-reports"
