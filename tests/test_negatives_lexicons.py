@@ -83,7 +83,7 @@ def test_import_shallow_imports_in_a_short_stack(tmp_path, monkeypatch) -> None:
     import inspect
     import sys
 
-    from auditor.negatives.candidates import import_shallow
+    from auditor.side import import_shallow
 
     (tmp_path / "shallow_probe.py").write_text(
         "import inspect, threading\n"

@@ -13,10 +13,9 @@ from auditor import inputs as inputs_module
 from auditor.audit import audit
 from auditor.config import Settings
 from auditor.errors import InputError
-from auditor.negatives.candidates import import_shallow
 from auditor.output.jsonform import audit_to_dict
 from auditor.profile import profiling, stage
-from auditor.side import ENV, Beside, import_early, threads
+from auditor.side import ENV, Beside, import_early, import_shallow, threads
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
 ACCOUNTS = [

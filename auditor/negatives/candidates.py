@@ -17,13 +17,9 @@ one evidence (`auditor.negatives.evidence`), proposed together or listed for rev
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -35,6 +31,7 @@ from auditor.negatives.clustering import cluster_queries
 from auditor.negatives.evidence import TIER_INTENT, TIER_PROVEN
 from auditor.negatives.lexicons import Lexicon, fuzzy_variants
 from auditor.negatives.safety import keyword_index
+from auditor.side import import_shallow
 from auditor.terms.matching import EXACT, PHRASE, term_index, word_set, words
 
 MAX_CLUSTERED = 20_000
@@ -472,28 +469,3 @@ def brand_like_tokens(
         cand = Candidate(token, PHRASE, "competitors?", "competitor", why + ": another brand?")
         out.append(Family("competitors?", [cand], TIER_PROVEN, "competitor"))
     return out, None
-
-
-def import_shallow(name: str) -> ModuleType | None:
-    """`importlib.import_module(name)`, None when it (or what it imports) is not installed.
-
-    A first import runs in a new thread, whose stack is a few frames: `wordfreq` calls
-    `inspect.stack()` when imported, which costs per frame above it (0.2 s deep inside an
-    audit's stack, 0.07 s from a new thread). Other errors are raised here."""
-    if name in sys.modules:
-        return importlib.import_module(name)  # waits while another thread is importing it
-    found: list[ModuleType] = []
-    failed: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            found.append(importlib.import_module(name))
-        except BaseException as error:
-            failed.append(error)
-
-    thread = threading.Thread(target=load, name=f"import {name}")
-    thread.start()
-    thread.join()
-    if failed and not isinstance(failed[0], ImportError):
-        raise failed[0]
-    return found[0] if found else None
